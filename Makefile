@@ -1,0 +1,78 @@
+# Meine Versorgung — build, test, run. See README.md.
+CC      ?= gcc
+PKGS    := libmariadb libsodium libcjson
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wformat-nonliteral -Wshadow -Wvla-larger-than=65536 \
+           -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+           $(shell pkg-config --cflags $(PKGS))
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto
+
+BUILD   := build
+BIN     := $(BUILD)/meineversorgung
+# pure modules (no FastCGI, no database): unit-tested and fuzzed
+PURE    := util log config html http secret policy
+SRCS    := $(wildcard fcgi/*.c)
+OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all asan check test test-unit test-http run stop fuzz install clean bench
+
+all: $(BIN)
+
+$(BUILD)/%.o: fcgi/%.c fcgi/*.h | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BIN): $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# ASan + UBSan build of the same binary (build/asan/meineversorgung)
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DMV_ARENA_DEBUG" \
+	        LDFLAGS="-fsanitize=address,undefined" all
+
+# Static checks: every printf-like function carries a format attribute and -Wformat-nonliteral
+# turns any non-literal format into an error; h_raw only ever takes string literals.
+check: $(BIN)
+	@bash scripts/check-static
+
+# Unit tests of the pure C parts
+UNIT_SRCS := $(PURE:%=fcgi/%.c)
+$(BUILD)/unit_tests: tests/unit/unit_tests.c $(UNIT_SRCS) fcgi/*.h | $(BUILD)
+	$(CC) $(CFLAGS) -Ifcgi -o $@ tests/unit/unit_tests.c $(UNIT_SRCS) $(shell pkg-config --libs libsodium)
+
+test-unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+# Everything: unit tests, static checks, short fuzz runs, HTTP tests against a throwaway stack
+test: all $(BUILD)/unit_tests
+	@bash scripts/run-tests
+
+run: all
+	@bash scripts/install-deps
+	@bash scripts/run-dev
+
+stop:
+	@bash scripts/stack down
+
+fuzz:
+	@bash scripts/fuzz $(FUZZ_SECONDS)
+
+bench: all
+	@bash scripts/bench-login
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/meineversorgung
+	cp -R html sql $(DESTDIR)$(PREFIX)/share/meineversorgung/
+	install -d $(DESTDIR)$(PREFIX)/share/meineversorgung/nginx $(DESTDIR)$(PREFIX)/share/meineversorgung/systemd
+	install -m 0644 nginx/*.in $(DESTDIR)$(PREFIX)/share/meineversorgung/nginx/
+	install -m 0644 scripts/systemd/*.service $(DESTDIR)$(PREFIX)/share/meineversorgung/systemd/
+
+clean:
+	rm -rf build

@@ -1,0 +1,95 @@
+/* access.c — the helpers the access flows share: rate limits, single-use link tokens,
+ * failed-login counting and self-lock, date and text validation. */
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include <stdio.h>
+#include <string.h>
+
+int rate_hit(req *r, const char *what, long limit, long window_s)
+{
+	unsigned char bucket[HASH_BYTES];
+	secret_hash("rate", what, strlen(what), bucket);
+	if (db_exec("INSERT INTO rate_limit (bucket, window_start, hits) VALUES (?, NOW(), 1) "
+		    "ON DUPLICATE KEY UPDATE "
+		    "hits = IF(window_start <= NOW() - INTERVAL ? SECOND, 1, hits + 1), "
+		    "window_start = IF(window_start <= NOW() - INTERVAL ? SECOND, NOW(), window_start)",
+		    DBARGS(DB(bucket, sizeof bucket), DI(window_s), DI(window_s)), NULL, NULL) != 0)
+		return -1;
+	db_res *res = db_query(r->a, "SELECT hits FROM rate_limit WHERE bucket = ?", DBARGS(DB(bucket, sizeof bucket)));
+	if (!res || res->nrows != 1)
+		return -1;
+	return db_int(res, 0, 0) <= limit ? 1 : 0;
+}
+
+int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1])
+{
+	unsigned char h[HASH_BYTES];
+	secret_token(token_out);
+	secret_hash("link", token_out, strlen(token_out), h);
+	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND zweck = ? AND used_at IS NULL",
+		    DBARGS(DI(account_id), DS(zweck)), NULL, NULL) != 0)
+		return -1;
+	return db_exec("INSERT INTO link_token (token_hash, account_id, zweck, created_at, expires_at) "
+		       "VALUES (?, ?, ?, NOW(), NOW() + INTERVAL ? SECOND)",
+		       DBARGS(DB(h, sizeof h), DI(account_id), DS(zweck), DI(cfg.link_ttl_s)), NULL, NULL);
+}
+
+char *link_url(req *r, const char *path, const char *token)
+{
+	/* always the configured base URL, never the request's Host (WSTG-ATHN-09) */
+	return arena_printf(r->a, "%s%s?token=%s", cfg.base_url, path, token);
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool parse_date(const char *in, char out[11])
+{
+	int d, m, y, n = 0;
+	if (!in)
+		return false;
+	if (sscanf(in, "%2d.%2d.%4d%n", &d, &m, &y, &n) == 3 && (size_t)n == strlen(in) && strlen(in) == 10) {
+	} else if (sscanf(in, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && (size_t)n == strlen(in) && strlen(in) == 10) {
+	} else
+		return false;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)
+		return false;
+	int max = mdays[m - 1] + (m == 2 && leap(y));
+	if (d > max)
+		return false;
+	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	return true;
+}
+
+bool valid_text(const char *s, size_t maxchars)
+{
+	if (!s || !*s)
+		return false;
+	size_t n = strlen(s);
+	return !str_has_ctl(s, n) && utf8_valid(s, n) && utf8_count(s, n) <= maxchars;
+}
+
+int login_failure(req *r, long long account_id, const char *kennung)
+{
+	unsigned long long locked = 0;
+	if (db_exec("UPDATE account SET failed_logins = failed_logins + 1 WHERE id = ?", DBARGS(DI(account_id)), NULL,
+		    NULL) != 0)
+		return -1;
+	if (db_exec("UPDATE account SET locked_until = NOW() + INTERVAL ? MINUTE, failed_logins = 0 "
+		    "WHERE id = ? AND failed_logins >= ?",
+		    DBARGS(DI(cfg.lock_minutes), DI(account_id), DI(cfg.lock_threshold)), &locked, NULL) != 0)
+		return -1;
+	if (locked) {
+		/* a self-lock also ends sessions waiting for their TAN */
+		if (db_exec("DELETE FROM session WHERE account_id = ? AND stage = 'tan'", DBARGS(DI(account_id)), NULL,
+			    NULL) != 0)
+			return -1;
+		audit(r, "account_self_locked", kennung, "");
+	}
+	return locked ? 1 : 0;
+}

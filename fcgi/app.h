@@ -1,0 +1,171 @@
+/* app.h — the request, the response writer, routes and the helpers every page uses. */
+#ifndef MV_APP_H
+#define MV_APP_H
+#include "util.h"
+#include "http.h"
+#include "secret.h"
+#include <cjson/cJSON.h>
+
+/* Route flags: the dispatcher enforces them once; handlers never repeat the checks. */
+enum {
+	R_PUBLIC = 1 << 0,   /* no login needed (session still loaded if present) */
+	R_LOGIN = 1 << 1,    /* a full session (password + TAN) */
+	R_TANSTAGE = 1 << 2, /* a session that passed the password step only */
+	R_ADMIN = 1 << 3,    /* role X */
+	R_SB = 1 << 4,       /* role S */
+	R_NO_CSRF = 1 << 5,  /* POST without CSRF check (none so far) */
+};
+
+typedef struct account {
+	long long id, org_id;
+	char *kennung, *rolle, *vorname, *name, *email, *status;
+	char *org_line; /* "Mäuserast (Beamtenversorgung) (PNR: 78970, Abr: 102898)" */
+} account;
+
+typedef struct session {
+	long long id;
+	char stage[8];          /* "tan" or "voll" */
+	long idle_left_s;
+} session;
+
+typedef struct field_error {
+	const char *field, *message;
+} field_error;
+
+typedef struct req req;
+typedef void (*handler_fn)(req *r);
+
+typedef struct route {
+	const char *method;
+	const char *pattern; /* "/sachbearbeiter/{}" — {} matches one segment */
+	handler_fn handler;
+	unsigned flags;
+	size_t max_body;     /* 0 = cfg.max_body_bytes */
+	const char *name;    /* for logs */
+} route;
+
+struct req {
+	arena *a;
+	/* request */
+	const char *method, *path, *query, *remote, *content_type, *accept, *origin, *sec_fetch_site;
+	const char *csrf_header; /* X-CSRF-Token */
+	bool session_expired;    /* a session cookie was presented but has expired */
+	bool https, want_json, is_head;
+	param_list params;  /* query + body + cookies */
+	const route *route;
+	const char *path_arg;
+	/* identity */
+	session *sess;
+	account *me;
+	const char *sid_cookie; /* raw session cookie value (never logged) */
+	const char *pre_cookie; /* anonymous CSRF cookie */
+	char csrf[TOKEN_CHARS + 1];
+	/* response */
+	int status;
+	sbuf head, body;
+	const char *ctype;
+	cJSON *json;        /* JSON answer under construction (owned; freed after the request) */
+	field_error errors[32];
+	size_t nerrors;
+	bool responded;
+};
+
+/* ---- input ---- */
+/* Value of a single-valued field from query or body, trimmed unless raw; NULL if absent.
+ * A repeated single-valued field makes the request a 400 (see form_ok). */
+const char *form_get(req *r, const char *name);
+const char *form_get_raw(req *r, const char *name); /* untrimmed (passwords) */
+size_t form_all(req *r, const char *name, const char **out, size_t max);
+const char *cookie_get(req *r, const char *name);
+void form_error(req *r, const char *field, const char *message);
+const char *form_error_for(req *r, const char *field);
+
+/* ---- output ---- */
+void resp_header(req *r, const char *name, const char *value);
+void resp_cookie(req *r, const char *name, const char *value, long max_age_s); /* max_age <0: delete */
+const char *cookie_name(req *r, const char *base); /* "__Host-" prefix under TLS */
+/* A page in the shared layout: title (text), body markup built with html.h. */
+void page_send(req *r, int status, const char *title, sbuf *content);
+void page_error(req *r, int status, const char *message);
+void redirect(req *r, const char *location);   /* 303; JSON: {"ok":true,"next":…} */
+void json_send(req *r, int status);             /* sends r->json plus "csrf" */
+cJSON *json_obj(req *r);                        /* r->json, created on first use */
+void form_errors_send(req *r, int status, void (*render)(req *r)); /* 422 + errors */
+
+/* Form helpers (markup via the escaping writer). */
+void form_open(req *r, sbuf *b, const char *action, bool multipart);
+void form_close(sbuf *b);
+void form_input(req *r, sbuf *b, const char *name, const char *label, const char *type,
+		const char *value, const char *autocomplete, bool required);
+void alert_box(sbuf *b, const char *kind, const char *text);
+
+/* ---- audit ---- */
+void audit(req *r, const char *event, const char *target, const char *detail);
+
+/* ---- routes ---- */
+extern const route routes[];
+extern const size_t routes_count;
+bool route_exists(const char *method, const char *path);
+void request_handle(req *r);
+
+/* page handlers */
+void auth_login_get(req *r);
+void auth_login_post(req *r);
+void auth_tan_get(req *r);
+void auth_tan_post(req *r);
+void auth_logout_post(req *r);
+void auth_keepalive_post(req *r);
+void auth_forgot_get(req *r);
+void auth_forgot_post(req *r);
+void auth_setpw_get(req *r);
+void auth_setpw_post(req *r);
+void auth_kennung_get(req *r);
+void auth_kennung_post(req *r);
+void account_home(req *r);
+void account_settings_get(req *r);
+void account_settings_post(req *r);
+void account_orgdata(req *r);
+void static_page(req *r);
+void faq_page(req *r);
+
+/* sessions (session.c) */
+int session_load(req *r);                       /* 0 ok (maybe anonymous), -1 db error */
+int session_insert(req *r, const char *token, long long account_id, const char *stage, long long *session_id);
+void session_cookie_set(req *r, const char *token); /* after commit */
+int session_upgrade(long long session_id, const char *token);
+int session_end_all(long long account_id);      /* inside a transaction */
+void db_fail(req *r);                           /* 503 when the database is gone, else 500 */
+void session_clear_cookie(req *r);
+
+/* access helpers (access.c) */
+/* Counts one hit in a fixed window; 1 = allowed, 0 = over the limit, -1 = db error. */
+int rate_hit(req *r, const char *what, long limit, long window_s);
+/* New single-use link token for account (older unused ones of that purpose die). */
+int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1]);
+char *link_url(req *r, const char *path, const char *token);
+bool parse_date(const char *in, char out[11]);  /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
+bool valid_text(const char *s, size_t maxchars); /* 1..max chars, no control characters */
+/* Records one failed login for account; locks it when the threshold is reached.
+ * Returns 1 if this failure locked the account, 0 otherwise, -1 on db error. */
+int login_failure(req *r, long long account_id, const char *kennung);
+
+/* New passwords (page_auth.c), shared by the link flow and "Einstellungen". */
+struct newpw {
+	const char *pw, *confirm;
+	const char *field, *confirm_field;
+	unsigned char fingerprint[HASH_BYTES];
+	char hash[PWHASH_MAX];
+};
+struct db_cell;
+/* policy + confirmation; computes hash and history fingerprint. 0 ok, 1 errors set, -1 resources */
+int newpw_prepare(req *r, struct newpw *n, const char *kennung, const char *vorname, const char *name,
+		  const struct db_cell *salt, long long ops, long long mem);
+int newpw_in_history(req *r, long long account_id, const unsigned char fp[HASH_BYTES]); /* in a tx */
+int newpw_store(req *r, long long account_id, const struct newpw *n, const char *email, const char *vorname,
+		const char *name); /* in a tx: hash, history, ends all sessions, notice mail */
+
+/* worker entry */
+void worker_init(void);
+int worker_handle_fcgi(void *fcgx_request);
+
+#endif

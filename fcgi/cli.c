@@ -1,0 +1,512 @@
+/* cli.c — `scripts/mvctl`: the Kassen-Portal-Administrator's command line (SPEC §11) and the
+ * dev-mode demo data. Same config and database as the stack; every change in one transaction,
+ * errors on stderr with a non-zero exit, `--json` for scripts. */
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "html.h"
+#include "log.h"
+#include "mail.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool json_out;
+
+struct opts {
+	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
+};
+
+static int fail(const char *fmt, const char *arg)
+{
+	if (json_out) {
+		cJSON *o = cJSON_CreateObject();
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", fmt);
+		if (arg) {
+			char *pct = strstr(msg, "%s");
+			if (pct) {
+				char rest[512];
+				snprintf(rest, sizeof rest, "%s", pct + 2);
+				snprintf(pct, sizeof msg - (size_t)(pct - msg), "%s%s", arg, rest);
+			}
+		}
+		cJSON_AddStringToObject(o, "error", msg);
+		char *t = cJSON_PrintUnformatted(o);
+		fprintf(stderr, "%s\n", t);
+		free(t);
+		cJSON_Delete(o);
+	} else {
+		fputs("mvctl: ", stderr);
+		const char *pct = strstr(fmt, "%s");
+		if (pct && arg) {
+			fwrite(fmt, 1, (size_t)(pct - fmt), stderr);
+			fputs(arg, stderr);
+			fputs(pct + 2, stderr);
+		} else
+			fputs(fmt, stderr);
+		fputc('\n', stderr);
+	}
+	return 1;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 0; i < argc; i++) {
+		const char *k = argv[i];
+		if (strcmp(k, "--json") == 0) {
+			json_out = true;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return fail("option %s needs a value", k);
+		const char *v = argv[++i];
+		const char **slot = strcmp(k, "--name") == 0 ? &o->name
+			: strcmp(k, "--bereich") == 0 ? &o->bereich
+			: strcmp(k, "--pnr") == 0 ? &o->pnr
+			: strcmp(k, "--abr") == 0 ? &o->abr
+			: strcmp(k, "--vorname") == 0 ? &o->vorname
+			: strcmp(k, "--email") == 0 ? &o->email
+			: strcmp(k, "--geburtsdatum") == 0 ? &o->geburtsdatum
+			: strcmp(k, "--kennung") == 0 ? &o->kennung
+			: strcmp(k, "--off") == 0 ? &o->off
+			: strcmp(k, "--on") == 0 ? &o->on
+			: NULL;
+		if (!slot)
+			return fail("unknown option %s", k);
+		*slot = v;
+	}
+	return 0;
+}
+
+static void print_json(cJSON *o)
+{
+	char *t = cJSON_Print(o);
+	puts(t);
+	free(t);
+	cJSON_Delete(o);
+}
+
+static bool digits(const char *s, size_t min, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n >= min && n <= max && strspn(s, "0123456789") == n;
+}
+
+/* ---- org add ---- */
+
+struct org_add_ctx {
+	struct opts *o;
+	unsigned long long id;
+	int dup;
+};
+
+static int org_add_tx(void *p)
+{
+	struct org_add_ctx *c = p;
+	c->dup = 0;
+	if (db_exec("INSERT INTO organisation (kasse, name, bereich, pnr, abr) VALUES (?, ?, ?, ?, ?)",
+		    DBARGS(DS(cfg.kasse_nummer), DS(c->o->name), DS(c->o->bereich), DS(c->o->pnr), DS(c->o->abr)), NULL,
+		    &c->id) != 0) {
+		if (db_last_error() == DB_ERR_DUP) {
+			c->dup = 1;
+			return 1;
+		}
+		return DB_TX_FAIL;
+	}
+	audit(NULL, "org_added", c->o->pnr, c->o->name);
+	return 0;
+}
+
+static int cmd_org_add(struct opts *o)
+{
+	if (!valid_text(o->name, 200) || !valid_text(o->bereich, 100))
+		return fail("--name and --bereich are required (1-200 / 1-100 characters, no control characters)", NULL);
+	if (!digits(o->pnr, 1, 20) || !digits(o->abr, 1, 20))
+		return fail("--pnr and --abr are required and must be digits", NULL);
+	struct org_add_ctx c = {o, 0, 0};
+	int rc = db_tx(org_add_tx, &c);
+	if (c.dup)
+		return fail("an organisation with PNR %s exists already", o->pnr);
+	if (rc != 0)
+		return fail("database error", NULL);
+	if (json_out) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)c.id);
+		char line[600];
+		snprintf(line, sizeof line, "%s (%s) (PNR: %s, Abr: %s)", o->name, o->bereich, o->pnr, o->abr);
+		cJSON_AddStringToObject(j, "mitglied", line);
+		print_json(j);
+	} else
+		printf("Organisation angelegt: %s (%s) (PNR: %s, Abr: %s)\n", o->name, o->bereich, o->pnr, o->abr);
+	return 0;
+}
+
+/* ---- org restrict ---- */
+
+static const char *const restrictable[] = {"anspruchsberechtigte", "kontaktdaten", "formulare"};
+
+static int rights_mask(const char *list, unsigned *mask)
+{
+	*mask = 0;
+	if (!list)
+		return 0;
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		t = str_trim(t);
+		size_t k = 0;
+		while (k < ARRAY_LEN(restrictable) && strcmp(t, restrictable[k]) != 0)
+			k++;
+		if (k == ARRAY_LEN(restrictable))
+			return -1;
+		*mask |= 1u << k;
+	}
+	return 0;
+}
+
+struct restrict_ctx {
+	const char *pnr;
+	unsigned off, on;
+	int missing;
+};
+
+static int restrict_tx(void *p)
+{
+	struct restrict_ctx *c = p;
+	arena a;
+	arena_init(&a);
+	db_res *org = db_query(&a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ? FOR UPDATE",
+			       DBARGS(DS(cfg.kasse_nummer), DS(c->pnr)));
+	int rc = DB_TX_FAIL;
+	if (!org)
+		goto out;
+	if (org->nrows == 0) {
+		c->missing = 1;
+		rc = 1;
+		goto out;
+	}
+	long long id = db_int(org, 0, 0);
+	for (size_t k = 0; k < ARRAY_LEN(restrictable); k++) {
+		int val = (c->off >> k) & 1 ? 1 : (c->on >> k) & 1 ? 0 : -1;
+		if (val < 0)
+			continue;
+		static const char *const sql[] = {
+			"UPDATE organisation SET aus_anspruchsberechtigte = ? WHERE id = ?",
+			"UPDATE organisation SET aus_kontaktdaten = ? WHERE id = ?",
+			"UPDATE organisation SET aus_formulare = ? WHERE id = ?",
+		};
+		if (db_exec(sql[k], DBARGS(DI(val), DI(id)), NULL, NULL) != 0)
+			goto out;
+	}
+	audit(NULL, "org_restricted", c->pnr, "");
+	rc = 0;
+out:
+	arena_reset(&a);
+	return rc;
+}
+
+static int cmd_org_restrict(struct opts *o)
+{
+	struct restrict_ctx c = {o->pnr, 0, 0, 0};
+	if (!o->pnr || (!o->off && !o->on))
+		return fail("usage: org restrict --pnr P (--off|--on) RIGHT[,RIGHT]", NULL);
+	if (rights_mask(o->off, &c.off) != 0 || rights_mask(o->on, &c.on) != 0)
+		return fail("rights are anspruchsberechtigte, kontaktdaten, formulare", NULL);
+	if (c.off & c.on)
+		return fail("a right cannot be switched on and off at once", NULL);
+	int rc = db_tx(restrict_tx, &c);
+	if (c.missing)
+		return fail("no organisation with PNR %s", o->pnr);
+	if (rc != 0)
+		return fail("database error", NULL);
+	arena a;
+	arena_init(&a);
+	db_res *r = db_query(&a, "SELECT aus_anspruchsberechtigte, aus_kontaktdaten, aus_formulare FROM organisation "
+				 "WHERE kasse = ? AND pnr = ?",
+			     DBARGS(DS(cfg.kasse_nummer), DS(o->pnr)));
+	if (!r || r->nrows != 1) {
+		arena_reset(&a);
+		return fail("database error", NULL);
+	}
+	cJSON *j = cJSON_CreateObject();
+	cJSON *offs = cJSON_AddArrayToObject(j, "ausgeschaltet");
+	for (size_t k = 0; k < ARRAY_LEN(restrictable); k++)
+		if (db_int(r, 0, k))
+			cJSON_AddItemToArray(offs, cJSON_CreateString(restrictable[k]));
+	if (json_out)
+		print_json(j);
+	else {
+		printf("Funktionseinschränkungen für PNR %s:", o->pnr);
+		cJSON *it;
+		int n = 0;
+		cJSON_ArrayForEach(it, offs)
+		{
+			printf(" %s", it->valuestring);
+			n++;
+		}
+		puts(n ? " ausgeschaltet" : " keine");
+		cJSON_Delete(j);
+	}
+	arena_reset(&a);
+	return 0;
+}
+
+/* ---- admin add / update ---- */
+
+struct admin_add_ctx {
+	req *r;
+	struct opts *o;
+	char kennung[KENNUNG_LEN + 1];
+	int missing;
+};
+
+int account_insert(req *r, char role, long long org_id, const char *vorname, const char *name, const char *email,
+		   const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
+		   long long *id_out)
+{
+	(void)r; /* kept for symmetry with the web handlers that will create Sachbearbeiter */
+	unsigned char salt[16];
+	randombytes_buf(salt, sizeof salt);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (fixed_kennung)
+			snprintf(kennung_out, KENNUNG_LEN + 1, "%s", fixed_kennung);
+		else
+			kennung_generate(role, cfg.kasse_nummer, kennung_out);
+		char rolle[2] = {role, 0};
+		unsigned long long id = 0;
+		if (db_exec("INSERT INTO account (kennung, rolle, org_id, vorname, name, email, geburtsdatum, status, "
+			    "history_salt, history_ops, history_mem_kib) VALUES (?, ?, ?, ?, ?, ?, ?, 'angelegt', ?, ?, ?)",
+			    DBARGS(DS(kennung_out), DS(rolle), org_id ? DI(org_id) : DNULL, DS(vorname), DS(name), DS(email),
+				   DSZ(geburtsdatum), DB(salt, sizeof salt), DI(cfg.argon_ops), DI(cfg.argon_mem_kib)),
+			    NULL, &id) == 0) {
+			*id_out = (long long)id;
+			return 0;
+		}
+		if (db_last_error() != DB_ERR_DUP || fixed_kennung)
+			return -1;
+	}
+	return -1;
+}
+
+static int admin_add_tx(void *p)
+{
+	struct admin_add_ctx *c = p;
+	req *r = c->r;
+	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+			       DBARGS(DS(cfg.kasse_nummer), DS(c->o->pnr)));
+	if (!org)
+		return DB_TX_FAIL;
+	if (org->nrows == 0) {
+		c->missing = 1;
+		return 1;
+	}
+	long long id;
+	if (account_insert(r, 'X', db_int(org, 0, 0), c->o->vorname, c->o->name, c->o->email, c->o->geburtsdatum, NULL,
+			   c->kennung, &id) != 0)
+		return DB_TX_FAIL;
+	char token[TOKEN_CHARS + 1], minutes[24];
+	if (link_create(id, "aktivierung", token) != 0)
+		return DB_TX_FAIL;
+	snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
+	tpl_slot slots[] = {{"vorname", c->o->vorname}, {"name", c->o->name},
+			    {"link", link_url(r, "/passwort-setzen", token)}, {"minutes", minutes}};
+	if (mail_queue(c->o->email, "passwort-festlegen.txt", slots, ARRAY_LEN(slots)) != 0)
+		return DB_TX_FAIL;
+	audit(NULL, "admin_added", c->kennung, c->o->pnr);
+	return 0;
+}
+
+static int check_person(struct opts *o, bool all_required)
+{
+	if ((all_required || o->vorname) && !valid_text(o->vorname, 100))
+		return fail("--vorname: 1-100 characters without control characters", NULL);
+	if ((all_required || o->name) && !valid_text(o->name, 100))
+		return fail("--name: 1-100 characters without control characters", NULL);
+	if ((all_required || o->email) && !mail_addr_ok(o->email))
+		return fail("--email: not a valid e-mail address", NULL);
+	return 0;
+}
+
+static int cmd_admin_add(req *r, struct opts *o)
+{
+	if (!o->pnr)
+		return fail("--pnr is required", NULL);
+	if (check_person(o, true))
+		return 1;
+	char datum[11];
+	if (!parse_date(o->geburtsdatum, datum))
+		return fail("--geburtsdatum JJJJ-MM-TT is required", NULL);
+	o->geburtsdatum = datum;
+	struct admin_add_ctx c = {.r = r, .o = o};
+	int rc = db_tx(admin_add_tx, &c);
+	if (c.missing)
+		return fail("no organisation with PNR %s", o->pnr);
+	if (rc != 0)
+		return fail("database error", NULL);
+	if (json_out) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "nutzerkennung", c.kennung);
+		cJSON_AddStringToObject(j, "status", "angelegt");
+		cJSON_AddStringToObject(j, "email", o->email);
+		print_json(j);
+	} else
+		printf("Administrator angelegt: %s (%s %s). Die E-Mail „Passwort festlegen“ geht an %s.\n", c.kennung,
+		       o->vorname, o->name, o->email);
+	return 0;
+}
+
+struct admin_update_ctx {
+	req *r;
+	struct opts *o;
+	int missing;
+};
+
+static int admin_update_tx(void *p)
+{
+	struct admin_update_ctx *c = p;
+	req *r = c->r;
+	db_res *acc = db_query(r->a, "SELECT id FROM account WHERE kennung = ? AND rolle = 'X' FOR UPDATE",
+			       DBARGS(DS(c->o->kennung)));
+	if (!acc)
+		return DB_TX_FAIL;
+	if (acc->nrows == 0) {
+		c->missing = 1;
+		return 1;
+	}
+	long long id = db_int(acc, 0, 0);
+	if (db_exec("UPDATE account SET vorname = COALESCE(?, vorname), name = COALESCE(?, name), "
+		    "email = COALESCE(?, email), version = version + 1, updated_at = NOW() WHERE id = ?",
+		    DBARGS(DSZ(c->o->vorname), DSZ(c->o->name), DSZ(c->o->email), DI(id)), NULL, NULL) != 0)
+		return DB_TX_FAIL;
+	audit(NULL, "admin_updated", c->o->kennung, "");
+	return 0;
+}
+
+static int cmd_admin_update(req *r, struct opts *o)
+{
+	if (!o->kennung)
+		return fail("--kennung is required", NULL);
+	char *k = arena_strdup(r->a, o->kennung);
+	if (!kennung_normalize(k) || k[0] != 'X')
+		return fail("--kennung must be an administrator's Nutzerkennung (X…)", NULL);
+	o->kennung = k;
+	if (!o->vorname && !o->name && !o->email)
+		return fail("nothing to change: give --vorname, --name or --email", NULL);
+	if (check_person(o, false))
+		return 1;
+	struct admin_update_ctx c = {r, o, 0};
+	int rc = db_tx(admin_update_tx, &c);
+	if (c.missing)
+		return fail("no administrator %s", k);
+	if (rc != 0)
+		return fail("database error", NULL);
+	if (json_out) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "nutzerkennung", k);
+		cJSON_AddBoolToObject(j, "geaendert", 1);
+		print_json(j);
+	} else
+		printf("Administrator %s geändert.\n", k);
+	return 0;
+}
+
+/* ---- user find ---- */
+
+static int cmd_user_find(req *r, struct opts *o)
+{
+	if (!o->name && !o->email && !o->pnr)
+		return fail("give at least one of --name, --email, --pnr", NULL);
+	char *name_prefix = o->name ? arena_printf(r->a, "%s%%", o->name) : NULL;
+	db_res *res = db_query(r->a,
+		"SELECT a.kennung, a.rolle, a.vorname, a.name, a.email, a.status, o.name, o.bereich, o.pnr, o.abr "
+		"FROM account a LEFT JOIN organisation o ON o.id = a.org_id "
+		"WHERE (? IS NULL OR a.name LIKE ? OR a.vorname LIKE ?) AND (? IS NULL OR a.email = ?) "
+		"AND (? IS NULL OR o.pnr = ?) ORDER BY a.name, a.vorname LIMIT 200",
+		DBARGS(DSZ(name_prefix), DSZ(name_prefix), DSZ(name_prefix), DSZ(o->email), DSZ(o->email), DSZ(o->pnr),
+		       DSZ(o->pnr)));
+	if (!res)
+		return fail("database error", NULL);
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < res->nrows; i++) {
+		cJSON *u = cJSON_CreateObject();
+		cJSON_AddStringToObject(u, "nutzerkennung", db_str(res, i, 0));
+		cJSON_AddStringToObject(u, "rolle", db_str(res, i, 1));
+		cJSON_AddStringToObject(u, "vorname", db_str(res, i, 2));
+		cJSON_AddStringToObject(u, "name", db_str(res, i, 3));
+		cJSON_AddStringToObject(u, "email", db_str(res, i, 4));
+		cJSON_AddStringToObject(u, "status", db_str(res, i, 5));
+		if (db_str(res, i, 6))
+			cJSON_AddStringToObject(u, "mitglied",
+						arena_printf(r->a, "%s (%s) (PNR: %s, Abr: %s)", db_str(res, i, 6),
+							     db_str(res, i, 7), db_str(res, i, 8), db_str(res, i, 9)));
+		cJSON_AddItemToArray(arr, u);
+		if (!json_out)
+			printf("%s  %s %s  <%s>  %s  %s\n", db_str(res, i, 0), db_str(res, i, 2), db_str(res, i, 3),
+			       db_str(res, i, 4), db_str(res, i, 5), db_str(res, i, 6) ? db_str(res, i, 6) : "-");
+	}
+	if (json_out)
+		print_json(arr);
+	else {
+		if (!res->nrows)
+			puts("Keine Nutzer gefunden.");
+		cJSON_Delete(arr);
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fputs("usage: mvctl [--json] org add --name N --bereich B --pnr P --abr A\n"
+	      "       mvctl org restrict --pnr P (--off|--on) RIGHT[,RIGHT]\n"
+	      "       mvctl admin add --pnr P --vorname V --name N --email E --geburtsdatum JJJJ-MM-TT\n"
+	      "       mvctl admin update --kennung K [--vorname V] [--name N] [--email E]\n"
+	      "       mvctl user find [--name N] [--email E] [--pnr P]\n",
+	      stderr);
+}
+
+int cli_main(int argc, char **argv)
+{
+	log_set_level(LOG_WARN);
+	/* --json may come first */
+	while (argc > 0 && strcmp(argv[0], "--json") == 0) {
+		json_out = true;
+		argc--;
+		argv++;
+	}
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	struct opts o;
+	if (parse_opts(argc - 2, argv + 2, &o) != 0)
+		return 2;
+	if (db_connect() != 0)
+		return fail("cannot connect to the database (see the configuration)", NULL);
+	arena a;
+	arena_init(&a);
+	req r;
+	memset(&r, 0, sizeof r);
+	r.a = &a;
+	r.remote = "cli";
+	int rc;
+	const char *noun = argv[0], *verb = argv[1];
+	if (strcmp(noun, "org") == 0 && strcmp(verb, "add") == 0)
+		rc = cmd_org_add(&o);
+	else if (strcmp(noun, "org") == 0 && strcmp(verb, "restrict") == 0)
+		rc = cmd_org_restrict(&o);
+	else if (strcmp(noun, "admin") == 0 && strcmp(verb, "add") == 0)
+		rc = cmd_admin_add(&r, &o);
+	else if (strcmp(noun, "admin") == 0 && strcmp(verb, "update") == 0)
+		rc = cmd_admin_update(&r, &o);
+	else if (strcmp(noun, "user") == 0 && strcmp(verb, "find") == 0)
+		rc = cmd_user_find(&r, &o);
+	else {
+		usage();
+		rc = 2;
+	}
+	arena_reset(&a);
+	return rc;
+}

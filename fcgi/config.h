@@ -1,0 +1,44 @@
+/* config.h — every setting of the portal: file `key = value`, overridden by MV_<KEY>. */
+#ifndef MV_CONFIG_H
+#define MV_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct config {
+	/* database */
+	char *db_host, *db_socket, *db_name, *db_user, *db_password;
+	long db_port;
+	/* processes */
+	char *fcgi_socket;
+	long workers, worker_max_requests;
+	/* web */
+	char *base_url, *html_dir, *kasse_nummer;
+	long max_body_bytes, max_params, max_field_bytes;
+	/* secrets */
+	char *secret_key; /* 64 hex chars: keys the hashes of tokens, TANs, CSRF */
+	/* mail */
+	char *smtp_host, *smtp_starttls, *smtp_user, *smtp_password, *mail_from, *smtp_ca_file;
+	long smtp_port, mail_poll_ms, mail_retry_s, mail_max_attempts;
+	/* access */
+	long tan_ttl_s, tan_max_tries, link_ttl_s, kennung_link_max_tries;
+	long idle_timeout_s, idle_warning_s, session_max_s;
+	long lock_threshold, lock_minutes;
+	long tan_mail_limit, reset_mail_limit, rate_window_s;
+	long argon_ops, argon_mem_kib;
+	/* misc */
+	long dev_mode;
+	char *log_level;
+	unsigned char key[32]; /* decoded secret_key */
+} config;
+
+extern config cfg;
+
+/* Load defaults, then the file (may be NULL), then MV_* environment.
+ * Returns 0, or -1 with a message in err. Refuses a secret-bearing file readable by others. */
+int config_load(const char *path, char *err, size_t errlen);
+/* Parse one `key = value` line into cfg; used by config_load and the fuzz driver. */
+int config_set(const char *key, const char *value, char *err, size_t errlen);
+int config_validate(char *err, size_t errlen);
+void config_free(void);
+
+#endif

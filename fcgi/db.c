@@ -1,0 +1,458 @@
+/* db.c — MariaDB Connector/C wrapper. Auto-reconnect stays off: after CR_SERVER_GONE_ERROR /
+ * CR_SERVER_LOST we reconnect ourselves and drop the statement cache, retrying a lone
+ * statement once; inside a transaction the whole transaction is retried by db_tx. */
+#include "db.h"
+#include "config.h"
+#include "log.h"
+#include <dirent.h>
+#include <errno.h>
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static MYSQL *conn;
+static bool in_tx;
+static enum db_err last_err;
+
+#define STMT_CACHE 256
+struct stmt_entry {
+	const char *sql;
+	MYSQL_STMT *stmt;
+};
+static struct stmt_entry stmt_cache[STMT_CACHE];
+static size_t stmt_count;
+
+enum db_err db_last_error(void)
+{
+	return last_err;
+}
+
+static void cache_clear(void)
+{
+	for (size_t i = 0; i < stmt_count; i++)
+		if (stmt_cache[i].stmt)
+			mysql_stmt_close(stmt_cache[i].stmt);
+	stmt_count = 0;
+}
+
+static void conn_drop(void);
+
+void db_close(void)
+{
+	conn_drop();
+	in_tx = false;
+}
+
+static enum db_err classify(unsigned int err)
+{
+	switch (err) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+		return DB_ERR_GONE;
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+	case 1180: /* ER_ERROR_DURING_COMMIT (Galera certification) */
+		return DB_ERR_RETRY;
+	case ER_DUP_ENTRY:
+		return DB_ERR_DUP;
+	default:
+		return DB_ERR_OTHER;
+	}
+}
+
+int db_connect(void)
+{
+	if (conn)
+		return 0;
+	conn = mysql_init(NULL);
+	if (!conn)
+		mv_oom();
+	unsigned int timeout = 3, rw_timeout = 30;
+	my_bool off = 0;
+	mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
+	mysql_options(conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
+	mysql_options(conn, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(conn, MYSQL_OPT_LOCAL_INFILE, &off);
+	mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(conn, MYSQL_INIT_COMMAND, "SET time_zone='+00:00', "
+						"SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+	const char *host = *cfg.db_host ? cfg.db_host : NULL;
+	const char *sock = *cfg.db_socket ? cfg.db_socket : NULL;
+	if (!mysql_real_connect(conn, host, cfg.db_user, cfg.db_password, cfg.db_name, (unsigned)cfg.db_port,
+				sock, 0)) {
+		log_error("database connect failed: %s", mysql_error(conn));
+		mysql_close(conn);
+		conn = NULL;
+		last_err = DB_ERR_GONE;
+		return -1;
+	}
+	return 0;
+}
+
+static MYSQL_STMT *stmt_get(const char *sql)
+{
+	for (size_t i = 0; i < stmt_count; i++)
+		if (stmt_cache[i].sql == sql || strcmp(stmt_cache[i].sql, sql) == 0)
+			return stmt_cache[i].stmt;
+	MYSQL_STMT *st = mysql_stmt_init(conn);
+	if (!st)
+		mv_oom();
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		unsigned err = mysql_stmt_errno(st);
+		last_err = classify(err);
+		log_error("prepare failed (%u): %s", err, mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	my_bool on = 1;
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+	if (stmt_count == STMT_CACHE) {
+		mysql_stmt_close(stmt_cache[0].stmt);
+		memmove(stmt_cache, stmt_cache + 1, (STMT_CACHE - 1) * sizeof *stmt_cache);
+		stmt_count--;
+	}
+	stmt_cache[stmt_count].sql = sql;
+	stmt_cache[stmt_count].stmt = st;
+	stmt_count++;
+	return st;
+}
+
+static int bind_params(MYSQL_STMT *st, const db_param *params, size_t n, MYSQL_BIND *binds, my_bool *nulls)
+{
+	if (mysql_stmt_param_count(st) != n) {
+		log_error("statement expects %lu parameters, got %zu", mysql_stmt_param_count(st), n);
+		last_err = DB_ERR_OTHER;
+		return -1;
+	}
+	memset(binds, 0, n * sizeof *binds);
+	for (size_t i = 0; i < n; i++) {
+		switch (params[i].type) {
+		case DBP_STR:
+			binds[i].buffer_type = MYSQL_TYPE_STRING;
+			binds[i].buffer = (void *)params[i].ptr;
+			binds[i].buffer_length = params[i].len;
+			break;
+		case DBP_BLOB:
+			binds[i].buffer_type = MYSQL_TYPE_BLOB;
+			binds[i].buffer = (void *)params[i].ptr;
+			binds[i].buffer_length = params[i].len;
+			break;
+		case DBP_INT:
+			binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			binds[i].buffer = (void *)&params[i].num;
+			break;
+		case DBP_NULL:
+			nulls[i] = 1;
+			binds[i].buffer_type = MYSQL_TYPE_NULL;
+			binds[i].is_null = &nulls[i];
+			break;
+		}
+	}
+	if (n && mysql_stmt_bind_param(st, binds) != 0) {
+		last_err = DB_ERR_OTHER;
+		log_error("bind failed: %s", mysql_stmt_error(st));
+		return -1;
+	}
+	return 0;
+}
+
+/* One attempt: prepare (cached), bind, execute, fetch into arena when a != NULL. */
+static int run_once(arena *a, const char *sql, const db_param *params, size_t n, db_res **out,
+		    unsigned long long *affected, unsigned long long *insert_id)
+{
+	if (db_connect() != 0)
+		return -1;
+	MYSQL_STMT *st = stmt_get(sql);
+	if (!st)
+		return -1;
+	enum { MAX_PARAMS = 48, MAX_COLS = 64 };
+	MYSQL_BIND pbinds[MAX_PARAMS];
+	my_bool pnulls[MAX_PARAMS];
+	if (n > MAX_PARAMS)
+		abort(); /* a statement with that many parameters is a bug */
+	memset(pnulls, 0, sizeof pnulls);
+	if (bind_params(st, params, n, pbinds, pnulls) != 0)
+		return -1;
+	if (mysql_stmt_execute(st) != 0) {
+		unsigned err = mysql_stmt_errno(st);
+		last_err = classify(err);
+		if (last_err != DB_ERR_DUP)
+			log_error("execute failed (%u): %s", err, mysql_stmt_error(st));
+		return -1;
+	}
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+	if (!meta) {
+		if (out) {
+			*out = arena_alloc(a, sizeof **out);
+		}
+		return 0;
+	}
+	int rc = -1;
+	if (mysql_stmt_store_result(st) != 0) {
+		last_err = classify(mysql_stmt_errno(st));
+		log_error("store_result failed: %s", mysql_stmt_error(st));
+		goto out;
+	}
+	unsigned ncols = mysql_num_fields(meta);
+	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+	unsigned long long nrows = mysql_stmt_num_rows(st);
+	db_res *res = a ? arena_alloc(a, sizeof *res) : NULL;
+	if (res) {
+		res->ncols = ncols;
+		res->nrows = (size_t)nrows;
+		res->cells = arena_alloc(a, (size_t)(nrows * ncols) * sizeof(db_cell) + 1);
+	}
+	MYSQL_BIND rb[MAX_COLS];
+	unsigned long lens[MAX_COLS];
+	my_bool nulls[MAX_COLS], errs[MAX_COLS];
+	char *bufs[MAX_COLS];
+	memset(rb, 0, sizeof rb);
+	if (ncols > MAX_COLS)
+		abort();
+	for (unsigned i = 0; i < ncols; i++) {
+		unsigned long cap = fields[i].max_length + 1;
+		if (cap < 72)
+			cap = 72;
+		bufs[i] = xmalloc(cap);
+		rb[i].buffer_type = MYSQL_TYPE_STRING;
+		rb[i].buffer = bufs[i];
+		rb[i].buffer_length = cap;
+		rb[i].length = &lens[i];
+		rb[i].is_null = &nulls[i];
+		rb[i].error = &errs[i];
+	}
+	if (ncols && mysql_stmt_bind_result(st, rb) != 0) {
+		last_err = DB_ERR_OTHER;
+		goto free_bufs;
+	}
+	size_t row = 0;
+	for (;;) {
+		int f = mysql_stmt_fetch(st);
+		if (f == MYSQL_NO_DATA)
+			break;
+		if (f == MYSQL_DATA_TRUNCATED || f != 0) {
+			last_err = f == MYSQL_DATA_TRUNCATED ? DB_ERR_OTHER : classify(mysql_stmt_errno(st));
+			log_error("fetch failed (%d)", f);
+			goto free_bufs;
+		}
+		if (res && row < res->nrows)
+			for (unsigned c = 0; c < ncols; c++) {
+				db_cell *cell = &res->cells[row * ncols + c];
+				cell->null = nulls[c];
+				cell->len = nulls[c] ? 0 : lens[c];
+				cell->s = arena_strndup(a, bufs[c], cell->len);
+			}
+		row++;
+	}
+	if (out)
+		*out = res;
+	rc = 0;
+free_bufs:
+	for (unsigned i = 0; i < ncols; i++)
+		free(bufs[i]);
+out:
+	mysql_stmt_free_result(st);
+	mysql_free_result(meta);
+	return rc;
+}
+
+static void conn_drop(void)
+{
+	cache_clear();
+	if (conn)
+		mysql_close(conn);
+	conn = NULL;
+}
+
+/* A lone SELECT is retried once on a fresh connection; writes are not (they may have been
+ * applied before the connection broke) and a transaction is retried whole by db_tx. */
+static int run(arena *a, const char *sql, const db_param *params, size_t n, db_res **out,
+	       unsigned long long *affected, unsigned long long *insert_id)
+{
+	last_err = DB_OK;
+	int rc = run_once(a, sql, params, n, out, affected, insert_id);
+	if (rc != 0 && last_err == DB_ERR_GONE) {
+		conn_drop();
+		if (!in_tx && strncmp(sql, "SELECT", 6) == 0) {
+			rc = run_once(a, sql, params, n, out, affected, insert_id);
+			if (rc != 0 && last_err == DB_ERR_GONE)
+				conn_drop();
+		}
+	}
+	return rc;
+}
+
+int db_exec(const char *sql, const db_param *params, size_t n, unsigned long long *affected,
+	    unsigned long long *insert_id)
+{
+	return run(NULL, sql, params, n, NULL, affected, insert_id);
+}
+
+db_res *db_query(arena *a, const char *sql, const db_param *params, size_t n)
+{
+	db_res *res = NULL;
+	if (run(a, sql, params, n, &res, NULL, NULL) != 0)
+		return NULL;
+	return res;
+}
+
+long long db_int(const db_res *r, size_t row, size_t col)
+{
+	const char *s = db_str(r, row, col);
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+static int simple(const char *sql)
+{
+	if (db_connect() != 0)
+		return -1;
+	if (mysql_real_query(conn, sql, strlen(sql)) != 0) {
+		last_err = classify(mysql_errno(conn));
+		log_error("%s failed: %s", sql, mysql_error(conn));
+		return -1;
+	}
+	return 0;
+}
+
+int db_tx(int (*fn)(void *ctx), void *ctx)
+{
+	for (int attempt = 0;; attempt++) {
+		last_err = DB_OK;
+		int rc = simple("START TRANSACTION");
+		if (rc == 0) {
+			in_tx = true;
+			rc = fn(ctx);
+			in_tx = false;
+			if (rc == 0) {
+				if (simple("COMMIT") == 0)
+					return 0;
+				rc = DB_TX_FAIL;
+			}
+			if (conn)
+				mysql_rollback(conn);
+			if (rc > 0)
+				return rc;
+		}
+		enum db_err e = last_err;
+		if (e == DB_ERR_GONE)
+			conn_drop();
+		if ((e != DB_ERR_RETRY && e != DB_ERR_GONE) || attempt >= 4)
+			return DB_TX_FAIL;
+		usleep((useconds_t)(10000 << attempt)); /* 10, 20, 40, 80 ms */
+		log_warn("transaction retry %d after %s", attempt + 1, e == DB_ERR_GONE ? "lost connection" : "deadlock");
+	}
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Migrations are trusted files from the release: run with the text protocol, one statement
+ * at a time (split at ';' line ends), since DDL is not preparable in general. */
+int db_migrate(const char *sql_dir)
+{
+	if (db_connect() != 0)
+		return -1;
+	if (simple("CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(100) NOT NULL PRIMARY KEY, "
+		   "applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4") != 0)
+		return -1;
+	DIR *d = opendir(sql_dir);
+	if (!d) {
+		log_error("cannot open %s: %s", sql_dir, strerror(errno));
+		return -1;
+	}
+	char *names[512];
+	size_t count = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && count < ARRAY_LEN(names)) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && strcmp(e->d_name + l - 4, ".sql") == 0 && e->d_name[0] >= '0' && e->d_name[0] <= '9')
+			names[count++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, count, sizeof *names, name_cmp);
+	int rc = 0;
+	arena a;
+	arena_init(&a);
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		db_res *done = db_query(&a, "SELECT 1 FROM schema_migrations WHERE version = ?", DBARGS(DS(names[i])));
+		if (!done) {
+			rc = -1;
+			break;
+		}
+		if (done->nrows)
+			continue;
+		char path[2048];
+		snprintf(path, sizeof path, "%s/%s", sql_dir, names[i]);
+		FILE *f = fopen(path, "rb");
+		if (!f) {
+			rc = -1;
+			break;
+		}
+		sbuf all, stmt;
+		sbuf_init(&all);
+		sbuf_init(&stmt);
+		char line[8192];
+		while (fgets(line, sizeof line, f))
+			sbuf_adds(&all, line);
+		fclose(f);
+		/* split on ';' at end of line */
+		char *p = all.data ? all.data : (char *)"";
+		while (*p && rc == 0) {
+			char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+			sbuf_add(&stmt, p, len);
+			p += len;
+			char *t = stmt.data;
+			size_t tl = stmt.len;
+			while (tl && (t[tl - 1] == '\n' || t[tl - 1] == ' ' || t[tl - 1] == '\r'))
+				tl--;
+			if (tl && t[tl - 1] == ';') {
+				t[tl - 1] = '\0';
+				char *q = str_trim(t);
+				/* skip comment-only chunks */
+				bool only_comments = true;
+				for (char *ln = q; ln && *ln;) {
+					char *lnend = strchr(ln, '\n');
+					char *s2 = ln;
+					while (*s2 == ' ' || *s2 == '\t')
+						s2++;
+					if (*s2 && *s2 != '\n' && !(s2[0] == '-' && s2[1] == '-')) {
+						only_comments = false;
+						break;
+					}
+					ln = lnend ? lnend + 1 : NULL;
+				}
+				if (!only_comments && simple(q) != 0)
+					rc = -1;
+				sbuf_reset(&stmt);
+			}
+		}
+		sbuf_free(&all);
+		sbuf_free(&stmt);
+		if (rc == 0 && db_exec("INSERT INTO schema_migrations (version) VALUES (?)", DBARGS(DS(names[i])), NULL, NULL) != 0)
+			rc = -1;
+		if (rc == 0)
+			log_info("migration %s applied", names[i]);
+		else
+			log_error("migration %s failed", names[i]);
+	}
+	arena_reset(&a);
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	return rc;
+}

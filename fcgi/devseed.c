@@ -1,0 +1,112 @@
+/* devseed.c — the handbook's demo data for `make run` (dev_mode only, never production):
+ * Kasse 201, "Mäuserast (Beamtenversorgung) (PNR: 78970, Abr: 102898)", the administrator
+ * Kim Mustermensch X201-000000000001 and a few Sachbearbeiter. Each run sets a fresh random
+ * demo password (printed once), so no known password ever exists. */
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int account_insert(req *r, char role, long long org_id, const char *vorname, const char *name, const char *email,
+		   const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
+		   long long *id_out);
+
+struct seed_ctx {
+	req *r;
+	char password[40];
+};
+
+static const struct {
+	char role;
+	const char *kennung, *vorname, *name, *email, *status, *pnr;
+} people[] = {
+	{'X', "X201-000000000001", "Kim", "Mustermensch", "kim.mustermensch@musterstadt.de", "aktiv", "78970"},
+	{'S', "S201-DEMO47950906", "Max", "Mustermensch", "max.mustermensch@musterstadt.de", "aktiv", "78970"},
+	{'S', "S201-DEMO10000002", "Hannah", "Mustermensch", "hannah.mustermensch@musterstadt.de", "angelegt", "78970"},
+	{'S', "S201-DEMO10000003", "Paul", "Mustermensch", "paul.mustermensch@musterstadt.de", "gesperrt", "78970"},
+	{'X', "X201-000000000002", "Erika", "Beispiel", "erika.beispiel@beispielkreis.de", "aktiv", "11111"},
+};
+
+static int seed_tx(void *p)
+{
+	struct seed_ctx *c = p;
+	req *r = c->r;
+	if (db_exec("INSERT IGNORE INTO organisation (kasse, name, bereich, pnr, abr) VALUES "
+		    "(?, 'Mäuserast', 'Beamtenversorgung', '78970', '102898'), "
+		    "(?, 'Beispielkreis', 'Beihilfe', '11111', '200001')",
+		    DBARGS(DS(cfg.kasse_nummer), DS(cfg.kasse_nummer)), NULL, NULL) != 0)
+		return DB_TX_FAIL;
+	char hash[PWHASH_MAX];
+	if (pw_hash(c->password, strlen(c->password), hash) != 0)
+		return DB_TX_FAIL;
+	for (size_t i = 0; i < ARRAY_LEN(people); i++) {
+		db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+				       DBARGS(DS(cfg.kasse_nummer), DS(people[i].pnr)));
+		if (!org || org->nrows != 1)
+			return DB_TX_FAIL;
+		db_res *acc = db_query(r->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE kennung = ?",
+				       DBARGS(DS(people[i].kennung)));
+		if (!acc)
+			return DB_TX_FAIL;
+		long long id;
+		char kennung[KENNUNG_LEN + 1];
+		if (acc->nrows == 0) {
+			if (account_insert(r, people[i].role, db_int(org, 0, 0), people[i].vorname, people[i].name,
+					   people[i].email, "1980-01-01", people[i].kennung, kennung, &id) != 0)
+				return DB_TX_FAIL;
+			acc = db_query(r->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?",
+				       DBARGS(DI(id)));
+			if (!acc || acc->nrows != 1)
+				return DB_TX_FAIL;
+		}
+		id = db_int(acc, 0, 0);
+		if (strcmp(people[i].status, "angelegt") == 0)
+			continue; /* not activated: no password */
+		unsigned char fp[HASH_BYTES];
+		const db_cell *salt = db_get(acc, 0, 1);
+		if (salt->len != 16 || pw_fingerprint(c->password, strlen(c->password), (const unsigned char *)salt->s,
+						      db_int(acc, 0, 2), db_int(acc, 0, 3), fp) != 0)
+			return DB_TX_FAIL;
+		if (db_exec("UPDATE account SET password_hash = ?, password_changed_at = NOW(), status = ?, "
+			    "status_vor_sperre = IF(? = 'gesperrt', 'aktiv', NULL), failed_logins = 0, locked_until = NULL "
+			    "WHERE id = ?",
+			    DBARGS(DS(hash), DS(people[i].status), DS(people[i].status), DI(id)), NULL, NULL) != 0 ||
+		    db_exec("INSERT INTO password_history (account_id, fingerprint) VALUES (?, ?)",
+			    DBARGS(DI(id), DB(fp, sizeof fp)), NULL, NULL) != 0)
+			return DB_TX_FAIL;
+	}
+	return 0;
+}
+
+int dev_seed(void)
+{
+	arena a;
+	arena_init(&a);
+	req r;
+	memset(&r, 0, sizeof r);
+	r.a = &a;
+	struct seed_ctx c = {.r = &r};
+	/* a random, policy-conforming demo password: "Demo-" + 10 random chars + "-7" */
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	char rnd[11];
+	for (int i = 0; i < 10; i++)
+		rnd[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+	rnd[10] = '\0';
+	snprintf(c.password, sizeof c.password, "Demo-%s-7", rnd);
+	int rc = db_tx(seed_tx, &c);
+	arena_reset(&a);
+	if (rc != 0) {
+		fprintf(stderr, "dev-seed: database error\n");
+		return 1;
+	}
+	printf("Demo-Daten angelegt.\n"
+	       "  Administrator:   X201-000000000001 (Kim Mustermensch, Mäuserast)\n"
+	       "  Sachbearbeiter:  S201-DEMO47950906 (Max Mustermensch)\n"
+	       "  Passwort (beide, nur in dieser Entwicklungsumgebung): %s\n",
+	       c.password);
+	sodium_memzero(c.password, sizeof c.password);
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* mail.h — queueing mails into the outbox (inside the caller's transaction) and building the
+ * RFC 5322 message the mailer sends. */
+#ifndef MV_MAIL_H
+#define MV_MAIL_H
+#include "html.h"
+#include "util.h"
+
+/* Renders html/mail/<tpl> (first line "Betreff: …") with slots and inserts it into the outbox.
+ * Refuses (returns -1) an address or subject with CR/LF. 0 ok. */
+int mail_queue(const char *to, const char *tpl, const tpl_slot *slots, size_t nslots);
+
+/* Builds the full message (headers + quoted-printable body, CRLF line ends) into out. */
+void mail_build(sbuf *out, long long id, const char *from, const char *to, const char *subject, const char *body);
+/* RFC 2047 encoded-word for non-ASCII header text (B encoding, UTF-8). */
+void mail_header_encode(sbuf *out, const char *text);
+void mail_qp_encode(sbuf *out, const char *text);
+bool mail_addr_ok(const char *addr); /* plausible address, no CR/LF/space/quotes */
+
+#include <signal.h>
+/* Body of the mailer process (mailer.c): outbox → SMTP until *stop is set. */
+int mailer_run(volatile sig_atomic_t *stop);
+
+#endif

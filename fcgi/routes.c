@@ -1,0 +1,31 @@
+/* routes.c — the route table: method, path pattern, handler, flags, body limit.
+ * The dispatcher (web.c) answers 404/405, login, role and CSRF before any handler runs. */
+#include "app.h"
+
+#define LOGIN_BODY 8192
+
+const route routes[] = {
+	{"GET", "/", account_home, R_LOGIN, 0, "home"},
+	{"GET", "/anmelden", auth_login_get, R_PUBLIC, 0, "login"},
+	{"POST", "/anmelden", auth_login_post, R_PUBLIC, LOGIN_BODY, "login"},
+	{"GET", "/anmelden/tan", auth_tan_get, R_TANSTAGE, 0, "tan"},
+	{"POST", "/anmelden/tan", auth_tan_post, R_TANSTAGE, LOGIN_BODY, "tan"},
+	{"POST", "/abmelden", auth_logout_post, R_PUBLIC, LOGIN_BODY, "logout"},
+	{"POST", "/sitzung/verlaengern", auth_keepalive_post, R_LOGIN, LOGIN_BODY, "keepalive"},
+	{"GET", "/passwort-vergessen", auth_forgot_get, R_PUBLIC, 0, "forgot"},
+	{"POST", "/passwort-vergessen", auth_forgot_post, R_PUBLIC, LOGIN_BODY, "forgot"},
+	{"GET", "/passwort-setzen", auth_setpw_get, R_PUBLIC, 0, "setpw"},
+	{"POST", "/passwort-setzen", auth_setpw_post, R_PUBLIC, LOGIN_BODY, "setpw"},
+	{"GET", "/nutzerkennung", auth_kennung_get, R_PUBLIC, 0, "kennung"},
+	{"POST", "/nutzerkennung", auth_kennung_post, R_PUBLIC, LOGIN_BODY, "kennung"},
+	{"GET", "/einstellungen", account_settings_get, R_LOGIN, 0, "settings"},
+	{"POST", "/einstellungen", account_settings_post, R_LOGIN, LOGIN_BODY, "settings"},
+	{"GET", "/mitgliederdaten", account_orgdata, R_LOGIN, 0, "orgdata"},
+	{"GET", "/faq", static_page, R_PUBLIC, 0, "faq"},
+	{"GET", "/impressum", static_page, R_PUBLIC, 0, "static"},
+	{"GET", "/datenschutz", static_page, R_PUBLIC, 0, "static"},
+	{"GET", "/nutzungsbedingungen", static_page, R_PUBLIC, 0, "static"},
+	{"GET", "/barrierefreiheit", static_page, R_PUBLIC, 0, "static"},
+};
+
+const size_t routes_count = sizeof routes / sizeof routes[0];
