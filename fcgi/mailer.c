@@ -286,6 +286,60 @@ static void fail_rest(struct mail_item *m, size_t n, const char *why)
 		}
 }
 
+/* Runs the prepared session and reads every message's verdict. See mailer_send for the result. */
+static int run_session(smtp_session_t s, const struct send_ev *ev, struct mail_item *m, smtp_message_t *msg,
+		       smtp_recipient_t *rcpt, size_t n, char *why, size_t whylen)
+{
+	int sent = 0;
+	bool answered = false;
+
+	ERR_clear_error();
+	int serr = smtp_start_session(s) ? 0 : smtp_errno();
+	/* Even a failed session may have delivered its first messages before the connection broke:
+	 * the per-message status decides, never the session's return value alone. */
+	for (size_t i = 0; i < n; i++) {
+		if (!msg[i])
+			continue;
+		const smtp_status_t *mf = smtp_reverse_path_status(msg[i]);
+		const smtp_status_t *rc = smtp_recipient_status(rcpt[i]);
+		const smtp_status_t *tr = smtp_message_transfer_status(msg[i]);
+		if ((mf && mf->code) || (rc && rc->code) || (tr && tr->code))
+			answered = true;
+		if (is2xx(rc) && is2xx(tr)) {
+			m[i].sent = true;
+			sent++;
+			continue;
+		}
+		/* the first failing step carries the server's reason; none: the session reason below */
+		if (!describe(&m[i], "MAIL FROM", mf) && !describe(&m[i], "RCPT TO", rc))
+			describe(&m[i], "DATA", tr);
+	}
+
+	/* Session reason: libesmtp's error, refined by what the TLS layer told us. */
+	unsigned long sslerr = ERR_peek_last_error();
+	const char *sslwhy = sslerr ? ERR_reason_error_string(sslerr) : NULL;
+	if (ev->tls_problem && ev->verify_result)
+		snprintf(why, whylen, "%s (%s)", ev->tls_problem, X509_verify_cert_error_string(ev->verify_result));
+	else if (ev->tls_problem)
+		snprintf(why, whylen, "%s", ev->tls_problem);
+	else if (tls_required() && !ev->tls_ok && sslerr)
+		snprintf(why, whylen, "TLS handshake failed: %s", sslwhy ? sslwhy : "unknown OpenSSL error");
+	else if (serr) {
+		char ebuf[128] = "";
+		/* may return a static string instead of filling ebuf (GNU strerror_r) */
+		const char *t = smtp_strerror(serr, ebuf, sizeof ebuf);
+		snprintf(why, whylen, "%s", t && *t ? t : "unknown libESMTP error");
+	}
+	else
+		snprintf(why, whylen, "session ended before the server answered");
+	ERR_clear_error(); /* nothing stale in the queue for the next session */
+
+	if (tls_required() && !ev->tls_ok && sent)
+		log_error("mailer: libesmtp reported %d mails sent without TLS although STARTTLS is required", sent);
+	fail_rest(m, n, why);
+	return answered ? sent : -1;
+}
+
 /* Sends m[0..n) in ONE SMTP session. Sets m[i].sent / code / err for every item.
  * Returns the number sent, or -1 if the session failed as a whole (no message got any answer from
  * a server: connection refused, TLS or greeting failure…) with the reason in why. */
@@ -363,58 +417,10 @@ static int mailer_send(struct mail_item *m, size_t n, char *why, size_t whylen)
 		smtp_set_message_str(msg[i], text[i].data);
 		queued++;
 	}
-	if (!queued) {
-		snprintf(why, whylen, "no valid recipient in batch");
-		goto out;
-	}
-
-	ERR_clear_error();
-	int started = smtp_start_session(s);
-	int serr = started ? 0 : smtp_errno();
-	bool answered = false;
-	for (size_t i = 0; i < n; i++) {
-		if (!msg[i])
-			continue;
-		const smtp_status_t *mf = smtp_reverse_path_status(msg[i]);
-		const smtp_status_t *rc = smtp_recipient_status(rcpt[i]);
-		const smtp_status_t *tr = smtp_message_transfer_status(msg[i]);
-		if ((mf && mf->code) || (rc && rc->code) || (tr && tr->code))
-			answered = true;
-		if (is2xx(rc) && is2xx(tr)) {
-			m[i].sent = true;
-			sent++;
-			continue;
-		}
-		if (!describe(&m[i], "MAIL FROM", mf) && !describe(&m[i], "RCPT TO", rc) &&
-		    !describe(&m[i], "DATA", tr))
-			m[i].err[0] = '\0'; /* no verdict: filled with the session reason below */
-	}
-
-	/* Session reason: libesmtp's error, refined by what the TLS layer told us. */
-	char ebuf[128] = "";
-	if (serr)
-		smtp_strerror(serr, ebuf, sizeof ebuf);
-	unsigned long sslerr = ERR_peek_last_error();
-	if (ev.tls_problem && ev.verify_result)
-		snprintf(why, whylen, "%s (%s)", ev.tls_problem, X509_verify_cert_error_string(ev.verify_result));
-	else if (ev.tls_problem)
-		snprintf(why, whylen, "%s", ev.tls_problem);
-	else if (tls_required() && !ev.tls_ok && sslerr)
-		snprintf(why, whylen, "TLS handshake failed: %s", ERR_reason_error_string(sslerr) ?
-				      ERR_reason_error_string(sslerr) : "unknown");
-	else if (serr)
-		snprintf(why, whylen, "%s", ebuf);
+	if (queued)
+		sent = run_session(s, &ev, m, msg, rcpt, n, why, whylen);
 	else
-		snprintf(why, whylen, "session ended before the server answered");
-	ERR_clear_error(); /* nothing stale in the queue for the next session */
-
-	if (tls_required() && !ev.tls_ok && sent)
-		log_error("mailer: libesmtp reported %d mails sent without TLS although STARTTLS is required", sent);
-
-	fail_rest(m, n, why);
-	if (!answered)
-		sent = -1;
-out:
+		snprintf(why, whylen, "no valid recipient in batch");
 	smtp_destroy_session(s);
 	if (actx)
 		auth_destroy_context(actx); /* after the session that referenced it */
