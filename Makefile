@@ -23,10 +23,12 @@ DESTDIR ?=
 all: $(BIN)
 
 $(BUILD)/%.o: fcgi/%.c fcgi/*.h | $(BUILD)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BIN): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -44,7 +46,8 @@ check: $(BIN)
 # Unit tests of the pure C parts
 UNIT_SRCS := $(PURE:%=fcgi/%.c)
 $(BUILD)/unit_tests: tests/unit/unit_tests.c $(UNIT_SRCS) fcgi/*.h | $(BUILD)
-	$(CC) $(CFLAGS) -Ifcgi -o $@ tests/unit/unit_tests.c $(UNIT_SRCS) $(shell pkg-config --libs libsodium)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -Ifcgi -o $@ tests/unit/unit_tests.c $(UNIT_SRCS) $(shell pkg-config --libs libsodium)
 
 test-unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests

@@ -42,38 +42,6 @@ char *link_url(req *r, const char *path, const char *token)
 	return arena_printf(r->a, "%s%s?token=%s", cfg.base_url, path, token);
 }
 
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-bool parse_date(const char *in, char out[11])
-{
-	int d, m, y, n = 0;
-	if (!in)
-		return false;
-	if (sscanf(in, "%2d.%2d.%4d%n", &d, &m, &y, &n) == 3 && (size_t)n == strlen(in) && strlen(in) == 10) {
-	} else if (sscanf(in, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && (size_t)n == strlen(in) && strlen(in) == 10) {
-	} else
-		return false;
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)
-		return false;
-	int max = mdays[m - 1] + (m == 2 && leap(y));
-	if (d > max)
-		return false;
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
-	return true;
-}
-
-bool valid_text(const char *s, size_t maxchars)
-{
-	if (!s || !*s)
-		return false;
-	size_t n = strlen(s);
-	return !str_has_ctl(s, n) && utf8_valid(s, n) && utf8_count(s, n) <= maxchars;
-}
-
 int login_failure(req *r, long long account_id, const char *kennung)
 {
 	unsigned long long locked = 0;

@@ -143,8 +143,6 @@ int rate_hit(req *r, const char *what, long limit, long window_s);
 /* New single-use link token for account (older unused ones of that purpose die). */
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1]);
 char *link_url(req *r, const char *path, const char *token);
-bool parse_date(const char *in, char out[11]);  /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
-bool valid_text(const char *s, size_t maxchars); /* 1..max chars, no control characters */
 /* Records one failed login for account; locks it when the threshold is reached.
  * Returns 1 if this failure locked the account, 0 otherwise, -1 on db error. */
 int login_failure(req *r, long long account_id, const char *kennung);

@@ -84,7 +84,7 @@ int db_connect(void)
 	mysql_options(conn, MYSQL_OPT_LOCAL_INFILE, &off);
 	mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(conn, MYSQL_INIT_COMMAND, "SET time_zone='+00:00', "
-						"SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+						"tx_isolation = 'READ-COMMITTED', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
 	const char *host = *cfg.db_host ? cfg.db_host : NULL;
 	const char *sock = *cfg.db_socket ? cfg.db_socket : NULL;
 	if (!mysql_real_connect(conn, host, cfg.db_user, cfg.db_password, cfg.db_name, (unsigned)cfg.db_port,

@@ -4,7 +4,6 @@
 #define MV_MAIL_H
 #include "html.h"
 #include "util.h"
-#include <signal.h>
 
 /* Renders html/mail/<tpl> (first line "Betreff: …") with slots and inserts it into the outbox.
  * Refuses (returns -1) an address or subject with CR/LF. 0 ok. */
@@ -16,11 +15,6 @@ void mail_build(sbuf *out, long long id, const char *from, const char *to, const
 void mail_header_encode(sbuf *out, const char *text);
 void mail_qp_encode(sbuf *out, const char *text);
 bool mail_addr_ok(const char *addr); /* plausible address, no CR/LF/space/quotes */
-
-/* mailer.c — body of the mailer child (the master forks it): claims due outbox rows, sends them
- * over SMTP (libesmtp), records the results; loops until *stop is set (by a signal handler).
- * Returns 0 when stopped, -1 at once if the configuration is unusable (mail_from, TLS setup). */
-int mailer_run(volatile sig_atomic_t *stop);
 
 #include <signal.h>
 /* Body of the mailer process (mailer.c): outbox → SMTP until *stop is set. */

@@ -129,13 +129,16 @@ static bool is_common(const char *folded, size_t n)
 				return true;
 		}
 	}
-	/* one character repeated or a straight run: "aaaaaaaa1!", "abcdefghijk1!" */
-	bool same = true, run = true;
-	for (size_t i = start + 1; i < end; i++) {
-		same = same && folded[i] == folded[start];
+	/* one character repeated ("ßßßßßßßß1!") or a straight ASCII run ("abcdefghijk1!") */
+	size_t cl = 1;
+	while (start + cl < end && ((unsigned char)folded[start + cl] & 0xC0) == 0x80)
+		cl++;
+	bool same = core % cl == 0, run = true;
+	for (size_t i = start + cl; i < end && same; i += cl)
+		same = memcmp(folded + i, folded + start, cl) == 0;
+	for (size_t i = start + 1; i < end; i++)
 		run = run && (unsigned char)folded[i] == (unsigned char)folded[i - 1] + 1;
-	}
-	return core >= 3 && (same || run);
+	return core / cl >= 3 && (same || run);
 }
 
 unsigned policy_check(const char *pw, size_t len, const char *kennung, const char *vorname, const char *name)

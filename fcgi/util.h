@@ -55,6 +55,8 @@ void str_upper_ascii(char *s);
 bool utf8_valid(const char *s, size_t n);
 size_t utf8_count(const char *s, size_t n);         /* code points; s must be valid */
 bool str_has_ctl(const char *s, size_t n);          /* control chars (except \t) or NUL */
+bool parse_date(const char *in, char out[11]);      /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
+bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */
 int parse_int(const char *s, long long min, long long max, long long *out); /* 0 ok */
 
 #endif

@@ -1,0 +1,278 @@
+/* unit_tests.c — tests of the pure C parts: input parser, escaping writer, templates,
+ * password policy, Nutzerkennung and TAN generation, tokens, config parsing, dates. */
+#include "config.h"
+#include "html.h"
+#include "http.h"
+#include "policy.h"
+#include "secret.h"
+#include "util.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+static int passed, failed;
+
+#define CHECK(cond)                                                                                    \
+	do {                                                                                           \
+		if (cond)                                                                              \
+			passed++;                                                                      \
+		else {                                                                                 \
+			failed++;                                                                      \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                \
+		}                                                                                      \
+	} while (0)
+
+static const http_limits lim = {200, 64, 16384};
+
+static void test_urlencoded(void)
+{
+	arena a;
+	arena_init(&a);
+	param_list l = {0};
+	CHECK(http_parse_urlencoded(&a, "a=1&b=h%C3%A4llo+welt&c=&d", 26, SRC_BODY, &lim, &l) == HTTP_OK);
+	CHECK(l.n == 4);
+	CHECK(strcmp(params_find(&l, "b", SRC__MAX)->value, "hällo welt") == 0);
+	CHECK(strcmp(params_find(&l, "c", SRC__MAX)->value, "") == 0);
+	CHECK(params_find(&l, "d", SRC__MAX)->len == 0);
+	CHECK(params_find(&l, "x", SRC__MAX) == NULL);
+	CHECK(params_find(&l, "a", SRC_COOKIE) == NULL);
+	param_list l2 = {0};
+	CHECK(http_parse_urlencoded(&a, "p=a%00b", 7, SRC_BODY, &lim, &l2) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%FF%FE", 8, SRC_BODY, &lim, &l2) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%4", 4, SRC_BODY, &lim, &l2) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%zz", 5, SRC_BODY, &lim, &l2) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%01", 5, SRC_BODY, &lim, &l2) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "a%3Cb=1", 7, SRC_BODY, &lim, &l2) == HTTP_ERR_BAD_NAME);
+	param_list l3 = {0};
+	CHECK(http_parse_urlencoded(&a, "t=line1%0D%0Aline2%09x", 22, SRC_BODY, &lim, &l3) == HTTP_OK);
+	/* limits */
+	http_limits small = {2, 8, 4};
+	param_list l4 = {0};
+	CHECK(http_parse_urlencoded(&a, "a=1&b=2&c=3", 11, SRC_BODY, &small, &l4) == HTTP_ERR_TOO_MANY);
+	CHECK(http_parse_urlencoded(&a, "a=12345", 7, SRC_BODY, &small, &l4) == HTTP_ERR_TOO_LONG);
+	CHECK(http_parse_urlencoded(&a, "abcdefghi=1", 11, SRC_BODY, &small, &l4) == HTTP_ERR_TOO_LONG);
+	/* repeated fields are all kept, in order */
+	param_list l5 = {0};
+	CHECK(http_parse_urlencoded(&a, "gruppe=a&gruppe=b", 17, SRC_BODY, &lim, &l5) == HTTP_OK);
+	CHECK(params_count(&l5, "gruppe", SRC__MAX) == 2);
+	arena_reset(&a);
+}
+
+static void test_cookies(void)
+{
+	arena a;
+	arena_init(&a);
+	param_list l = {0};
+	CHECK(http_parse_cookies(&a, "mv_sid=abc; mv_pre=def;other=1; bad name=2; x=\x01", &lim, &l) == HTTP_OK);
+	CHECK(strcmp(params_find(&l, "mv_sid", SRC_COOKIE)->value, "abc") == 0);
+	CHECK(strcmp(params_find(&l, "mv_pre", SRC_COOKIE)->value, "def") == 0);
+	CHECK(strcmp(params_find(&l, "other", SRC_COOKIE)->value, "1") == 0);
+	CHECK(params_find(&l, "x", SRC_COOKIE) == NULL);
+	CHECK(params_find(&l, "mv_sid", SRC__MAX) == NULL); /* cookies are not form fields */
+	arena_reset(&a);
+}
+
+static void test_escaping(void)
+{
+	sbuf b;
+	sbuf_init(&b);
+	h_text(&b, "\"><svg onload=alert(1)> & 'x' </script>");
+	CHECK(strcmp(b.data, "&quot;&gt;&lt;svg onload=alert(1)&gt; &amp; &#39;x&#39; &lt;/script&gt;") == 0);
+	sbuf_reset(&b);
+	h_printf(&b, "<p title=\"%s\">%d %s</p>", "a\"b", 42, "<i>");
+	CHECK(strcmp(b.data, "<p title=\"a&quot;b\">42 &lt;i&gt;</p>") == 0);
+	sbuf_reset(&b);
+	h_printf(&b, "%ld|%lld|%zu|%u|100%%", 7L, -3LL, (size_t)9, 5u);
+	CHECK(strcmp(b.data, "7|-3|9|5|100%") == 0);
+	sbuf_reset(&b);
+	url_encode(&b, "a b&c/ä");
+	CHECK(strcmp(b.data, "a%20b%26c%2F%C3%A4") == 0);
+	sbuf_free(&b);
+}
+
+static void test_templates(void)
+{
+	sbuf b;
+	sbuf_init(&b);
+	tpl_slot s[] = {{"name", "<b>"}, {"raw", "<i>ok</i>"}};
+	CHECK(tpl_render(&b, "Hallo {{name}} {{{raw}}}!", TPL_HTML, s, 2) == 0);
+	CHECK(strcmp(b.data, "Hallo &lt;b&gt; <i>ok</i>!") == 0);
+	sbuf_reset(&b);
+	CHECK(tpl_render(&b, "{{name}}", TPL_TEXT, s, 2) == 0);
+	CHECK(strcmp(b.data, "<b>") == 0);
+	sbuf_reset(&b);
+	CHECK(tpl_render(&b, "{{missing}}", TPL_HTML, s, 2) == -1);
+	CHECK(tpl_render(&b, "{{unclosed", TPL_HTML, s, 2) == -1);
+	sbuf_free(&b);
+}
+
+static unsigned pol(const char *pw)
+{
+	return policy_check(pw, strlen(pw), "X201-ABCDEFGH1234", "Kim", "Mustermensch");
+}
+
+static void test_policy(void)
+{
+	CHECK(pol("Tr0cken-Brot!") == 0);
+	CHECK(pol("Kurz-1!abcd") & (1u << PW_LENGTH));           /* 11 characters */
+	CHECK(pol("Kurz-1!abcde") == 0);                          /* 12 */
+	char long128[129], long129[130];
+	memset(long128, 'q', 128);
+	memcpy(long128, "A1!", 3);
+	long128[128] = '\0';
+	memset(long129, 'q', 129);
+	memcpy(long129, "A1!", 3);
+	long129[129] = '\0';
+	CHECK(pol(long128) == 0);
+	CHECK(pol(long129) & (1u << PW_LENGTH));
+	CHECK(pol("Ä1!ÖÜßäöüxyz") == 0);                         /* 12 characters, more bytes */
+	CHECK(pol("ÄÖÜ1!äöü") & (1u << PW_LENGTH));              /* 8 characters, 14 bytes */
+	CHECK(pol("nurbuchstabenhier") & (1u << PW_DIGIT));
+	CHECK(pol("nurbuchstabenhier") & (1u << PW_SPECIAL));
+	CHECK(pol("1234567890123!") & (1u << PW_LETTER));
+	CHECK(pol("ßßßßßßßßßßß1!") & (1u << PW_COMMON));         /* one letter repeated */
+	CHECK((pol("ßüöäxyzqwvr1!") & (1u << PW_LETTER)) == 0);  /* umlauts and ß are letters */
+	CHECK(pol("Passwort2024!") & (1u << PW_COMMON));
+	CHECK(pol("!!Sommer123456") & (1u << PW_COMMON));
+	CHECK(pol("passwortpasswort1!") & (1u << PW_COMMON));
+	CHECK(pol("xX201-ABCDEFGH1234!") & (1u << PW_KENNUNG));
+	CHECK(pol("abcdefgh1234-Zebra") & (1u << PW_KENNUNG));   /* the random part, lower case */
+	CHECK(pol("Mustermensch-99!") & (1u << PW_NAME));
+	CHECK(pol("mUSTERmensch-99!") & (1u << PW_NAME));
+	CHECK(pol("Meine-Versorgung-1") & (1u << PW_PORTAL));
+	const char nul[] = "Abcdefgh\0ijk1!";
+	CHECK(policy_check(nul, sizeof nul - 1, NULL, NULL, NULL) & (1u << PW_CONTROL));
+	CHECK(pol("Zeile\nUmbruch-12") & (1u << PW_CONTROL));
+	/* no case folding or truncation: the policy sees every character */
+	sbuf d;
+	sbuf_init(&d);
+	policy_describe(pol("abc"), &d);
+	CHECK(strstr(d.data, "zwischen 12 und 128 Zeichen") != NULL);
+	CHECK(strstr(d.data, "Ziffer") != NULL);
+	sbuf_free(&d);
+}
+
+static void test_ids_and_secrets(void)
+{
+	char k[KENNUNG_LEN + 1], k2[KENNUNG_LEN + 1];
+	kennung_generate('S', "201", k);
+	kennung_generate('S', "201", k2);
+	CHECK(strlen(k) == 17 && strncmp(k, "S201-", 5) == 0);
+	CHECK(strcmp(k, k2) != 0);
+	char in[40] = "  s201-demo47950906 ";
+	CHECK(kennung_normalize(in) && strcmp(in, "S201-DEMO47950906") == 0);
+	char bad[40] = "S201_DEMO47950906";
+	CHECK(!kennung_normalize(bad));
+	char bad2[40] = "Q201-DEMO47950906";
+	CHECK(!kennung_normalize(bad2));
+	/* TANs: six digits, leading zeros kept, spread over the range */
+	int low = 0;
+	for (int i = 0; i < 2000; i++) {
+		char t[7];
+		secret_tan(t);
+		CHECK(strlen(t) == 6 && strspn(t, "0123456789") == 6);
+		if (t[0] == '0')
+			low++;
+	}
+	CHECK(low > 100 && low < 350); /* ~10 % start with 0 */
+	char t1[TOKEN_CHARS + 1], t2[TOKEN_CHARS + 1];
+	secret_token(t1);
+	secret_token(t2);
+	CHECK(strlen(t1) == 43 && strcmp(t1, t2) != 0);
+	unsigned char h1[HASH_BYTES], h2[HASH_BYTES];
+	secret_hash("link", t1, strlen(t1), h1);
+	secret_hash("tan", t1, strlen(t1), h2);
+	CHECK(memcmp(h1, h2, HASH_BYTES) != 0); /* purposes are separate domains */
+	char c1[TOKEN_CHARS + 1], c2[TOKEN_CHARS + 1];
+	secret_csrf(t1, c1);
+	secret_csrf(t2, c2);
+	CHECK(secret_equal(c1, c1) && !secret_equal(c1, c2) && !secret_equal(c1, "x") && !secret_equal(NULL, c1));
+	/* argon2id hash and verify (small parameters for speed) */
+	cfg.argon_ops = 1;
+	cfg.argon_mem_kib = 64;
+	char hash[PWHASH_MAX];
+	CHECK(pw_hash("Richtig-Passwort1", 17, hash) == 0);
+	CHECK(pw_verify(hash, "Richtig-Passwort1", 17) == 1);
+	CHECK(pw_verify(hash, "richtig-Passwort1", 17) == 0);  /* no case folding */
+	CHECK(pw_verify(hash, "Richtig-Passwort", 16) == 0);   /* no truncation */
+	CHECK(pw_verify("$argon2id$garbage", "x", 1) == -1);   /* malformed: error, not "wrong" */
+	unsigned char salt[16] = {1, 2, 3}, f1[HASH_BYTES], f2[HASH_BYTES], f3[HASH_BYTES];
+	CHECK(pw_fingerprint("A", 1, salt, 1, 64, f1) == 0 && pw_fingerprint("A", 1, salt, 1, 64, f2) == 0);
+	CHECK(pw_fingerprint("B", 1, salt, 1, 64, f3) == 0);
+	CHECK(memcmp(f1, f2, HASH_BYTES) == 0 && memcmp(f1, f3, HASH_BYTES) != 0);
+}
+
+static void test_config(void)
+{
+	char err[256];
+	CHECK(config_set("tan_ttl_s", "300", err, sizeof err) == 0 && cfg.tan_ttl_s == 300);
+	CHECK(config_set("tan_ttl_s", "abc", err, sizeof err) == -1);
+	CHECK(config_set("tan_ttl_s", "0", err, sizeof err) == -1);
+	CHECK(config_set("no_such_key", "1", err, sizeof err) == -1);
+	CHECK(config_set("base_url", "https://portal.example", err, sizeof err) == 0);
+	/* a config file with a secret must not be readable by others */
+	char path[] = "/tmp/mv-unit-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "# test\nsecret_key = %s\ntan_ttl_s = 120\n",
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	fclose(f);
+	chmod(path, 0644);
+	CHECK(config_load(path, err, sizeof err) == -1 && strstr(err, "chmod 600"));
+	chmod(path, 0600);
+	CHECK(config_load(path, err, sizeof err) == 0 && cfg.tan_ttl_s == 120);
+	setenv("MV_TAN_TTL_S", "42", 1);
+	CHECK(config_load(path, err, sizeof err) == 0 && cfg.tan_ttl_s == 42);
+	unsetenv("MV_TAN_TTL_S");
+	FILE *g = fopen(path, "w");
+	fprintf(g, "secret_key = tooshort\n");
+	fclose(g);
+	CHECK(config_load(path, err, sizeof err) == -1);
+	unlink(path);
+}
+
+static void test_dates_and_text(void)
+{
+	char d[11];
+	CHECK(parse_date("01.02.1980", d) && strcmp(d, "1980-02-01") == 0);
+	CHECK(parse_date("1980-02-01", d) && strcmp(d, "1980-02-01") == 0);
+	CHECK(parse_date("29.02.2000", d));
+	CHECK(!parse_date("29.02.1999", d));
+	CHECK(!parse_date("31.04.1980", d));
+	CHECK(!parse_date("1.2.1980", d));
+	CHECK(!parse_date("01.02.1980x", d));
+	CHECK(!parse_date("", d));
+	CHECK(utf8_valid("Mäuserast", strlen("Mäuserast")));
+	CHECK(!utf8_valid("\xC3\x28", 2));
+	CHECK(!utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
+	CHECK(!utf8_valid("\xC0\xAF", 2));     /* overlong */
+	CHECK(utf8_count("Mäuserast", strlen("Mäuserast")) == 9);
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	char err[256];
+	setenv("MV_SECRET_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 1);
+	if (config_load(NULL, err, sizeof err) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		return 1;
+	}
+	unsetenv("MV_SECRET_KEY");
+	test_urlencoded();
+	test_cookies();
+	test_escaping();
+	test_templates();
+	test_policy();
+	test_ids_and_secrets();
+	test_dates_and_text();
+	test_config();
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
