@@ -375,7 +375,7 @@ int db_migrate(const char *sql_dir)
 		log_error("cannot open %s: %s", sql_dir, strerror(errno));
 		return -1;
 	}
-	char *names[512];
+	char *names[512] = {0};
 	size_t count = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && count < ARRAY_LEN(names)) {

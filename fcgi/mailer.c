@@ -216,7 +216,7 @@ static void mailer_fini(void)
 /* ---- one SMTP session ---- */
 
 struct send_ev {
-	bool tls_ok;
+	bool connected, tls_ok;
 	const char *tls_problem;
 	long verify_result;
 };
@@ -228,6 +228,9 @@ static void smtp_event(smtp_session_t s, int event, void *arg, ...)
 	(void)s;
 	struct send_ev *ev = arg;
 	switch (event) {
+	case SMTP_EV_CONNECT:
+		ev->connected = true;
+		break;
 	case SMTP_EV_STARTTLS_OK:
 		ev->tls_ok = true;
 		break;
@@ -330,8 +333,13 @@ static int run_session(smtp_session_t s, const struct send_ev *ev, struct mail_i
 		const char *t = smtp_strerror(serr, ebuf, sizeof ebuf);
 		snprintf(why, whylen, "%s", t && *t ? t : "unknown libESMTP error");
 	}
+	else if (answered)
+		snprintf(why, whylen, "no answer for this message");
+	else if (ev->connected)
+		snprintf(why, whylen, "server ended the session before MAIL FROM%s",
+			 *cfg.smtp_user ? " (authentication rejected?)" : "");
 	else
-		snprintf(why, whylen, "session ended before the server answered");
+		snprintf(why, whylen, "no connection");
 	ERR_clear_error(); /* nothing stale in the queue for the next session */
 
 	if (tls_required() && !ev->tls_ok && sent)
