@@ -1,0 +1,519 @@
+"""Helpers for the HTTP integration tests of Meine Versorgung.
+
+Runs inside `scripts/test-stack`, which exports MV_VAR_DIR, MV_HTTP_PORT,
+MV_SINK_SMTP_PORT and MV_SINK_HTTP_PORT. Standard library only.
+
+- Client: one "browser" with its own cookie jar and its own loopback source
+  address (127.0.x.y), so per-address rate limits of one test never touch
+  another test. No automatic redirects: assert 303 + Location yourself, or
+  use follow().
+- Mail: wait_mail() reads the SMTP sink's JSON API; every mail is handed out
+  once (a second call waits for the next matching mail).
+- Accounts: new_org()/new_admin() through scripts/mvctl, activate() through
+  the two mails, login() with password and the TAN from the mail.
+- Stack: restart_app(**overrides) for shortened timeouts, sink_stop()/
+  sink_start(), db() for read-only checks as MariaDB root.
+
+MV_REPO (optional) names the repository whose scripts/ and build/ are used;
+default: the repository this file lives in.
+"""
+
+import html as htmllib
+import http.client
+import itertools
+import json as jsonlib
+import os
+import re
+import secrets
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.environ.get("MV_REPO") or os.path.dirname(os.path.dirname(HERE))
+VAR = os.environ.get("MV_VAR_DIR", "")
+PORT = int(os.environ.get("MV_HTTP_PORT", "18080"))
+SINK_HTTP = int(os.environ.get("MV_SINK_HTTP_PORT", "18025"))
+HOST = "127.0.0.1"
+BASE = f"http://{HOST}:{PORT}"
+MVCTL = os.path.join(REPO, "scripts", "mvctl")
+STACK = os.path.join(REPO, "scripts", "stack")
+APP_LOG = os.path.join(VAR, "log", "mv.log")
+ACCESS_LOG = os.path.join(VAR, "log", "nginx-access.log")
+
+# Everything secret the suite ever handles (passwords, TANs, link tokens,
+# cookie values); test_zz_logs checks that none of it reached a log file.
+SECRETS = set()
+
+LOGIN_FAILED = ("Die Anmeldung ist fehlgeschlagen. Bitte prüfen Sie Nutzerkennung und Passwort. Nach mehreren "
+                "Fehlversuchen wird das Nutzerkonto vorübergehend gesperrt.")
+LINK_INVALID = ("Dieser Link ist abgelaufen oder wurde bereits verwendet. Bitte wenden Sie sich an die "
+                "Portal-Administratoren der Kassen.")
+CSRF_FAILED = ("Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Bitte laden Sie die Seite neu und "
+               "versuchen Sie es noch einmal.")
+SUBJ_TAN = "meineversorgung.org | Ihre TAN zur Zwei-Faktor-Authentifizierung"
+SUBJ_SETPW = "meineversorgung.org | Passwort festlegen"
+SUBJ_CHANGED = "meineversorgung.org | Ihr Passwort wurde geändert"
+SUBJ_RESET = "meineversorgung.org | Passwort zurücksetzen"
+SUBJ_KENNUNG = "meineversorgung.org | Nutzerkennung abrufen"
+
+_counter = itertools.count(1)
+_lock = threading.Lock()
+
+
+def uid():
+    """A short unique string for names, addresses and PNRs."""
+    with _lock:
+        n = next(_counter)
+    return f"{int(time.time() * 1000) % 10**9:09d}{n:03d}"
+
+
+def new_password():
+    """A fresh strong password (hex core: never a name, Nutzerkennung or common word)."""
+    pw = "Hx9#" + secrets.token_hex(6) + "!Qz"
+    SECRETS.add(pw)
+    return pw
+
+
+# ---------------------------------------------------------------- HTTP
+
+class Response:
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # list of (name, value)
+        self.body = body
+        self.text = body.decode("utf-8", "replace")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def all_headers(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def location(self):
+        return self.header("Location")
+
+    @property
+    def set_cookies(self):
+        """{name: (value, attribute string)} of the Set-Cookie headers."""
+        out = {}
+        for v in self.all_headers("Set-Cookie"):
+            first, _, attrs = v.partition(";")
+            name, _, value = first.partition("=")
+            out[name.strip()] = (value.strip(), attrs)
+        return out
+
+    def json(self):
+        return jsonlib.loads(self.text)
+
+    def field_error(self, field):
+        """The message next to a form field (HTML <p class="error" id="f-FIELD-fehler">)."""
+        m = re.search(r'<p class="error" id="f-%s-fehler">(.*?)</p>' % re.escape(field), self.text, re.S)
+        return htmllib.unescape(m.group(1)) if m else None
+
+    def summary_errors(self):
+        """Messages in the error summary (field "_" and the linked ones)."""
+        m = re.search(r'id="fehler-zusammenfassung"[^>]*>(.*?)</div>', self.text, re.S)
+        if not m:
+            return []
+        return [htmllib.unescape(re.sub(r"<[^>]+>", "", x)) for x in re.findall(r"<li>(.*?)</li>", m.group(1), re.S)]
+
+    def alert_text(self):
+        """Text of the alert boxes (errors and notices) on the page."""
+        return [htmllib.unescape(re.sub(r"<[^>]+>", "", x))
+                for x in re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', self.text, re.S)]
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.location or ''} {self.text[:300]!r}>"
+
+
+_ip_counter = itertools.count(2)
+
+
+def next_source_ip():
+    with _lock:
+        n = next(_ip_counter)
+    return f"127.0.{(n // 250) % 250 + 1}.{n % 250 + 2}"
+
+
+def extract_csrf(text):
+    m = re.search(r'<input type="hidden" name="csrf" value="([^"]*)"', text)
+    if m:
+        return htmllib.unescape(m.group(1))
+    m = re.search(r'<meta name="csrf" content="([^"]*)"', text)
+    if m:
+        return htmllib.unescape(m.group(1))
+    try:
+        obj = jsonlib.loads(text)
+        if isinstance(obj, dict) and isinstance(obj.get("csrf"), str):
+            return obj["csrf"]
+    except ValueError:
+        pass
+    return None
+
+
+def encode_form(fields):
+    items = fields.items() if isinstance(fields, dict) else fields
+    return urllib.parse.urlencode(list(items), encoding="utf-8").encode("ascii")
+
+
+class Client:
+    """One browser: cookie jar, last CSRF token, its own source address."""
+
+    def __init__(self, source_ip=None, json=False):
+        self.cookies = {}
+        self.csrf = None
+        self.source_ip = source_ip or next_source_ip()
+        self.json_default = json
+        self.last = None
+
+    def cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method, path, body=None, headers=None, json=None, cookies=True):
+        json = self.json_default if json is None else json
+        h = {"Host": f"{HOST}:{PORT}", "User-Agent": "mv-http-tests"}
+        if json:
+            h["Accept"] = "application/json"
+        else:
+            h["Accept"] = "text/html"
+        if cookies and self.cookies:
+            h["Cookie"] = self.cookie_header()
+        if headers:
+            for k, v in headers.items():
+                if v is None:
+                    h.pop(k, None)
+                else:
+                    h[k] = v
+        conn = http.client.HTTPConnection(HOST, PORT, timeout=60, source_address=(self.source_ip, 0))
+        try:
+            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for k, v in h.items():
+                conn.putheader(k, v)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            data = r.read()
+            resp = Response(r.status, r.reason, r.getheaders(), data)
+        finally:
+            conn.close()
+        for name, (value, attrs) in resp.set_cookies.items():
+            if "max-age=0" in attrs.lower() or value == "":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+                SECRETS.add(value)
+        token = extract_csrf(resp.text) if resp.body else None
+        if token:
+            self.csrf = token
+        self.last = resp
+        return resp
+
+    def get(self, path, json=None, headers=None):
+        return self.request("GET", path, headers=headers, json=json)
+
+    def post(self, path, fields=None, json=None, csrf=True, headers=None, content_type=None):
+        """Form POST. csrf=True adds the token of the last page (GETs path first if none is
+        known); csrf=False sends none; a string sends that token."""
+        fields = list((fields or {}).items()) if isinstance(fields, dict) or fields is None else list(fields)
+        if csrf is True:
+            if self.csrf is None:
+                self.get(path)
+            fields.append(("csrf", self.csrf))
+        elif isinstance(csrf, str):
+            fields.append(("csrf", csrf))
+        body = encode_form(fields)
+        h = {"Content-Type": content_type or "application/x-www-form-urlencoded"}
+        if headers:
+            h.update(headers)
+        return self.request("POST", path, body=body, headers=h, json=json)
+
+    def follow(self, resp, json=None):
+        assert resp.status in (301, 302, 303, 307), resp
+        loc = resp.location
+        if loc.startswith(BASE):
+            loc = loc[len(BASE):]
+        return self.get(loc, json=json)
+
+
+def raw_http(data, timeout=15, source_ip=None):
+    """Sends raw bytes to nginx and returns (status, full response bytes)."""
+    s = socket.create_connection((HOST, PORT), timeout=timeout,
+                                 source_address=((source_ip or next_source_ip()), 0))
+    try:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                b = s.recv(65536)
+            except socket.timeout:
+                break
+            if not b:
+                break
+            chunks.append(b)
+            if b"\r\n\r\n" in b"".join(chunks):
+                head, _, rest = b"".join(chunks).partition(b"\r\n\r\n")
+                m = re.search(rb"content-length:\s*(\d+)", head, re.I)
+                if m and len(rest) >= int(m.group(1)):
+                    break
+    finally:
+        s.close()
+    out = b"".join(chunks)
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", out)
+    return (int(m.group(1)) if m else 0), out
+
+
+def alive():
+    """The app answers the login page."""
+    try:
+        return Client().get("/anmelden").status == 200
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- mail
+
+_consumed = set()
+
+
+def sink_messages(to=None):
+    q = "?to=" + urllib.parse.quote(to) if to else ""
+    conn = http.client.HTTPConnection(HOST, SINK_HTTP, timeout=10)
+    try:
+        conn.request("GET", "/api/messages" + q)
+        r = conn.getresponse()
+        data = r.read()
+        if r.status != 200:
+            raise AssertionError(f"mail sink answered {r.status}")
+        return jsonlib.loads(data)
+    finally:
+        conn.close()
+
+
+def mails(to, subject_contains=""):
+    return [m for m in sink_messages(to) if subject_contains in (m.get("subject") or "")]
+
+
+def wait_mail(to, subject_contains, timeout=8.0):
+    """The oldest mail to `to` whose subject contains the text and that no earlier call
+    returned; waits up to timeout seconds."""
+    deadline = time.time() + timeout
+    while True:
+        for m in mails(to, subject_contains):
+            if m["id"] not in _consumed:
+                _consumed.add(m["id"])
+                for tok in re.findall(r"token=([A-Za-z0-9_-]+)", m.get("body") or ""):
+                    SECRETS.add(tok)
+                for tan in re.findall(r"(?m)^(\d{6})$", m.get("body") or ""):
+                    SECRETS.add(tan)
+                return m
+        if time.time() > deadline:
+            raise AssertionError(f"no mail to {to} with subject containing {subject_contains!r} within {timeout}s; "
+                                 f"have: {[x.get('subject') for x in mails(to)]}")
+        time.sleep(0.1)
+
+
+def consume_all(to):
+    """Marks every mail to `to` seen so far as consumed."""
+    for m in sink_messages(to):
+        _consumed.add(m["id"])
+
+
+def link_from(mail, path):
+    m = re.search(re.escape(BASE + path) + r"\?token=([A-Za-z0-9_-]+)", mail["body"])
+    if not m:
+        raise AssertionError(f"no link {BASE}{path}?token=… in mail {mail['subject']!r}: {mail['body'][:400]!r}")
+    return f"{path}?token={m.group(1)}"
+
+
+def tan_from(mail):
+    m = re.findall(r"(?m)^(\d{6})\s*$", mail["body"])
+    if len(m) != 1:
+        raise AssertionError(f"expected one 6-digit TAN line in the mail, got {m!r}")
+    return m[0]
+
+
+# ---------------------------------------------------------------- mvctl
+
+class CtlResult:
+    def __init__(self, p):
+        self.rc = p.returncode
+        self.out = p.stdout
+        self.err = p.stderr
+
+    def json(self):
+        return jsonlib.loads(self.out)
+
+    def __repr__(self):
+        return f"<mvctl rc={self.rc} out={self.out!r} err={self.err!r}>"
+
+
+def mvctl(*args):
+    env = dict(os.environ)
+    p = subprocess.run([MVCTL, *args], capture_output=True, text=True, env=env, timeout=60)
+    return CtlResult(p)
+
+
+def new_pnr():
+    return str(int(uid()) % 10**12 + 10**11)
+
+
+class Org:
+    pass
+
+
+def new_org(name=None, bereich="Beamtenversorgung"):
+    o = Org()
+    o.pnr = new_pnr()
+    o.abr = str(int(o.pnr) % 999983 + 100000)
+    o.name = name or f"Testgemeinde {o.pnr}"
+    o.bereich = bereich
+    r = mvctl("--json", "org", "add", "--name", o.name, "--bereich", bereich, "--pnr", o.pnr, "--abr", o.abr)
+    if r.rc != 0:
+        raise AssertionError(f"mvctl org add failed: {r!r}")
+    o.line = r.json()["mitglied"]
+    return o
+
+
+class Admin:
+    password = None
+
+    def __repr__(self):
+        return f"<Admin {self.kennung} {self.email}>"
+
+
+def new_admin(org=None, vorname="Kim", name="Mustermensch", email=None, geburtsdatum="1980-01-01"):
+    a = Admin()
+    a.org = org or new_org()
+    a.vorname, a.name, a.geburtsdatum = vorname, name, geburtsdatum
+    a.email = email or f"admin{uid()}@example.org"
+    r = mvctl("--json", "admin", "add", "--pnr", a.org.pnr, "--vorname", vorname, "--name", name,
+              "--email", a.email, "--geburtsdatum", geburtsdatum)
+    if r.rc != 0:
+        raise AssertionError(f"mvctl admin add failed: {r!r}")
+    a.kennung = r.json()["nutzerkennung"]
+    return a
+
+
+def set_password_via_link(client, link, password, repeat=None):
+    r = client.get(link)
+    if r.status != 200:
+        return r
+    SECRETS.add(password)
+    return client.post(link, {"passwort": password, "passwort_wiederholung": password if repeat is None else repeat})
+
+
+def activate(admin, password=None, retrieve_kennung=True):
+    """Password link from the first mail, then (optionally) the Nutzerkennung link."""
+    password = password or new_password()
+    c = Client()
+    link = link_from(wait_mail(admin.email, SUBJ_SETPW), "/passwort-setzen")
+    r = set_password_via_link(c, link, password)
+    if r.status != 303 or r.location != "/anmelden?grund=passwort-gesetzt":
+        raise AssertionError(f"activation failed: {r!r}")
+    admin.password = password
+    wait_mail(admin.email, SUBJ_CHANGED)
+    klink = link_from(wait_mail(admin.email, SUBJ_KENNUNG), "/nutzerkennung")
+    admin.kennung_link = klink
+    if retrieve_kennung:
+        c.get(klink)
+        r = c.post(klink, {"vorname": admin.vorname, "name": admin.name,
+                           "geburtsdatum": admin.geburtsdatum, "mitgliedsnummer": admin.org.pnr})
+        if r.status != 200 or admin.kennung not in r.text:
+            raise AssertionError(f"Nutzerkennung retrieval failed: {r!r}")
+    return admin
+
+
+def ready_admin(**kw):
+    return activate(new_admin(**kw))
+
+
+def login_password(kennung, password, client=None):
+    c = client or Client()
+    c.get("/anmelden")
+    r = c.post("/anmelden", {"kennung": kennung, "passwort": password})
+    return c, r
+
+
+def login(kennung, password, email=None, client=None):
+    """Full login (password, TAN from the mail). Returns the logged-in client."""
+    c, r = login_password(kennung, password, client)
+    if r.status != 303 or r.location != "/anmelden/tan":
+        raise AssertionError(f"password step failed: {r!r}")
+    tan = tan_from(wait_mail(email, SUBJ_TAN)) if email else None
+    if tan is None:
+        raise AssertionError("login() needs the e-mail address to read the TAN")
+    c.get("/anmelden/tan")
+    r = c.post("/anmelden/tan", {"tan": tan})
+    if r.status != 303 or r.location != "/":
+        raise AssertionError(f"TAN step failed: {r!r}")
+    return c
+
+
+def login_admin(admin, client=None):
+    return login(admin.kennung, admin.password, admin.email, client)
+
+
+# ---------------------------------------------------------------- stack
+
+def _stack(cmd, env_overrides=None, drop=()):
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(env_overrides or {})
+    p = subprocess.run([STACK, cmd], capture_output=True, text=True, env=env, timeout=120)
+    if p.returncode != 0:
+        raise AssertionError(f"scripts/stack {cmd} failed: {p.stdout}{p.stderr}")
+
+
+SHORT = {}
+
+
+def restart_app(**overrides):
+    """Restarts the app master with MV_<KEY> overrides (none: defaults again)."""
+    global SHORT
+    env = {k: str(v) for k, v in overrides.items()}
+    _stack("restart-app", env, drop=tuple(SHORT))
+    SHORT = env
+    deadline = time.time() + 30
+    while not alive():
+        if time.time() > deadline:
+            raise AssertionError("app did not come back after restart-app")
+        time.sleep(0.2)
+
+
+def sink_stop():
+    _stack("sink-stop")
+
+
+def sink_start():
+    _stack("sink-start")
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+def db(sql):
+    """Rows (lists of str) from MariaDB as root over the stack's socket; None if not possible."""
+    if not is_root():
+        return None
+    p = subprocess.run(["mariadb", "--no-defaults", f"--socket={VAR}/run/mysqld.sock", "-u", "root", "-N", "-B",
+                        "meineversorgung", "-e", sql], capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        raise AssertionError(f"mariadb failed: {p.stderr}")
+    return [line.split("\t") for line in p.stdout.splitlines()]
+
+
+def log_text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
