@@ -75,7 +75,8 @@ install: all
 	cp -R html sql $(DESTDIR)$(PREFIX)/share/meineversorgung/
 	install -d $(DESTDIR)$(PREFIX)/share/meineversorgung/nginx $(DESTDIR)$(PREFIX)/share/meineversorgung/systemd
 	install -m 0644 nginx/*.in $(DESTDIR)$(PREFIX)/share/meineversorgung/nginx/
-	install -m 0644 scripts/systemd/*.service $(DESTDIR)$(PREFIX)/share/meineversorgung/systemd/
+	install -m 0644 scripts/systemd/* $(DESTDIR)$(PREFIX)/share/meineversorgung/systemd/
+	install -m 0755 scripts/mvctl $(DESTDIR)$(PREFIX)/share/meineversorgung/mvctl
 
 clean:
 	rm -rf build
