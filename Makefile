@@ -1,11 +1,14 @@
 # Meine Versorgung — build, test, run. See README.md.
 CC      ?= gcc
 PKGS    := libmariadb libsodium libcjson
-CFLAGS  ?= -O2 -g
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  ?=
+CFLAGS  += $(OPT) $(SAN)
 CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wformat-nonliteral -Wshadow -Wvla-larger-than=65536 \
            -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
            $(shell pkg-config --cflags $(PKGS))
-LDFLAGS += -pie -Wl,-z,relro,-z,now
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto
 
 BUILD   := build
@@ -35,8 +38,8 @@ $(BUILD):
 
 # ASan + UBSan build of the same binary (build/asan/meineversorgung)
 asan:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DMV_ARENA_DEBUG" \
-	        LDFLAGS="-fsanitize=address,undefined" all
+	$(MAKE) BUILD=build/asan OPT="-O1 -g" \
+	        SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DMV_ARENA_DEBUG" all
 
 # Static checks: every printf-like function carries a format attribute and -Wformat-nonliteral
 # turns any non-literal format into an error; h_raw only ever takes string literals.

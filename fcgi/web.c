@@ -442,21 +442,11 @@ static void dispatch(req *r)
 	}
 	r->route = match;
 	log_set_context(match->name, r->remote);
+	/* login and role first: an expired session leads back to the login page, not to a CSRF error */
 	bool post = strcmp(match->method, "POST") == 0;
-	if (post && !(match->flags & R_NO_CSRF)) {
-		const char *token = form_get_raw(r, "csrf");
-		if (!token)
-			token = r->csrf_header;
-		if (!origin_ok(r) || !r->csrf[0] || !token || !secret_equal(token, r->csrf)) {
-			log_event("csrf_refused", r->me ? r->me->kennung : NULL, r->path, "");
-			page_error(r, 403, "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Bitte laden Sie die "
-					   "Seite neu und versuchen Sie es noch einmal.");
-			return;
-		}
-	}
 	bool full = r->sess && strcmp(r->sess->stage, "voll") == 0;
 	if ((match->flags & R_LOGIN) && !full) {
-		if (r->want_json || post) {
+		if (r->want_json) {
 			page_error(r, 401, "Bitte melden Sie sich an.");
 			return;
 		}
@@ -464,7 +454,7 @@ static void dispatch(req *r)
 		return;
 	}
 	if ((match->flags & R_TANSTAGE) && !(r->sess && strcmp(r->sess->stage, "tan") == 0)) {
-		if (r->want_json || post) {
+		if (r->want_json) {
 			page_error(r, 401, "Bitte melden Sie sich zuerst mit Nutzerkennung und Passwort an.");
 			return;
 		}
@@ -476,6 +466,17 @@ static void dispatch(req *r)
 		audit(r, "access_denied", r->path, "");
 		page_error(r, 403, "Sie haben keine Berechtigung für diese Seite.");
 		return;
+	}
+	if (post && !(match->flags & R_NO_CSRF)) {
+		const char *token = form_get_raw(r, "csrf");
+		if (!token)
+			token = r->csrf_header;
+		if (!origin_ok(r) || !r->csrf[0] || !token || !secret_equal(token, r->csrf)) {
+			log_event("csrf_refused", r->me ? r->me->kennung : NULL, r->path, "");
+			page_error(r, 403, "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Bitte laden Sie die "
+					   "Seite neu und versuchen Sie es noch einmal.");
+			return;
+		}
 	}
 	match->handler(r);
 }
