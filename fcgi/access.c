@@ -4,6 +4,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,10 +45,15 @@ char *link_url(req *r, const char *path, const char *token)
 
 int login_failure(req *r, long long account_id, const char *kennung)
 {
-	unsigned long long locked = 0;
-	if (db_exec("UPDATE account SET failed_logins = failed_logins + 1 WHERE id = ?", DBARGS(DI(account_id)), NULL,
-		    NULL) != 0)
+	unsigned long long counted = 0, locked = 0;
+	/* failures that arrive while the account is locked (attempts in flight when the lock started)
+	 * neither count nor extend the lock */
+	if (db_exec("UPDATE account SET failed_logins = failed_logins + 1 "
+		    "WHERE id = ? AND (locked_until IS NULL OR locked_until <= NOW())",
+		    DBARGS(DI(account_id)), &counted, NULL) != 0)
 		return -1;
+	if (!counted)
+		return 0;
 	if (db_exec("UPDATE account SET locked_until = NOW() + INTERVAL ? MINUTE, failed_logins = 0 "
 		    "WHERE id = ? AND failed_logins >= ?",
 		    DBARGS(DI(cfg.lock_minutes), DI(account_id), DI(cfg.lock_threshold)), &locked, NULL) != 0)
@@ -60,4 +66,33 @@ int login_failure(req *r, long long account_id, const char *kennung)
 		audit(r, "account_self_locked", kennung, "");
 	}
 	return locked ? 1 : 0;
+}
+
+/* Inserts an account in state "angelegt" with a fresh history salt and a generated (or, for
+ * demo data, fixed) Nutzerkennung; retries on the unlikely collision. Inside a transaction. */
+int account_insert(char role, long long org_id, const char *vorname, const char *name, const char *email,
+		   const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
+		   long long *id_out)
+{
+	unsigned char salt[16];
+	randombytes_buf(salt, sizeof salt);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (fixed_kennung)
+			snprintf(kennung_out, KENNUNG_LEN + 1, "%s", fixed_kennung);
+		else
+			kennung_generate(role, cfg.kasse_nummer, kennung_out);
+		char rolle[2] = {role, 0};
+		unsigned long long id = 0;
+		if (db_exec("INSERT INTO account (kennung, rolle, org_id, vorname, name, email, geburtsdatum, status, "
+			    "history_salt, history_ops, history_mem_kib) VALUES (?, ?, ?, ?, ?, ?, ?, 'angelegt', ?, ?, ?)",
+			    DBARGS(DS(kennung_out), DS(rolle), org_id ? DI(org_id) : DNULL, DS(vorname), DS(name), DS(email),
+				   DSZ(geburtsdatum), DB(salt, sizeof salt), DI(cfg.argon_ops), DI(cfg.argon_mem_kib)),
+			    NULL, &id) == 0) {
+			*id_out = (long long)id;
+			return 0;
+		}
+		if (db_last_error() != DB_ERR_DUP || fixed_kennung)
+			return -1;
+	}
+	return -1;
 }

@@ -29,6 +29,57 @@ bool mail_addr_ok(const char *a)
 	return true;
 }
 
+/* Mail bodies carry TANs and link tokens: in the outbox they are sealed with a key derived from
+ * secret_key (XSalsa20-Poly1305), so a database reader or a backup holds no usable secret, and
+ * the mailer empties the body once the mail is sent. Format: "s1:" + base64(nonce || box). */
+static void outbox_key(unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	crypto_generichash(key, crypto_secretbox_KEYBYTES, (const unsigned char *)"outbox-body", 11, cfg.key,
+			   sizeof cfg.key);
+}
+
+char *mail_seal(const char *body)
+{
+	size_t n = strlen(body), boxlen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	unsigned char *box = xmalloc(boxlen), key[crypto_secretbox_KEYBYTES];
+	outbox_key(key);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)body, n, box, key);
+	sodium_memzero(key, sizeof key);
+	size_t b64 = sodium_base64_ENCODED_LEN(boxlen, sodium_base64_VARIANT_ORIGINAL);
+	char *out = xmalloc(3 + b64);
+	memcpy(out, "s1:", 3);
+	sodium_bin2base64(out + 3, b64, box, boxlen, sodium_base64_VARIANT_ORIGINAL);
+	free(box);
+	return out;
+}
+
+char *mail_open(const char *stored)
+{
+	if (!str_starts(stored, "s1:"))
+		return xstrdup(stored); /* written before sealing existed */
+	size_t len = strlen(stored + 3), boxlen = 0;
+	unsigned char *box = xmalloc(len), key[crypto_secretbox_KEYBYTES];
+	if (sodium_base642bin(box, len, stored + 3, len, NULL, &boxlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    boxlen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+		free(box);
+		return NULL;
+	}
+	size_t n = boxlen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	char *out = xmalloc(n + 1);
+	outbox_key(key);
+	int rc = crypto_secretbox_open_easy((unsigned char *)out, box + crypto_secretbox_NONCEBYTES,
+					    boxlen - crypto_secretbox_NONCEBYTES, box, key);
+	sodium_memzero(key, sizeof key);
+	free(box);
+	if (rc != 0) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 int mail_queue(const char *to, const char *tpl, const tpl_slot *slots, size_t nslots)
 {
 	if (!mail_addr_ok(to)) {
@@ -55,8 +106,10 @@ int mail_queue(const char *to, const char *tpl, const tpl_slot *slots, size_t ns
 		body++;
 	if (strpbrk(subject, "\r\n"))
 		goto out;
+	char *sealed = mail_seal(body);
 	rc = db_exec("INSERT INTO outbox (to_addr, subject, body) VALUES (?, ?, ?)",
-		     DBARGS(DS(to), DS(subject), DS(body)), NULL, NULL);
+		     DBARGS(DS(to), DS(subject), DS(sealed)), NULL, NULL);
+	free(sealed);
 out:
 	sbuf_free(&text);
 	return rc;

@@ -9,6 +9,10 @@
  * Refuses (returns -1) an address or subject with CR/LF. 0 ok. */
 int mail_queue(const char *to, const char *tpl, const tpl_slot *slots, size_t nslots);
 
+/* Seals a body for the outbox / opens it again (malloc'd; mail_open: NULL if tampered). */
+char *mail_seal(const char *body);
+char *mail_open(const char *stored);
+
 /* Builds the full message (headers + quoted-printable body, CRLF line ends) into out. */
 void mail_build(sbuf *out, long long id, const char *from, const char *to, const char *subject, const char *body);
 /* RFC 2047 encoded-word for non-ASCII header text (B encoding, UTF-8). */

@@ -17,6 +17,7 @@
  * socket the server already closed); the log context is "mailer".
  */
 #include "mail.h"
+#include <sodium.h>
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -35,6 +36,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -134,8 +136,12 @@ static long backoff_s(long attempts_before)
 /* ---- TLS and AUTH setup ---- */
 
 /* libesmtp's built-in SSL_CTX allows TLS 1.0 and is cached in a static that the first session frees
- * (second session: use after free). Ours: TLS >= 1.2, peer verification in the handshake, and the
- * configured host name checked by OpenSSL on top of libesmtp's own name check. */
+ * (second session: use after free). Ours: peer verification in the handshake, and the configured
+ * host name checked by OpenSSL on top of libesmtp's own name check.
+ * Exactly TLS 1.2: a TLS 1.3 server sends its session tickets after the handshake; if they are
+ * readable before libesmtp 1.1.0 has flushed the EHLO, its engine reads first and waits for an
+ * answer to a command it never sent, and the session dies on the envelope timeout (seen with
+ * Python's and OpenSSL's servers on localhost). TLS 1.2 has no post-handshake messages. */
 static SSL_CTX *tls_ctx_new(void)
 {
 	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
@@ -145,10 +151,13 @@ static SSL_CTX *tls_ctx_new(void)
 	bool ip = inet_pton(AF_INET, cfg.smtp_host, ipbuf) == 1 || inet_pton(AF_INET6, cfg.smtp_host, ipbuf) == 1;
 	X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(c);
 	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	int ok = SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) &&
-		 (*cfg.smtp_ca_file ? SSL_CTX_load_verify_locations(c, cfg.smtp_ca_file, NULL)
-				    : SSL_CTX_set_default_verify_paths(c)) &&
-		 (ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, cfg.smtp_host) : X509_VERIFY_PARAM_set1_host(vp, cfg.smtp_host, 0));
+	SSL_CTX_set_options(c, SSL_OP_NO_TICKET); /* we never resume */
+	int ok = SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) && SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+	if (ok)
+		ok = *cfg.smtp_ca_file ? SSL_CTX_load_verify_locations(c, cfg.smtp_ca_file, NULL)
+				       : SSL_CTX_set_default_verify_paths(c);
+	if (ok)
+		ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, cfg.smtp_host) : X509_VERIFY_PARAM_set1_host(vp, cfg.smtp_host, 0);
 	if (!ok) {
 		SSL_CTX_free(c);
 		return NULL;
@@ -432,8 +441,11 @@ static int mailer_send(struct mail_item *m, size_t n, char *why, size_t whylen)
 	smtp_destroy_session(s);
 	if (actx)
 		auth_destroy_context(actx); /* after the session that referenced it */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (text[i].data)
+			sodium_memzero(text[i].data, text[i].cap); /* the message carries the TAN */
 		sbuf_free(&text[i]);
+	}
 	return sent;
 }
 
@@ -477,7 +489,21 @@ static int claim_tx(void *p)
 		m->id = id;
 		m->to = db_str(r, i, 1);
 		m->subject = db_str(r, i, 2);
-		m->body = db_str(r, i, 3);
+		/* bodies are sealed in the outbox (mail_seal); a body that does not open is a
+		 * foreign or damaged row: send nothing for it, leave it for an operator */
+		char *plain = mail_open(db_str(r, i, 3));
+		if (!plain) {
+			log_error("mail id=%lld: body cannot be opened (secret_key changed?); left unsent", id);
+			c->n--;
+			if (db_exec("UPDATE outbox SET status='wartend', next_attempt_at=NOW() + INTERVAL 1 DAY, "
+				    "last_error='body cannot be opened' WHERE id=?",
+				    DBARGS(DI(id)), NULL, NULL) != 0)
+				return DB_TX_FAIL;
+			continue;
+		}
+		m->body = arena_strdup(c->a, plain);
+		sodium_memzero(plain, strlen(plain));
+		free(plain);
 		m->attempts = (long)db_int(r, i, 4);
 	}
 	return 0;
@@ -488,7 +514,8 @@ static int result_tx(void *arg)
 	struct pending *p = arg;
 	p->applied = 0;
 	if (p->sent)
-		return db_exec("UPDATE outbox SET status='gesendet', sent_at=NOW() "
+		/* the body (TAN, link) is not kept once the mail has left */
+		return db_exec("UPDATE outbox SET status='gesendet', sent_at=NOW(), body='' "
 			       "WHERE id=? AND status='versand' AND claimed_at=?",
 			       DBARGS(DI(p->id), DS(p->token)), &p->applied, NULL) == 0 ? 0 : DB_TX_FAIL;
 	return db_exec("UPDATE outbox SET status='wartend', attempts=attempts+1, "
@@ -531,13 +558,21 @@ static int recover_stale(void)
 	return 0;
 }
 
-/* Sends one claimed batch and queues its results for the database. */
-static void process_batch(struct mail_item *m, size_t n, const char *token)
+/* SMTP outage bookkeeping: the first failed session is logged, then at most one line a minute. */
+#define SMTP_LOG_EVERY_S 60
+static unsigned smtp_failed;
+static long smtp_logged_at;
+
+/* Sends one claimed batch and queues its results for the database.
+ * Returns false if the session failed as a whole (SMTP server unreachable or refusing us). */
+static bool process_batch(struct mail_item *m, size_t n, const char *token)
 {
 	char why[200];
 	int rc = mailer_send(m, n, why, sizeof why);
 	bool whole = rc < 0;
 	long first_retry = 0;
+	size_t over = 0; /* rows past mail_max_attempts in a whole-session failure: one line for all */
+	long long over_min = 0, over_max = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct pending *p = &pend[npend++];
@@ -555,7 +590,11 @@ static void process_batch(struct mail_item *m, size_t n, const char *token)
 		if (!first_retry || p->delay_s < first_retry)
 			first_retry = p->delay_s;
 		long tries = m[i].attempts + 1;
-		if (tries >= cfg.mail_max_attempts)
+		if (whole && tries >= cfg.mail_max_attempts) {
+			if (!over++)
+				over_min = m[i].id;
+			over_max = m[i].id;
+		} else if (tries >= cfg.mail_max_attempts)
 			log_error("mail id=%lld domain=%s result=failed (%s) attempts=%ld >= mail_max_attempts=%ld; "
 				  "stays queued, retry in %ld s",
 				  m[i].id, dom, m[i].code, tries, cfg.mail_max_attempts, p->delay_s);
@@ -563,10 +602,25 @@ static void process_batch(struct mail_item *m, size_t n, const char *token)
 			log_info("mail id=%lld domain=%s result=failed (%s) attempts=%ld retry_in=%lds", m[i].id, dom,
 				 m[i].code, tries, p->delay_s);
 	}
-	if (whole)
-		log_warn("mailer: SMTP session to %s:%ld failed: %s; %zu mails queued again (retry in %ld s or more)",
-			 cfg.smtp_host, cfg.smtp_port, why, n, first_retry);
+	long now = mono_s();
+	if (over)
+		log_error("mailer: %zu mails (ids %lld..%lld) have reached mail_max_attempts=%ld; SMTP session failed "
+			  "(%s); they stay queued",
+			  over, over_min, over_max, cfg.mail_max_attempts, why);
+	if (whole) {
+		smtp_failed++;
+		if (smtp_failed == 1 || now - smtp_logged_at >= SMTP_LOG_EVERY_S) {
+			log_warn("mailer: SMTP session to %s:%ld failed: %s; %zu mails queued again (retry in %ld s or "
+				 "more); %u failed sessions in a row",
+				 cfg.smtp_host, cfg.smtp_port, why, n, first_retry, smtp_failed);
+			smtp_logged_at = now;
+		}
+	} else if (smtp_failed) {
+		log_info("mailer: SMTP server reachable again after %u failed sessions", smtp_failed);
+		smtp_failed = 0;
+	}
 	flush_results(); /* on failure the main loop keeps retrying them */
+	return !whole;
 }
 
 /* Database trouble: log at most every 10 s, the caller waits a second and retries. */
@@ -642,8 +696,14 @@ int mailer_run(volatile sig_atomic_t *stop)
 			nap_ms(cfg.mail_poll_ms, stop);
 			continue;
 		}
-		process_batch(items, c.n, c.token);
-		/* a batch went out: more may be due, loop at once */
+		/* a batch went out: more may be due, loop at once. The SMTP server is down: the rest of the
+		 * queue would fail the same way, so pause instead of burning their attempts. */
+		bool smtp_ok = process_batch(items, c.n, c.token);
+		for (size_t i = 0; i < c.n; i++) /* opened bodies live in the arena until its reset */
+			if (items[i].body)
+				sodium_memzero((char *)items[i].body, strlen(items[i].body));
+		if (!smtp_ok)
+			nap_ms((cfg.mail_retry_s < 30 ? cfg.mail_retry_s : 30) * 1000, stop);
 	}
 
 	if (npend)

@@ -109,7 +109,7 @@ struct login_ctx {
 	char token[TOKEN_CHARS + 1];
 	char tan[7];
 	long long session_id;
-	int outcome; /* 0 TAN sent, 1 too many TAN mails */
+	int outcome; /* 0 TAN sent, 1 too many TAN mails, 2 locked meanwhile */
 };
 
 static int login_tx(void *p)
@@ -117,6 +117,16 @@ static int login_tx(void *p)
 	struct login_ctx *c = p;
 	req *r = c->r;
 	c->outcome = 0;
+	/* the lock may have started while the password was being checked (parallel attempts) */
+	db_res *acc = db_query(r->a, "SELECT status = 'aktiv' AND (locked_until IS NULL OR locked_until <= NOW()) "
+				     "FROM account WHERE id = ? FOR UPDATE",
+			       DBARGS(DI(c->account_id)));
+	if (!acc)
+		return DB_TX_FAIL;
+	if (acc->nrows != 1 || db_int(acc, 0, 0) != 1) {
+		c->outcome = 2;
+		return 0;
+	}
 	char bucket[64];
 	snprintf(bucket, sizeof bucket, "tanmail:%lld", c->account_id);
 	int allowed = rate_hit(r, bucket, cfg.tan_mail_limit, cfg.rate_window_s);
@@ -229,6 +239,12 @@ void auth_login_post(req *r)
 		db_fail(r);
 		return;
 	}
+	if (c.outcome == 2) {
+		log_event("login_refused", kennung, NULL, "locked during the check");
+		form_error(r, "_", login_failed_msg);
+		form_errors_send(r, 422, login_render);
+		return;
+	}
 	if (c.outcome == 1) {
 		audit(r, "tan_mail_limited", kennung, "");
 		form_error(r, "_", "Es wurden zu viele TANs angefordert. Bitte warten Sie einige Minuten und versuchen "
@@ -283,7 +299,7 @@ struct tan_ctx {
 	req *r;
 	const char *tan;
 	char token[TOKEN_CHARS + 1];
-	int outcome; /* 0 ok, 1 wrong (retry), 2 expired/gone, 3 too many tries or locked */
+	int outcome; /* 0 ok, 1 wrong (retry), 2 expired/gone, 3 too many tries or locked, 4 done meanwhile */
 	int tries_left;
 };
 
@@ -292,13 +308,23 @@ static int tan_tx(void *p)
 	struct tan_ctx *c = p;
 	req *r = c->r;
 	long long sid = r->sess->id, aid = r->me->id;
+	/* lock the attempt first: a second, simultaneous post of the same TAN (double click) waits
+	 * here and then finds the session already logged in, which it must leave alone */
+	db_res *st = db_query(r->a, "SELECT stage FROM session WHERE id = ? FOR UPDATE", DBARGS(DI(sid)));
+	if (!st)
+		return DB_TX_FAIL;
+	if (st->nrows == 1 && strcmp(db_str(st, 0, 0), "voll") == 0) {
+		c->outcome = 4;
+		return 0;
+	}
 	db_res *t = db_query(r->a, "SELECT tan_hash, expires_at > NOW(), tries FROM tan WHERE session_id = ? FOR UPDATE",
 			     DBARGS(DI(sid)));
 	if (!t)
 		return DB_TX_FAIL;
 	if (t->nrows == 0 || db_int(t, 0, 1) != 1) {
 		c->outcome = 2;
-		return db_exec("DELETE FROM session WHERE id = ?", DBARGS(DI(sid)), NULL, NULL) ? DB_TX_FAIL : 0;
+		return db_exec("DELETE FROM session WHERE id = ? AND stage = 'tan'", DBARGS(DI(sid)), NULL, NULL) ? DB_TX_FAIL
+														     : 0;
 	}
 	unsigned char h[HASH_BYTES];
 	char bound[64];
@@ -358,6 +384,10 @@ void auth_tan_post(req *r)
 		session_clear_cookie(r);
 		redirect(r, "/anmelden?grund=tan-abgelaufen");
 		return;
+	case 4:
+		/* the same TAN was posted twice at once; the other request logged in and set the cookie */
+		redirect(r, "/");
+		return;
 	default:
 		audit(r, "tan_failed", r->me->kennung, "attempt ended");
 		session_clear_cookie(r);
@@ -387,7 +417,12 @@ void auth_logout_post(req *r)
 
 void auth_keepalive_post(req *r)
 {
-	/* session_load has already moved last_seen: the idle clock restarts here */
+	/* the idle clock restarts here in any case (session_load writes it at most every
+	 * idle_timeout_s / 60 seconds) */
+	if (db_exec("UPDATE session SET last_seen = NOW() WHERE id = ?", DBARGS(DI(r->sess->id)), NULL, NULL) != 0) {
+		db_fail(r);
+		return;
+	}
 	if (r->want_json) {
 		cJSON *o = json_obj(r);
 		cJSON_AddBoolToObject(o, "ok", 1);

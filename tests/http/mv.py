@@ -29,6 +29,7 @@ import socket
 import subprocess
 import threading
 import time
+import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,6 +47,8 @@ ACCESS_LOG = os.path.join(VAR, "log", "nginx-access.log")
 # Everything secret the suite ever handles (passwords, TANs, link tokens,
 # cookie values); test_zz_logs checks that none of it reached a log file.
 SECRETS = set()
+SECRET_FIELDS = {"passwort", "passwort_wiederholung", "passwort_alt", "passwort_neu", "passwort_neu_wiederholung",
+                 "tan"}
 
 LOGIN_FAILED = ("Die Anmeldung ist fehlgeschlagen. Bitte prüfen Sie Nutzerkennung und Passwort. Nach mehreren "
                 "Fehlversuchen wird das Nutzerkonto vorübergehend gesperrt.")
@@ -134,13 +137,14 @@ class Response:
         return f"<Response {self.status} {self.location or ''} {self.text[:300]!r}>"
 
 
-_ip_counter = itertools.count(2)
+_ip_counter = itertools.count(0)
+_ip_base = secrets.randbelow(250) + 2  # another run against the same stack uses other addresses
 
 
 def next_source_ip():
     with _lock:
         n = next(_ip_counter)
-    return f"127.0.{(n // 250) % 250 + 1}.{n % 250 + 2}"
+    return f"127.{_ip_base}.{(n // 250) % 250 + 1}.{n % 250 + 2}"
 
 
 def extract_csrf(text):
@@ -162,6 +166,23 @@ def extract_csrf(text):
 def encode_form(fields):
     items = fields.items() if isinstance(fields, dict) else fields
     return urllib.parse.urlencode(list(items), encoding="utf-8").encode("ascii")
+
+
+def _tan_sent(r):
+    if r.status == 303:
+        return r.location == "/anmelden/tan"
+    if r.status == 200 and (r.header("Content-Type") or "").startswith("application/json"):
+        try:
+            return r.json().get("next") == "/anmelden/tan"
+        except ValueError:
+            return False
+    return False
+
+
+# Nutzerkennung -> e-mail address (accounts made by new_admin) and the number of TAN mails
+# each address must have got (every password step that answered "TAN sent").
+EMAIL_OF = {}
+TANS_EXPECTED = {}
 
 
 class Client:
@@ -224,6 +245,9 @@ class Client:
         """Form POST. csrf=True adds the token of the last page (GETs path first if none is
         known); csrf=False sends none; a string sends that token."""
         fields = list((fields or {}).items()) if isinstance(fields, dict) or fields is None else list(fields)
+        for k, v in fields:
+            if k in SECRET_FIELDS and isinstance(v, str) and (len(v) >= 12 or (k == "tan" and len(v) == 6)):
+                SECRETS.add(v)
         if csrf is True:
             if self.csrf is None:
                 self.get(path)
@@ -234,7 +258,13 @@ class Client:
         h = {"Content-Type": content_type or "application/x-www-form-urlencoded"}
         if headers:
             h.update(headers)
-        return self.request("POST", path, body=body, headers=h, json=json)
+        r = self.request("POST", path, body=body, headers=h, json=json)
+        if path == "/anmelden" and _tan_sent(r):
+            kennung = dict(fields).get("kennung", "").strip().upper()
+            if kennung in EMAIL_OF:
+                with _lock:
+                    TANS_EXPECTED[EMAIL_OF[kennung]] = TANS_EXPECTED.get(EMAIL_OF[kennung], 0) + 1
+        return r
 
     def follow(self, resp, json=None):
         assert resp.status in (301, 302, 303, 307), resp
@@ -242,6 +272,37 @@ class Client:
         if loc.startswith(BASE):
             loc = loc[len(BASE):]
         return self.get(loc, json=json)
+
+
+def concurrently(*calls):
+    """Runs the callables at the same moment (one thread each) and returns their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+    errors = []
+
+    def run(i, f):
+        try:
+            barrier.wait()
+            results[i] = f()
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def clone(client):
+    """A second connection of the same browser (same cookies, token and address), e.g. a double click."""
+    c = Client(source_ip=client.source_ip, json=client.json_default)
+    c.cookies = dict(client.cookies)
+    c.csrf = client.csrf
+    return c
 
 
 def raw_http(data, timeout=15, source_ip=None):
@@ -298,6 +359,22 @@ def sink_messages(to=None):
         conn.close()
 
 
+def clear_mail():
+    """Empties the sink (its API parses every stored mail on each call: keep it small) and
+    forgets what was consumed. Called at the start of every test class (see Case)."""
+    conn = http.client.HTTPConnection(HOST, SINK_HTTP, timeout=30)
+    try:
+        conn.request("DELETE", "/api/messages")
+        r = conn.getresponse()
+        r.read()
+        if r.status != 200:
+            raise AssertionError(f"mail sink DELETE answered {r.status}")
+    finally:
+        conn.close()
+    _consumed.clear()
+    TANS_EXPECTED.clear()
+
+
 def mails(to, subject_contains=""):
     return [m for m in sink_messages(to) if subject_contains in (m.get("subject") or "")]
 
@@ -334,11 +411,45 @@ def link_from(mail, path):
     return f"{path}?token={m.group(1)}"
 
 
+def latest_tan(email, timeout=8.0):
+    """The TAN of the newest login attempt of the account with this address: waits until every
+    TAN mail the suite caused has arrived, returns the newest one and marks all as consumed."""
+    want = TANS_EXPECTED.get(email, 0)
+    deadline = time.time() + timeout
+    while True:
+        got = mails(email, SUBJ_TAN)
+        if want and len(got) >= want:
+            break
+        if time.time() > deadline:
+            raise AssertionError(f"expected {want} TAN mails to {email}, got {len(got)} within {timeout}s")
+        time.sleep(0.1)
+    for m in got:
+        _consumed.add(m["id"])
+
+    def outbox_id(m):
+        x = re.search(r"Message-ID: <outbox-(\d+)@", m.get("raw_headers") or "")
+        return int(x.group(1)) if x else 0
+
+    newest = max(got, key=outbox_id)
+    tan = tan_from(newest)
+    SECRETS.add(tan)
+    return tan
+
+
 def tan_from(mail):
     m = re.findall(r"(?m)^(\d{6})\s*$", mail["body"])
     if len(m) != 1:
         raise AssertionError(f"expected one 6-digit TAN line in the mail, got {m!r}")
     return m[0]
+
+
+class Case(unittest.TestCase):
+    """Base class of the tests: every class starts with an empty mail sink."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        clear_mail()
 
 
 # ---------------------------------------------------------------- mvctl
@@ -358,6 +469,7 @@ class CtlResult:
 
 def mvctl(*args):
     env = dict(os.environ)
+    env.update(SHORT)  # same configuration as the running app (restart_app overrides)
     p = subprocess.run([MVCTL, *args], capture_output=True, text=True, env=env, timeout=60)
     return CtlResult(p)
 
@@ -400,6 +512,7 @@ def new_admin(org=None, vorname="Kim", name="Mustermensch", email=None, geburtsd
     if r.rc != 0:
         raise AssertionError(f"mvctl admin add failed: {r!r}")
     a.kennung = r.json()["nutzerkennung"]
+    EMAIL_OF[a.kennung] = a.email
     return a
 
 
@@ -411,11 +524,11 @@ def set_password_via_link(client, link, password, repeat=None):
     return client.post(link, {"passwort": password, "passwort_wiederholung": password if repeat is None else repeat})
 
 
-def activate(admin, password=None, retrieve_kennung=True):
-    """Password link from the first mail, then (optionally) the Nutzerkennung link."""
+def activate(admin, password=None, retrieve_kennung=True, link=None):
+    """Password link from the first mail (or `link`), then (optionally) the Nutzerkennung link."""
     password = password or new_password()
-    c = Client()
-    link = link_from(wait_mail(admin.email, SUBJ_SETPW), "/passwort-setzen")
+    c = Client(json=False)
+    link = link or link_from(wait_mail(admin.email, SUBJ_SETPW), "/passwort-setzen")
     r = set_password_via_link(c, link, password)
     if r.status != 303 or r.location != "/anmelden?grund=passwort-gesetzt":
         raise AssertionError(f"activation failed: {r!r}")
@@ -446,15 +559,17 @@ def login_password(kennung, password, client=None):
 def login(kennung, password, email=None, client=None):
     """Full login (password, TAN from the mail). Returns the logged-in client."""
     c, r = login_password(kennung, password, client)
-    if r.status != 303 or r.location != "/anmelden/tan":
+    if not _tan_sent(r):
         raise AssertionError(f"password step failed: {r!r}")
-    tan = tan_from(wait_mail(email, SUBJ_TAN)) if email else None
-    if tan is None:
+    if not email:
         raise AssertionError("login() needs the e-mail address to read the TAN")
+    tan = latest_tan(email)
     c.get("/anmelden/tan")
     r = c.post("/anmelden/tan", {"tan": tan})
-    if r.status != 303 or r.location != "/":
+    ok = (r.status == 303 and r.location == "/") if r.status != 200 else r.json().get("next") == "/"
+    if not ok:
         raise AssertionError(f"TAN step failed: {r!r}")
+    c.get("/")  # as a browser follows the redirect: the page carries the session's CSRF token
     return c
 
 
@@ -505,10 +620,20 @@ def db(sql):
     if not is_root():
         return None
     p = subprocess.run(["mariadb", "--no-defaults", f"--socket={VAR}/run/mysqld.sock", "-u", "root", "-N", "-B",
-                        "meineversorgung", "-e", sql], capture_output=True, text=True, timeout=30)
+                        "meineversorgung", "-e", sql], capture_output=True, timeout=30)
     if p.returncode != 0:
-        raise AssertionError(f"mariadb failed: {p.stderr}")
-    return [line.split("\t") for line in p.stdout.splitlines()]
+        raise AssertionError(f"mariadb failed: {p.stderr.decode('utf-8', 'replace')}")
+    # binary columns come raw: latin-1 keeps every byte (ASCII secrets are found either way)
+    out = p.stdout.decode("utf-8") if _utf8(p.stdout) else p.stdout.decode("latin-1")
+    return [line.split("\t") for line in out.split("\n") if line != ""]
+
+
+def _utf8(b):
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def log_text(path):

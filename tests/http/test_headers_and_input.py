@@ -33,7 +33,7 @@ def log_since(offset):
         return f.read().decode("utf-8", "replace")
 
 
-class Headers(unittest.TestCase):
+class Headers(mv.Case):
     def assert_app_headers(self, r, what):
         csp = r.header("Content-Security-Policy") or ""
         for part in CSP_PARTS:
@@ -194,6 +194,17 @@ class Headers(unittest.TestCase):
         self.assertEqual(r.status, 405)
         self.assertEqual(r.json()["errors"]["_"], NOT_ALLOWED)
 
+    def test_allow_header_names_the_methods_of_the_path(self):
+        # RFC 9110 15.5.6: a 405 carries Allow with the methods the target resource supports
+        r = mv.Client().get("/abmelden")
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.header("Allow"), "POST", "/abmelden only takes POST")
+        c = mv.Client()
+        c.get("/impressum")
+        r = c.post("/impressum", {})
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.header("Allow"), "GET, HEAD", "/impressum takes no POST")
+
     def test_post_on_get_only_path_405(self):
         c = mv.Client()
         c.get("/impressum")
@@ -212,12 +223,13 @@ class Headers(unittest.TestCase):
         self.assertEqual(broken, [], "footer links that do not answer 200")
 
 
-class BadInput(unittest.TestCase):
+class BadInput(mv.Case):
     """SECURITY.md 41/42: hostile input gives a 4xx with a generic German message, never a 5xx,
     and no worker dies."""
 
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         cls.log_offset = log_size()
 
     def client(self):
@@ -346,11 +358,12 @@ class BadInput(unittest.TestCase):
         self.assertNotRegex(text, r"answered 5\d\d")
 
 
-class Csrf(unittest.TestCase):
+class Csrf(mv.Case):
     """SECURITY.md 26: every state-changing POST needs the token; cross-site requests are refused."""
 
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         cls.admin = mv.ready_admin()
         cls.user = mv.login_admin(cls.admin)
 
@@ -429,10 +442,25 @@ class Csrf(unittest.TestCase):
         c.get("/anmelden")
         self.assert_refused(c.post("/passwort-vergessen", {"kennung": self.admin.kennung}, csrf=False))
         self.assert_refused(c.post("/abmelden", {}, csrf=False))
-        self.assert_refused(c.post("/anmelden/tan", {"tan": "123456"}, csrf=False))
         self.assert_refused(c.post("/passwort-setzen?token=" + "A" * 43, {"passwort": "x"}, csrf=False))
         self.assert_refused(c.post("/nutzerkennung?token=" + "A" * 43, {"vorname": "x"}, csrf=False))
         self.assertEqual(mv.mails(self.admin.email, mv.SUBJ_RESET), [])
+        # without a pending login the TAN form leads back to the login page
+        r = c.post("/anmelden/tan", {"tan": "123456"}, csrf=False)
+        self.assertEqual((r.status, r.location), (303, "/anmelden"))
+
+    def test_tan_post_needs_the_token(self):
+        a = mv.ready_admin()
+        c, r = mv.login_password(a.kennung, a.password)
+        tan = mv.latest_tan(a.email)
+        c.get("/anmelden/tan")
+        self.assert_refused(c.post("/anmelden/tan", {"tan": tan}, csrf=False))
+        self.assert_refused(c.post("/anmelden/tan", {"tan": tan}, headers={"Origin": "http://evil.example"}))
+        anon = mv.Client()
+        anon.get("/anmelden")
+        self.assert_refused(c.post("/anmelden/tan", {"tan": tan}, csrf=anon.csrf))
+        r = c.post("/anmelden/tan", {"tan": tan})
+        self.assertEqual((r.status, r.location), (303, "/"), "refused posts did not use up the TAN")
 
 
 if __name__ == "__main__":

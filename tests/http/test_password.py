@@ -24,11 +24,12 @@ def setpw_link(admin):
     return mv.link_from(mv.wait_mail(admin.email, mv.SUBJ_SETPW), "/passwort-setzen")
 
 
-class Policy(unittest.TestCase):
+class Policy(mv.Case):
     """Refusals on one activation link (a refusal leaves the link usable)."""
 
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         cls.admin = mv.new_admin(vorname="Kim", name="Mustermensch")
         cls.link = setpw_link(cls.admin)
         cls.c = mv.Client()
@@ -44,7 +45,7 @@ class Policy(unittest.TestCase):
 
     def test_length_limits(self):
         self.refuse("Qz9!xkvbnmr", M_LENGTH)  # 11
-        self.refuse("Qz9!" + "xkvbnmrt" * 15 + "y", M_LENGTH)  # 129
+        self.refuse("Qz9!" + "xkvbnmrt" * 15 + "abcde", M_LENGTH)  # 129
         self.refuse("Ää1!Öö2?Üüß", M_LENGTH)  # 11 characters, 19 bytes
         self.refuse("Qz9!" + "ä" * 125, M_LENGTH)  # 129 characters
 
@@ -89,7 +90,7 @@ class Policy(unittest.TestCase):
         self.assertEqual(r.json()["errors"], {"passwort": M_COMMON})
 
 
-class Accepted(unittest.TestCase):
+class Accepted(mv.Case):
     def activate_with(self, pw):
         a = mv.new_admin()
         mv.activate(a, password=pw, retrieve_kennung=False)
@@ -108,7 +109,7 @@ class Accepted(unittest.TestCase):
         a = self.activate_with(pw)
         c = mv.Client()
         c.get("/anmelden")
-        for variant in [pw[:127], pw[:72], pw[:64], pw.lower(), pw.upper(), pw[:127] + "z"]:
+        for variant in [pw[:127], pw[:72], pw.lower(), pw[:127] + "z"]:  # 4 failures: no lock yet
             r = c.post("/anmelden", {"kennung": a.kennung, "passwort": variant})
             self.assertEqual(r.status, 422, f"variant of length {len(variant)} must fail")
         c = mv.login_admin(a)
@@ -119,7 +120,7 @@ class Accepted(unittest.TestCase):
         self.assertEqual(mv.login_admin(a).get("/").status, 200)
 
 
-class Settings(unittest.TestCase):
+class Settings(mv.Case):
     """/einstellungen: change needs the current password; all sessions end; notice mail."""
 
     def test_page(self):
@@ -199,7 +200,7 @@ class Settings(unittest.TestCase):
         self.assertEqual(c.get("/", json=True).status, 401)
 
 
-class History(unittest.TestCase):
+class History(mv.Case):
     """SECURITY.md 4: no earlier password, through change, reset and activation."""
 
     def change(self, c, old, new):
@@ -237,7 +238,7 @@ class History(unittest.TestCase):
         self.assertEqual(c.get("/").status, 303, "the reset ended the session")
 
 
-class Forgot(unittest.TestCase):
+class Forgot(mv.Case):
     def forgot(self, kennung, client=None, headers=None, json=False):
         c = client or mv.Client()
         c.get("/passwort-vergessen", json=json)

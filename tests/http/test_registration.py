@@ -1,6 +1,5 @@
 """Registration of an administrator (SPEC §4.1; SECURITY.md 16, 35, 36, 37)."""
 
-import re
 import unittest
 
 import mv
@@ -16,7 +15,7 @@ def answers(a, **over):
     return d
 
 
-class Activation(unittest.TestCase):
+class Activation(mv.Case):
     def test_full_registration_flow(self):
         a = mv.new_admin()
         self.assertRegex(a.kennung, r"^X201-[A-Z0-9]{12}$")
@@ -137,7 +136,7 @@ class Activation(unittest.TestCase):
         self.assertEqual(r.status, 410)
 
 
-class KennungRetrieval(unittest.TestCase):
+class KennungRetrieval(mv.Case):
     def activated(self):
         a = mv.new_admin(vorname="Jürgen", name="Ölmüller-Weiß", geburtsdatum="1975-02-28")
         mv.activate(a, retrieve_kennung=False)
@@ -216,7 +215,7 @@ class KennungRetrieval(unittest.TestCase):
         self.assertIn('value="&quot;&gt;&lt;b&gt;x"', r.text)
 
 
-class LinkGuessing(unittest.TestCase):
+class LinkGuessing(mv.Case):
     def test_unknown_tokens_are_rate_limited_per_address(self):
         a = mv.new_admin()
         link = mv.link_from(mv.wait_mail(a.email, mv.SUBJ_SETPW), "/passwort-setzen")
