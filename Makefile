@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all asan check test test-unit test-http run stop fuzz install clean bench
+.PHONY: all asan check test test-unit test-http run stop fuzz install clean bench bench-overview
 
 all: $(BIN)
 
@@ -71,6 +71,9 @@ fuzz:
 
 bench: all
 	@bash scripts/bench-login
+
+bench-overview: all
+	@bash scripts/bench-overview
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung

@@ -126,6 +126,17 @@ void account_settings_get(req *r);
 void account_settings_post(req *r);
 void account_orgdata(req *r);
 void static_page(req *r);
+void users_new_get(req *r);
+void users_new_post(req *r);
+void users_list(req *r);
+void users_show(req *r);
+void users_edit_get(req *r);
+void users_edit_post(req *r);
+void users_lock(req *r);
+void users_unlock(req *r);
+void users_password_mail(req *r);
+void users_log(req *r);
+const char *audit_event_label(const char *event);
 void faq_page(req *r);
 
 /* sessions (session.c) */
@@ -161,6 +172,13 @@ int newpw_prepare(req *r, struct newpw *n, const char *kennung, const char *vorn
 int newpw_in_history(req *r, long long account_id, const unsigned char fp[HASH_BYTES]); /* in a tx */
 int newpw_store(req *r, long long account_id, const struct newpw *n, const char *email, const char *vorname,
 		const char *name); /* in a tx: hash, history, ends all sessions, notice mail */
+
+/* Inserts an account ('X', 'S') in state angelegt; in a transaction. 0 ok, -1 db error (DB_ERR_DUP: e-mail taken). */
+int account_insert(char role, long long org_id, const char *vorname, const char *name, const char *email,
+		   const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
+		   long long *id_out);
+/* audit with an explicit organisation (NULL actor = command line) */
+void audit_org(req *r, long long org_id, const char *event, const char *target, const char *detail);
 
 /* worker entry */
 void worker_init(void);

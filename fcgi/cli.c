@@ -11,11 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
+#include <unistd.h>
 
 static bool json_out;
+static req *cli_req; /* who acts: "mvctl" from the operating-system user, for the audit log */
 
 struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
+	const char *orgs, *users;
 };
 
 static int fail(const char *fmt, const char *arg)
@@ -73,6 +77,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			: strcmp(k, "--kennung") == 0 ? &o->kennung
 			: strcmp(k, "--off") == 0 ? &o->off
 			: strcmp(k, "--on") == 0 ? &o->on
+			: strcmp(k, "--orgs") == 0 ? &o->orgs
+			: strcmp(k, "--users") == 0 ? &o->users
 			: NULL;
 		if (!slot)
 			return fail("unknown option %s", k);
@@ -116,7 +122,7 @@ static int org_add_tx(void *p)
 		}
 		return DB_TX_FAIL;
 	}
-	audit(NULL, "org_added", c->o->pnr, c->o->name);
+	audit_org(cli_req, (long long)c->id, "org_added", c->o->pnr, c->o->name);
 	return 0;
 }
 
@@ -201,7 +207,10 @@ static int restrict_tx(void *p)
 		if (db_exec(sql[k], DBARGS(DI(val), DI(id)), NULL, NULL) != 0)
 			goto out;
 	}
-	audit(NULL, "org_restricted", c->pnr, "");
+	audit_org(cli_req, id, "org_restricted", c->pnr,
+		  arena_printf(&a, "ausgeschaltet: %s%s%s; eingeschaltet: %s%s%s", c->off & 1 ? "anspruchsberechtigte " : "",
+			       c->off & 2 ? "kontaktdaten " : "", c->off & 4 ? "formulare" : "", c->on & 1 ? "anspruchsberechtigte " : "",
+			       c->on & 2 ? "kontaktdaten " : "", c->on & 4 ? "formulare" : ""));
 	rc = 0;
 out:
 	arena_reset(&a);
@@ -263,34 +272,6 @@ struct admin_add_ctx {
 	int missing;
 };
 
-int account_insert(req *r, char role, long long org_id, const char *vorname, const char *name, const char *email,
-		   const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
-		   long long *id_out)
-{
-	(void)r; /* kept for symmetry with the web handlers that will create Sachbearbeiter */
-	unsigned char salt[16];
-	randombytes_buf(salt, sizeof salt);
-	for (int attempt = 0; attempt < 5; attempt++) {
-		if (fixed_kennung)
-			snprintf(kennung_out, KENNUNG_LEN + 1, "%s", fixed_kennung);
-		else
-			kennung_generate(role, cfg.kasse_nummer, kennung_out);
-		char rolle[2] = {role, 0};
-		unsigned long long id = 0;
-		if (db_exec("INSERT INTO account (kennung, rolle, org_id, vorname, name, email, geburtsdatum, status, "
-			    "history_salt, history_ops, history_mem_kib) VALUES (?, ?, ?, ?, ?, ?, ?, 'angelegt', ?, ?, ?)",
-			    DBARGS(DS(kennung_out), DS(rolle), org_id ? DI(org_id) : DNULL, DS(vorname), DS(name), DS(email),
-				   DSZ(geburtsdatum), DB(salt, sizeof salt), DI(cfg.argon_ops), DI(cfg.argon_mem_kib)),
-			    NULL, &id) == 0) {
-			*id_out = (long long)id;
-			return 0;
-		}
-		if (db_last_error() != DB_ERR_DUP || fixed_kennung)
-			return -1;
-	}
-	return -1;
-}
-
 static int admin_add_tx(void *p)
 {
 	struct admin_add_ctx *c = p;
@@ -304,7 +285,7 @@ static int admin_add_tx(void *p)
 		return 1;
 	}
 	long long id;
-	if (account_insert(r, 'X', db_int(org, 0, 0), c->o->vorname, c->o->name, c->o->email, c->o->geburtsdatum, NULL,
+	if (account_insert('X', db_int(org, 0, 0), c->o->vorname, c->o->name, c->o->email, c->o->geburtsdatum, NULL,
 			   c->kennung, &id) != 0)
 		return DB_TX_FAIL;
 	char token[TOKEN_CHARS + 1], minutes[24];
@@ -315,7 +296,8 @@ static int admin_add_tx(void *p)
 			    {"link", link_url(r, "/passwort-setzen", token)}, {"minutes", minutes}};
 	if (mail_queue(c->o->email, "passwort-festlegen.txt", slots, ARRAY_LEN(slots)) != 0)
 		return DB_TX_FAIL;
-	audit(NULL, "admin_added", c->kennung, c->o->pnr);
+	audit_org(cli_req, db_int(org, 0, 0), "admin_added", c->kennung,
+		  arena_printf(r->a, "Name: %s %s; E-Mail: %s", c->o->vorname, c->o->name, c->o->email));
 	return 0;
 }
 
@@ -368,7 +350,7 @@ static int admin_update_tx(void *p)
 {
 	struct admin_update_ctx *c = p;
 	req *r = c->r;
-	db_res *acc = db_query(r->a, "SELECT id FROM account WHERE kennung = ? AND rolle = 'X' FOR UPDATE",
+	db_res *acc = db_query(r->a, "SELECT id, org_id, vorname, name, email FROM account WHERE kennung = ? AND rolle = 'X' FOR UPDATE",
 			       DBARGS(DS(c->o->kennung)));
 	if (!acc)
 		return DB_TX_FAIL;
@@ -381,7 +363,16 @@ static int admin_update_tx(void *p)
 		    "email = COALESCE(?, email), version = version + 1, updated_at = NOW() WHERE id = ?",
 		    DBARGS(DSZ(c->o->vorname), DSZ(c->o->name), DSZ(c->o->email), DI(id)), NULL, NULL) != 0)
 		return DB_TX_FAIL;
-	audit(NULL, "admin_updated", c->o->kennung, "");
+	sbuf d;
+	sbuf_init(&d);
+	if (c->o->vorname && strcmp(c->o->vorname, db_str(acc, 0, 2)))
+		sbuf_printf(&d, "Vorname: %s → %s; ", db_str(acc, 0, 2), c->o->vorname);
+	if (c->o->name && strcmp(c->o->name, db_str(acc, 0, 3)))
+		sbuf_printf(&d, "Name: %s → %s; ", db_str(acc, 0, 3), c->o->name);
+	if (c->o->email && strcmp(c->o->email, db_str(acc, 0, 4)))
+		sbuf_printf(&d, "E-Mail: %s → %s; ", db_str(acc, 0, 4), c->o->email);
+	audit_org(cli_req, db_int(acc, 0, 1), "admin_updated", c->o->kennung, d.len ? d.data : "keine Änderung");
+	sbuf_free(&d);
 	return 0;
 }
 
@@ -419,7 +410,19 @@ static int cmd_user_find(req *r, struct opts *o)
 {
 	if (!o->name && !o->email && !o->pnr)
 		return fail("give at least one of --name, --email, --pnr", NULL);
-	char *name_prefix = o->name ? arena_printf(r->a, "%s%%", o->name) : NULL;
+	char *name_prefix = NULL;
+	if (o->name) {
+		sbuf b;
+		sbuf_init(&b);
+		for (const char *p = o->name; *p; p++) {
+			if (*p == '\\' || *p == '%' || *p == '_')
+				sbuf_addc(&b, '\\');
+			sbuf_addc(&b, *p);
+		}
+		sbuf_addc(&b, '%');
+		name_prefix = arena_strdup(r->a, b.data);
+		sbuf_free(&b);
+	}
 	db_res *res = db_query(r->a,
 		"SELECT a.kennung, a.rolle, a.vorname, a.name, a.email, a.status, o.name, o.bereich, o.pnr, o.abr "
 		"FROM account a LEFT JOIN organisation o ON o.id = a.org_id "
@@ -457,13 +460,127 @@ static int cmd_user_find(req *r, struct opts *o)
 	return 0;
 }
 
+/* ---- dev seed (load data for benchmarks; dev mode only) ---- */
+
+struct gen_ctx {
+	req *r;
+	long long org_id, from, count;
+	const char *pnr;
+};
+
+static int gen_tx(void *p)
+{
+	struct gen_ctx *c = p;
+	for (long long i = c->from; i < c->from + c->count; i++) {
+		char vorname[32], name[48], email[96], kennung[KENNUNG_LEN + 1];
+		static const char *const first[] = {"Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hans",
+						    "Ida", "Jonas", "Karla", "Lukas", "Mia", "Noah", "Olga", "Paul"};
+		snprintf(vorname, sizeof vorname, "%s", first[randombytes_uniform(16)]);
+		snprintf(name, sizeof name, "Last%06lld", (long long)randombytes_uniform(1000000));
+		snprintf(email, sizeof email, "u%lld.%s@last.example", i, c->pnr);
+		long long id;
+		if (account_insert('S', c->org_id, vorname, name, email, NULL, NULL, kennung, &id) != 0)
+			return DB_TX_FAIL;
+		unsigned groups = 1u + randombytes_uniform(63);
+		for (int g = 0; g < 6; g++)
+			if ((groups & (1u << g)) &&
+			    db_exec("INSERT INTO account_gruppe (account_id, typ) VALUES (?, ?)", DBARGS(DI(id), DI(g)), NULL,
+				    NULL) != 0)
+				return DB_TX_FAIL;
+		if (i % 3 == 0 && db_exec("UPDATE account SET status = 'aktiv' WHERE id = ?", DBARGS(DI(id)), NULL, NULL) != 0)
+			return DB_TX_FAIL;
+	}
+	return 0;
+}
+
+static int cmd_dev_seed(req *r, struct opts *o)
+{
+	if (!cfg.dev_mode)
+		return fail("dev seed only runs with dev_mode = 1 (MV_DEV_MODE=1): it is for benchmarks, never production", NULL);
+	long long orgs, users;
+	if (!o->orgs || !o->users || parse_int(o->orgs, 1, 10000, &orgs) != 0 || parse_int(o->users, 0, 1000000, &users) != 0)
+		return fail("usage: dev seed --orgs N --users M [--pnr FIRST_PNR]", NULL);
+	long long base = 900000;
+	if (o->pnr && parse_int(o->pnr, 1, 99999999, &base) != 0)
+		return fail("--pnr must be a number", NULL);
+	cJSON *arr = cJSON_CreateArray();
+	for (long long k = 0; k < orgs; k++) {
+		char pnr[24], abr[24], name[64];
+		snprintf(pnr, sizeof pnr, "%lld", base + k);
+		snprintf(abr, sizeof abr, "%lld", base + 500000 + k);
+		snprintf(name, sizeof name, "Lastgemeinde %lld", base + k);
+		struct opts oo = {.name = name, .bereich = "Beamtenversorgung", .pnr = pnr, .abr = abr};
+		struct org_add_ctx oc = {&oo, 0, 0};
+		if (db_tx(org_add_tx, &oc) != 0)
+			return fail("cannot create organisation %s (exists already?)", pnr);
+		for (long long from = 0; from < users; from += 500) {
+			struct gen_ctx g = {r, (long long)oc.id, from, users - from < 500 ? users - from : 500, pnr};
+			if (db_tx(gen_tx, &g) != 0)
+				return fail("database error while generating users", NULL);
+			arena_reset(r->a);
+		}
+		cJSON_AddItemToArray(arr, cJSON_CreateString(pnr));
+	}
+	if (json_out)
+		print_json(arr);
+	else {
+		printf("%lld Organisationen mit je %lld Sachbearbeitern angelegt.\n", orgs, users);
+		cJSON_Delete(arr);
+	}
+	return 0;
+}
+
+/* ---- audit ---- */
+
+static int cmd_audit(req *r, struct opts *o)
+{
+	if (!o->pnr)
+		return fail("--pnr is required", NULL);
+	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+			       DBARGS(DS(cfg.kasse_nummer), DS(o->pnr)));
+	if (!org)
+		return fail("database error", NULL);
+	if (org->nrows == 0)
+		return fail("no organisation with PNR %s", o->pnr);
+	char *k = arena_strdup(r->a, o->kennung ? o->kennung : "");
+	str_upper_ascii(k);
+	db_res *res = db_query(r->a,
+		"SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ'), COALESCE(actor, 'mvctl'), event, COALESCE(target, ''), "
+		"COALESCE(detail, '') FROM audit_log WHERE org_id = ? AND (? = '' OR target = ?) ORDER BY id LIMIT 10000",
+		DBARGS(DI(db_int(org, 0, 0)), DS(k), DS(k)));
+	if (!res)
+		return fail("database error", NULL);
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < res->nrows; i++) {
+		if (json_out) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "zeit", db_str(res, i, 0));
+			cJSON_AddStringToObject(e, "wer", db_str(res, i, 1));
+			cJSON_AddStringToObject(e, "ereignis", db_str(res, i, 2));
+			cJSON_AddStringToObject(e, "aktion", audit_event_label(db_str(res, i, 2)));
+			cJSON_AddStringToObject(e, "betroffen", db_str(res, i, 3));
+			cJSON_AddStringToObject(e, "aenderung", db_str(res, i, 4));
+			cJSON_AddItemToArray(arr, e);
+		} else
+			printf("%s  %-17s  %-40s  %-17s  %s\n", db_str(res, i, 0), db_str(res, i, 1),
+			       audit_event_label(db_str(res, i, 2)), db_str(res, i, 3), db_str(res, i, 4));
+	}
+	if (json_out)
+		print_json(arr);
+	else
+		cJSON_Delete(arr);
+	return 0;
+}
+
 static void usage(void)
 {
 	fputs("usage: mvctl [--json] org add --name N --bereich B --pnr P --abr A\n"
 	      "       mvctl org restrict --pnr P (--off|--on) RIGHT[,RIGHT]\n"
 	      "       mvctl admin add --pnr P --vorname V --name N --email E --geburtsdatum JJJJ-MM-TT\n"
 	      "       mvctl admin update --kennung K [--vorname V] [--name N] [--email E]\n"
-	      "       mvctl user find [--name N] [--email E] [--pnr P]\n",
+	      "       mvctl user find [--name N] [--email E] [--pnr P]\n"
+	      "       mvctl audit --pnr P [--kennung K]\n"
+	      "       mvctl dev seed --orgs N --users M [--pnr FIRST]   (dev_mode only: benchmark data)\n",
 	      stderr);
 }
 
@@ -476,12 +593,18 @@ int cli_main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (argc < 2) {
+	if (argc < 1) {
+		usage();
+		return 2;
+	}
+	/* "audit" has no verb */
+	int skip = argc >= 1 && strcmp(argv[0], "audit") == 0 ? 1 : 2;
+	if (argc < skip) {
 		usage();
 		return 2;
 	}
 	struct opts o;
-	if (parse_opts(argc - 2, argv + 2, &o) != 0)
+	if (parse_opts(argc - skip, argv + skip, &o) != 0)
 		return 2;
 	if (db_connect() != 0)
 		return fail("cannot connect to the database (see the configuration)", NULL);
@@ -490,10 +613,16 @@ int cli_main(int argc, char **argv)
 	req r;
 	memset(&r, 0, sizeof r);
 	r.a = &a;
-	r.remote = "cli";
+	struct passwd *pw = getpwuid(getuid());
+	r.remote = arena_printf(&a, "mvctl (Benutzer %s)", pw ? pw->pw_name : "?");
+	cli_req = &r;
 	int rc;
-	const char *noun = argv[0], *verb = argv[1];
-	if (strcmp(noun, "org") == 0 && strcmp(verb, "add") == 0)
+	const char *noun = argv[0], *verb = skip == 2 ? argv[1] : "";
+	if (strcmp(noun, "audit") == 0)
+		rc = cmd_audit(&r, &o);
+	else if (strcmp(noun, "dev") == 0 && strcmp(verb, "seed") == 0)
+		rc = cmd_dev_seed(&r, &o);
+	else if (strcmp(noun, "org") == 0 && strcmp(verb, "add") == 0)
 		rc = cmd_org_add(&o);
 	else if (strcmp(noun, "org") == 0 && strcmp(verb, "restrict") == 0)
 		rc = cmd_org_restrict(&o);

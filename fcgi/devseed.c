@@ -10,9 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int account_insert(req *r, char role, long long org_id, const char *vorname, const char *name, const char *email,
-		   const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
-		   long long *id_out);
 
 struct seed_ctx {
 	req *r;
@@ -22,12 +19,13 @@ struct seed_ctx {
 static const struct {
 	char role;
 	const char *kennung, *vorname, *name, *email, *status, *pnr;
+	unsigned gruppen, rechte; /* bit sets as in domain.h */
 } people[] = {
-	{'X', "X201-000000000001", "Kim", "Mustermensch", "kim.mustermensch@musterstadt.de", "aktiv", "78970"},
-	{'S', "S201-DEMO47950906", "Max", "Mustermensch", "max.mustermensch@musterstadt.de", "aktiv", "78970"},
-	{'S', "S201-DEMO10000002", "Hannah", "Mustermensch", "hannah.mustermensch@musterstadt.de", "angelegt", "78970"},
-	{'S', "S201-DEMO10000003", "Paul", "Mustermensch", "paul.mustermensch@musterstadt.de", "gesperrt", "78970"},
-	{'X', "X201-000000000002", "Erika", "Beispiel", "erika.beispiel@beispielkreis.de", "aktiv", "11111"},
+	{'X', "X201-000000000001", "Kim", "Mustermensch", "kim.mustermensch@musterstadt.de", "aktiv", "78970", 0, 0},
+	{'S', "S201-DEMO47950906", "Max", "Mustermensch", "max.mustermensch@musterstadt.de", "aktiv", "78970", 7, 7},
+	{'S', "S201-DEMO10000002", "Hannah", "Mustermensch", "hannah.mustermensch@musterstadt.de", "angelegt", "78970", 5, 1},
+	{'S', "S201-DEMO10000003", "Paul", "Mustermensch", "paul.mustermensch@musterstadt.de", "gesperrt", "78970", 4, 0},
+	{'X', "X201-000000000002", "Erika", "Beispiel", "erika.beispiel@beispielkreis.de", "aktiv", "11111", 0, 0},
 };
 
 static int seed_tx(void *p)
@@ -54,7 +52,7 @@ static int seed_tx(void *p)
 		long long id;
 		char kennung[KENNUNG_LEN + 1];
 		if (acc->nrows == 0) {
-			if (account_insert(r, people[i].role, db_int(org, 0, 0), people[i].vorname, people[i].name,
+			if (account_insert(people[i].role, db_int(org, 0, 0), people[i].vorname, people[i].name,
 					   people[i].email, "1980-01-01", people[i].kennung, kennung, &id) != 0)
 				return DB_TX_FAIL;
 			acc = db_query(r->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?",
@@ -63,6 +61,17 @@ static int seed_tx(void *p)
 				return DB_TX_FAIL;
 		}
 		id = db_int(acc, 0, 0);
+		if (db_exec("DELETE FROM account_gruppe WHERE account_id = ?", DBARGS(DI(id)), NULL, NULL) != 0 ||
+		    db_exec("UPDATE account SET recht_anspruchsberechtigte = ?, recht_kontaktdaten = ?, recht_formulare = ? "
+			    "WHERE id = ?",
+			    DBARGS(DI(people[i].rechte & 1), DI(!!(people[i].rechte & 2)), DI(!!(people[i].rechte & 4)), DI(id)),
+			    NULL, NULL) != 0)
+			return DB_TX_FAIL;
+		for (int g = 0; g < 6; g++)
+			if ((people[i].gruppen & (1u << g)) &&
+			    db_exec("INSERT INTO account_gruppe (account_id, typ) VALUES (?, ?)", DBARGS(DI(id), DI(g)), NULL,
+				    NULL) != 0)
+				return DB_TX_FAIL;
 		if (strcmp(people[i].status, "angelegt") == 0)
 			continue; /* not activated: no password */
 		unsigned char fp[HASH_BYTES];

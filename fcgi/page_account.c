@@ -4,6 +4,7 @@
 #include "config.h"
 #include "db.h"
 #include "html.h"
+#include "domain.h"
 #include "log.h"
 #include <sodium.h>
 #include <string.h>
@@ -27,15 +28,42 @@ void account_home(req *r)
 	if (admin) {
 		h_raw(&b, "<p class=\"lead\">Als Administrator sind Sie für die Verwaltung der Zugriffsrechte von "
 			  "Beschäftigten Ihrer Organisation zuständig.</p>");
-		if (route_exists("GET", "/sachbearbeiter/neu"))
-			h_raw(&b, "<ul class=\"start-links\"><li><a href=\"/sachbearbeiter/neu\">Sachbearbeiter anlegen</a></li>"
-				  "<li><a href=\"/sachbearbeiter\">Sachbearbeiter verwalten</a></li>"
-				  "<li><a href=\"/gruppen\">Übersicht: Gruppen</a></li></ul>");
+		h_raw(&b, "<ul class=\"start-links\"><li><a href=\"/sachbearbeiter/neu\">Sachbearbeiter anlegen</a></li>"
+			  "<li><a href=\"/sachbearbeiter\">Sachbearbeiter verwalten</a></li>");
+		if (route_exists("GET", "/gruppen"))
+			h_raw(&b, "<li><a href=\"/gruppen\">Übersicht: Gruppen</a></li>");
+		h_raw(&b, "<li><a href=\"/protokoll\">Änderungsprotokoll</a></li></ul>");
 		h_raw(&b, "<p>Hinweis: Möchten Sie das Portal „Meine Versorgung“ ebenfalls fachlich nutzen, legen Sie bitte "
 			  "auch für sich ein eigenes Nutzerkonto an. Ihr Administratoren-Konto dient Ihnen ausschließlich zur "
 			  "Nutzerverwaltung.</p>");
 	} else {
 		h_raw(&b, "<p class=\"lead\">Willkommen im Portal Meine Versorgung.</p>");
+		db_res *g = db_query(r->a, "SELECT typ FROM account_gruppe WHERE account_id = ? ORDER BY typ",
+				     DBARGS(DI(r->me->id)));
+		db_res *rt = db_query(r->a,
+				      "SELECT a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte, "
+				      "a.recht_kontaktdaten AND NOT o.aus_kontaktdaten AND NOT o.aus_anspruchsberechtigte, "
+				      "a.recht_formulare AND NOT o.aus_formulare AND NOT o.aus_anspruchsberechtigte "
+				      "FROM account a JOIN organisation o ON o.id = a.org_id WHERE a.id = ?",
+				      DBARGS(DI(r->me->id)));
+		if (!g || !rt) {
+			sbuf_free(&b);
+			db_fail(r);
+			return;
+		}
+		h_raw(&b, "<h2>Ihre Postfächer</h2><ul><li>Persönliches Postfach</li>");
+		for (size_t i = 0; i < g->nrows; i++) {
+			long long t = db_int(g, i, 0);
+			if (t >= 0 && t < GRUPPE__MAX)
+				h_printf(&b, "<li>Gruppenpostfach %s</li>", gruppe_name[t]);
+		}
+		h_raw(&b, "</ul><h2>Ihre Rechte</h2><ul>");
+		h_printf(&b, "<li>%s</li>", recht_base_label);
+		for (int k = 0; rt->nrows == 1 && k < RECHT__MAX; k++)
+			if (db_int(rt, 0, (size_t)k))
+				h_printf(&b, "<li>%s</li>", recht_label[k]);
+		h_raw(&b, "</ul><p class=\"hint\">Ihre Rechte und Gruppenpostfächer legen die Administratoren Ihrer "
+			  "Organisation fest.</p>");
 	}
 	h_printf(&b, "<p>Ihre Nutzerkennung: <strong>%s</strong></p></div>", r->me->kennung);
 	page_send(r, 200, "Startseite", &b);

@@ -362,12 +362,20 @@ void alert_box(sbuf *b, const char *kind, const char *text)
 		 strcmp(kind, "error") == 0 ? "alert" : "status", text);
 }
 
+void audit_org(req *r, long long org_id, const char *event, const char *target, const char *detail)
+{
+	const char *actor = r && r->me ? r->me->kennung : r && r->remote && str_starts(r->remote, "mvctl") ? "mvctl" : NULL;
+	log_event(event, actor, target, detail);
+	db_exec("INSERT INTO audit_log (at, org_id, actor, event, target, remote, detail) "
+		"VALUES (NOW(), ?, ?, ?, ?, ?, ?)",
+		DBARGS(org_id ? DI(org_id) : DNULL, DSZ(actor), DS(event), DSZ(target), DSZ(r ? r->remote : NULL),
+		       DSZ(detail)),
+		NULL, NULL);
+}
+
 void audit(req *r, const char *event, const char *target, const char *detail)
 {
-	const char *actor = r && r->me ? r->me->kennung : NULL;
-	log_event(event, actor, target, detail);
-	db_exec("INSERT INTO audit_log (at, actor, event, target, remote, detail) VALUES (NOW(), ?, ?, ?, ?, ?)",
-		DBARGS(DSZ(actor), DS(event), DSZ(target), DSZ(r ? r->remote : NULL), DSZ(detail)), NULL, NULL);
+	audit_org(r, r && r->me ? r->me->org_id : 0, event, target, detail);
 }
 
 /* ---------- dispatch ---------- */
@@ -434,7 +442,13 @@ static void dispatch(req *r)
 	}
 	if (!match) {
 		if (path_known) {
-			resp_header(r, "Allow", "GET, HEAD, POST");
+			bool get = false, postm = false;
+			for (size_t i = 0; i < routes_count; i++)
+				if (pattern_match(r, routes[i].pattern, r->path, false)) {
+					get = get || strcmp(routes[i].method, "GET") == 0;
+					postm = postm || strcmp(routes[i].method, "POST") == 0;
+				}
+			resp_header(r, "Allow", get && postm ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST");
 			page_error(r, 405, "Diese Aktion ist auf dieser Seite nicht möglich.");
 		} else
 			page_error(r, 404, "Die angeforderte Seite gibt es nicht.");
