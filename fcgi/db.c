@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static MYSQL *conn;
@@ -89,7 +90,13 @@ int db_connect(void)
 	const char *sock = *cfg.db_socket ? cfg.db_socket : NULL;
 	if (!mysql_real_connect(conn, host, cfg.db_user, cfg.db_password, cfg.db_name, (unsigned)cfg.db_port,
 				sock, 0)) {
-		log_error("database connect failed: %s", mysql_error(conn));
+		/* while the server is down every request tries again: say so at most every 10 s */
+		static time_t last_logged;
+		time_t now = time(NULL);
+		if (now - last_logged >= 10) {
+			log_error("database connect failed: %s", mysql_error(conn));
+			last_logged = now;
+		}
 		mysql_close(conn);
 		conn = NULL;
 		last_err = DB_ERR_GONE;
