@@ -606,6 +606,20 @@ static void link_dead(req *r)
 		page_error(r, 429, "Zu viele ungültige Links in kurzer Zeit. Bitte warten Sie einige Minuten.");
 		return;
 	}
+	/* a Sachbearbeiter gets a new link from the administrator of their organisation (§3) */
+	const char *token = form_get(r, "token");
+	if (token && strlen(token) == TOKEN_CHARS) {
+		unsigned char h[HASH_BYTES];
+		secret_hash("link", token, strlen(token), h);
+		db_res *who = db_query(r->a, "SELECT a.rolle FROM link_token lt JOIN account a ON a.id = lt.account_id "
+					     "WHERE lt.token_hash = ?",
+				       DBARGS(DB(h, sizeof h)));
+		if (who && who->nrows == 1 && str_eq(db_str(who, 0, 0), "S")) {
+			page_error(r, 410, "Dieser Link ist abgelaufen oder wurde bereits verwendet. Bitte wenden Sie sich an "
+					   "den Administrator Ihrer Organisation; er kann Ihnen eine neue E-Mail senden.");
+			return;
+		}
+	}
 	page_error(r, 410, link_invalid_msg);
 }
 
