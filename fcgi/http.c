@@ -1,6 +1,7 @@
 /* http.c — parsing of query strings, form bodies and cookies. */
 #include "http.h"
 #include <string.h>
+#include <strings.h>
 
 static const char *const err_names[HTTP_ERR__MAX] = {
 	"ok", "too many parameters", "name or value too long", "bad parameter name", "bad encoding",
@@ -170,4 +171,172 @@ size_t params_count(const param_list *l, const char *name, enum param_src src)
 		if (src_match(l->items[i].src, src) && strcmp(l->items[i].name, name) == 0)
 			c++;
 	return c;
+}
+
+/* ---- multipart/form-data ---- */
+
+static const char *memmem_s(const char *hay, size_t hn, const char *needle, size_t nn)
+{
+	return nn <= hn ? memmem(hay, hn, needle, nn) : NULL;
+}
+
+/* boundary=... from the Content-Type header, quoted or not; NULL if missing or invalid */
+static char *boundary_of(arena *a, const char *ct)
+{
+	const char *b = ct ? strstr(ct, "boundary=") : NULL;
+	if (!b)
+		return NULL;
+	b += 9;
+	size_t n;
+	if (*b == '"') {
+		b++;
+		const char *e = strchr(b, '"');
+		if (!e)
+			return NULL;
+		n = (size_t)(e - b);
+	} else
+		n = strcspn(b, "; \t");
+	if (n == 0 || n > 70)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)b[i] < 0x20 || (unsigned char)b[i] > 0x7E)
+			return NULL;
+	return arena_strndup(a, b, n);
+}
+
+/* Value of a parameter (name="..." or filename="...") inside a Content-Disposition line. */
+static const char *disposition_param(arena *a, const char *line, size_t n, const char *key, size_t *outlen)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i + kl + 2 <= n; i++) {
+		if ((i == 0 || line[i - 1] == ' ' || line[i - 1] == ';') && memcmp(line + i, key, kl) == 0 &&
+		    line[i + kl] == '=' && line[i + kl + 1] == '"') {
+			const char *v = line + i + kl + 2;
+			const char *e = memchr(v, '"', n - (size_t)(v - line));
+			if (!e)
+				return NULL;
+			*outlen = (size_t)(e - v);
+			return arena_strndup(a, v, *outlen);
+		}
+	}
+	return NULL;
+}
+
+char *upload_filename(arena *a, const char *raw, size_t n)
+{
+	/* the last path component only, whatever the browser's platform */
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++)
+		if (raw[i] == '/' || raw[i] == '\\')
+			start = i + 1;
+	char *out = arena_alloc(a, n - start + 16);
+	size_t o = 0;
+	for (size_t i = start; i < n; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c < 0x20 || c == 0x7F || c == '"')
+			continue;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	while (o && (out[0] == '.' || out[0] == ' ')) { /* no hidden files, no "..": leading dots go */
+		memmove(out, out + 1, o);
+		o--;
+	}
+	if (!utf8_valid(out, o))
+		o = 0;
+	if (utf8_count(out, o) > 200)
+		o = 0;
+	if (o == 0)
+		strcpy(out, "Dokument");
+	return out;
+}
+
+const char *upload_sniff(const char *d, size_t n)
+{
+	if (n >= 5 && memcmp(d, "%PDF-", 5) == 0)
+		return "application/pdf";
+	if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (n >= 3 && memcmp(d, "\xFF\xD8\xFF", 3) == 0)
+		return "image/jpeg";
+	return NULL;
+}
+
+enum http_parse_err http_parse_multipart(arena *a, const char *body, size_t n, const char *content_type,
+					 const http_limits *lim, size_t max_files, param_list *list, upload_list *files)
+{
+	char *boundary = boundary_of(a, content_type);
+	if (!boundary)
+		return HTTP_ERR_BAD_ENCODING;
+	size_t bl = strlen(boundary);
+	char *delim = arena_printf(a, "\r\n--%s", boundary); /* every boundary after the first */
+	size_t dl = bl + 4;
+	/* the body starts with "--boundary" (a preamble is allowed before "\r\n--boundary") */
+	const char *p;
+	if (n >= bl + 2 && body[0] == '-' && body[1] == '-' && memcmp(body + 2, boundary, bl) == 0)
+		p = body + 2 + bl;
+	else {
+		const char *f = memmem_s(body, n, delim, dl);
+		if (!f)
+			return HTTP_ERR_BAD_ENCODING;
+		p = f + dl;
+	}
+	const char *end = body + n;
+	size_t parts = 0;
+	for (;;) {
+		/* after a boundary: "--" ends the body, "\r\n" starts a part */
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+			return HTTP_OK;
+		if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
+			return HTTP_ERR_BAD_ENCODING;
+		p += 2;
+		if (++parts > lim->max_params)
+			return HTTP_ERR_TOO_MANY;
+		const char *hend = memmem_s(p, (size_t)(end - p), "\r\n\r\n", 4);
+		if (!hend || hend - p > 2048)
+			return HTTP_ERR_BAD_ENCODING;
+		const char *next = memmem_s(hend + 4, (size_t)(end - hend - 4), delim, dl);
+		if (!next)
+			return HTTP_ERR_BAD_ENCODING;
+		const char *data = hend + 4;
+		size_t dlen = (size_t)(next - data);
+		/* headers: only Content-Disposition matters (the declared Content-Type is not trusted) */
+		const char *name = NULL, *fname = NULL;
+		size_t nlen = 0, flen = 0;
+		bool has_filename = false;
+		for (const char *h = p; h < hend;) {
+			const char *eol = memmem_s(h, (size_t)(hend - h), "\r\n", 2);
+			size_t ll = eol ? (size_t)(eol - h) : (size_t)(hend - h);
+			if (ll >= 20 && strncasecmp(h, "content-disposition:", 20) == 0) {
+				name = disposition_param(a, h, ll, "name", &nlen);
+				fname = disposition_param(a, h, ll, "filename", &flen);
+				has_filename = fname != NULL;
+			}
+			h += ll + 2;
+		}
+		if (!name || !name_ok(name, nlen) || nlen > lim->max_name)
+			return HTTP_ERR_BAD_NAME;
+		if (has_filename) {
+			if (!(flen == 0 && dlen == 0)) { /* an empty part means "no file chosen" */
+				if (files->n >= max_files)
+					return HTTP_ERR_TOO_MANY;
+				if (files->n == files->cap) {
+					size_t cap = files->cap ? files->cap * 2 : 4;
+					upload *items = arena_alloc(a, cap * sizeof *items);
+					if (files->n)
+						memcpy(items, files->items, files->n * sizeof *items);
+					files->items = items;
+					files->cap = cap;
+				}
+				files->items[files->n++] = (upload){name, upload_filename(a, fname, flen), data, dlen};
+			}
+		} else {
+			if (dlen > lim->max_value)
+				return HTTP_ERR_TOO_LONG;
+			if (!value_ok(data, dlen))
+				return HTTP_ERR_BAD_ENCODING;
+			list_push(a, list, name, arena_strndup(a, data, dlen), dlen, SRC_BODY);
+		}
+		p = next + dl;
+	}
 }

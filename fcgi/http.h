@@ -45,6 +45,29 @@ enum http_parse_err http_parse_cookies(arena *a, const char *s, const http_limit
 const param *params_find(const param_list *l, const char *name, enum param_src src);
 size_t params_count(const param_list *l, const char *name, enum param_src src);
 
+/* An uploaded file of a multipart/form-data body (points into the body). */
+typedef struct upload {
+	const char *field;    /* form field name */
+	const char *filename; /* sanitised: no path, no control characters, valid UTF-8, never empty */
+	const char *data;
+	size_t len;
+} upload;
+
+typedef struct upload_list {
+	upload *items;
+	size_t n, cap;
+} upload_list;
+
+/* Parses a multipart/form-data body. Text fields go to list (SRC_BODY) with the same rules as
+ * urlencoded values; files to files (at most max_files; an empty part for "no file chosen" is
+ * skipped). HTTP_ERR_TOO_MANY also means too many files. */
+enum http_parse_err http_parse_multipart(arena *a, const char *body, size_t n, const char *content_type,
+					 const http_limits *lim, size_t max_files, param_list *list, upload_list *files);
+/* Document type by content (magic bytes): "application/pdf", "image/png", "image/jpeg" or NULL. */
+const char *upload_sniff(const char *data, size_t len);
+/* Safe file name for display and Content-Disposition (allocated in a). */
+char *upload_filename(arena *a, const char *raw, size_t n);
+
 /* Percent-decodes s[0..n) ('+' as space when plus_space); NULL on a broken escape. */
 char *url_decode(arena *a, const char *s, size_t n, bool plus_space, size_t *outlen);
 

@@ -62,6 +62,42 @@ static void test_urlencoded(void)
 	arena_reset(&a);
 }
 
+static void test_multipart(void)
+{
+	arena a;
+	arena_init(&a);
+	const char ct[] = "multipart/form-data; boundary=----XyZ";
+	const char body[] = "------XyZ\r\nContent-Disposition: form-data; name=\"betreff\"\r\n\r\nHallo Welt\r\n"
+			    "------XyZ\r\nContent-Disposition: form-data; name=\"anhang\"; filename=\"C:\\tmp\\..\\Bescheid.pdf\"\r\n"
+			    "Content-Type: text/html\r\n\r\n%PDF-1.4 x\r\n"
+			    "------XyZ\r\nContent-Disposition: form-data; name=\"anhang\"; filename=\"\"\r\n"
+			    "Content-Type: application/octet-stream\r\n\r\n\r\n"
+			    "------XyZ--\r\n";
+	param_list l = {0};
+	upload_list f = {0};
+	CHECK(http_parse_multipart(&a, body, sizeof body - 1, ct, &lim, 10, &l, &f) == HTTP_OK);
+	CHECK(l.n == 1 && strcmp(params_find(&l, "betreff", SRC__MAX)->value, "Hallo Welt") == 0);
+	CHECK(f.n == 1); /* the empty "no file chosen" part is skipped */
+	CHECK(f.n == 1 && strcmp(f.items[0].filename, "Bescheid.pdf") == 0 && f.items[0].len == 10);
+	CHECK(f.n == 1 && strcmp(upload_sniff(f.items[0].data, f.items[0].len), "application/pdf") == 0);
+	upload_list f2 = {0};
+	param_list l2 = {0};
+	CHECK(http_parse_multipart(&a, body, sizeof body - 1, ct, &lim, 0, &l2, &f2) == HTTP_ERR_TOO_MANY);
+	CHECK(http_parse_multipart(&a, body, sizeof body - 1, "multipart/form-data", &lim, 10, &l2, &f2) ==
+	      HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_multipart(&a, body, 40, ct, &lim, 10, &l2, &f2) == HTTP_ERR_BAD_ENCODING); /* cut off */
+	CHECK(upload_sniff("\x89PNG\r\n\x1a\nxx", 10) && strcmp(upload_sniff("\x89PNG\r\n\x1a\nxx", 10), "image/png") == 0);
+	CHECK(upload_sniff("\xFF\xD8\xFFxx", 5) && strcmp(upload_sniff("\xFF\xD8\xFFxx", 5), "image/jpeg") == 0);
+	CHECK(upload_sniff("<html>%PDF-", 11) == NULL);
+	CHECK(upload_sniff("<svg", 4) == NULL);
+	CHECK(strcmp(upload_filename(&a, "../../etc/passwd", 16), "passwd") == 0);
+	CHECK(strcmp(upload_filename(&a, "..", 2), "Dokument") == 0);
+	CHECK(strcmp(upload_filename(&a, ".htaccess", 9), "htaccess") == 0);
+	CHECK(strcmp(upload_filename(&a, "a\r\nb.pdf", 8), "ab.pdf") == 0);
+	CHECK(strcmp(upload_filename(&a, "Übersicht März.pdf", strlen("Übersicht März.pdf")), "Übersicht März.pdf") == 0);
+	arena_reset(&a);
+}
+
 static void test_cookies(void)
 {
 	arena a;
@@ -267,6 +303,7 @@ int main(void)
 	unsetenv("MV_SECRET_KEY");
 	test_urlencoded();
 	test_cookies();
+	test_multipart();
 	test_escaping();
 	test_templates();
 	test_policy();
