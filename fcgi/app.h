@@ -14,6 +14,7 @@ enum {
 	R_ADMIN = 1 << 3,    /* role X */
 	R_SB = 1 << 4,       /* role S */
 	R_NO_CSRF = 1 << 5,  /* POST without CSRF check (none so far) */
+	R_MULTIPART = 1 << 6, /* accepts multipart/form-data with documents */
 };
 
 typedef struct account {
@@ -52,6 +53,7 @@ struct req {
 	bool session_expired;    /* a session cookie was presented but has expired */
 	bool https, want_json, is_head;
 	param_list params;  /* query + body + cookies */
+	upload_list uploads; /* files of a multipart body (routes with R_MULTIPART) */
 	const route *route;
 	const char *path_arg;
 	/* identity */
@@ -137,6 +139,15 @@ void users_unlock(req *r);
 void users_password_mail(req *r);
 void users_log(req *r);
 const char *audit_event_label(const char *event);
+void groups_list(req *r);
+void mailbox_overview(req *r);
+void mailbox_list(req *r);
+void mailbox_new_get(req *r);
+void mailbox_new_post(req *r);
+void message_show(req *r);
+void attachment_download(req *r);
+void groups_show(req *r);
+void groups_save(req *r);
 void faq_page(req *r);
 
 /* sessions (session.c) */

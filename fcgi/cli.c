@@ -7,6 +7,11 @@
 #include "html.h"
 #include "log.h"
 #include "mail.h"
+#include "messages.h"
+#include "domain.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +25,9 @@ static req *cli_req; /* who acts: "mvctl" from the operating-system user, for th
 struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
 	const char *orgs, *users;
+	const char *gruppe, *betreff, *text, *seit, *id, *dir;
+	const char *anhang[16];
+	int nanhang;
 };
 
 static int fail(const char *fmt, const char *arg)
@@ -67,6 +75,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		if (i + 1 >= argc)
 			return fail("option %s needs a value", k);
 		const char *v = argv[++i];
+		if (strcmp(k, "--anhang") == 0) {
+			if (o->nanhang == (int)ARRAY_LEN(o->anhang))
+				return fail("too many --anhang options", NULL);
+			o->anhang[o->nanhang++] = v;
+			continue;
+		}
 		const char **slot = strcmp(k, "--name") == 0 ? &o->name
 			: strcmp(k, "--bereich") == 0 ? &o->bereich
 			: strcmp(k, "--pnr") == 0 ? &o->pnr
@@ -79,6 +93,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			: strcmp(k, "--on") == 0 ? &o->on
 			: strcmp(k, "--orgs") == 0 ? &o->orgs
 			: strcmp(k, "--users") == 0 ? &o->users
+			: strcmp(k, "--gruppe") == 0 ? &o->gruppe
+			: strcmp(k, "--betreff") == 0 ? &o->betreff
+			: strcmp(k, "--text") == 0 ? &o->text
+			: strcmp(k, "--seit") == 0 ? &o->seit
+			: strcmp(k, "--id") == 0 ? &o->id
+			: strcmp(k, "--dir") == 0 ? &o->dir
 			: NULL;
 		if (!slot)
 			return fail("unknown option %s", k);
@@ -530,6 +550,220 @@ static int cmd_dev_seed(req *r, struct opts *o)
 	return 0;
 }
 
+/* ---- messages from and to the Kasse ---- */
+
+static char *read_file(req *r, const char *path, size_t *len, const char **err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		*err = strerror(errno);
+		return NULL;
+	}
+	sbuf b;
+	sbuf_init(&b);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		sbuf_add(&b, chunk, n);
+		if ((long long)b.len > cfg.upload_max_bytes)
+			break;
+	}
+	fclose(f);
+	*len = b.len;
+	char *out = arena_alloc(r->a, b.len + 1);
+	if (b.len)
+		memcpy(out, b.data, b.len);
+	sbuf_free(&b);
+	return out;
+}
+
+struct send_ctx {
+	req *r;
+	struct message_new m;
+	long long id;
+};
+
+static int cli_send_tx(void *p)
+{
+	struct send_ctx *c = p;
+	return message_store(c->r, &c->m, &c->id) ? DB_TX_FAIL : 0;
+}
+
+static int cmd_message_send(req *r, struct opts *o)
+{
+	if (!o->pnr || !o->betreff || !o->text || (!o->gruppe == !o->kennung))
+		return fail("usage: message send --pnr P (--gruppe SLUG | --kennung K) --betreff B --text T [--anhang FILE]…", NULL);
+	if (!valid_text(o->betreff, 255))
+		return fail("--betreff: 1-255 characters without control characters", NULL);
+	if (!*o->text || !utf8_valid(o->text, strlen(o->text)) || utf8_count(o->text, strlen(o->text)) > 20000)
+		return fail("--text: 1-20000 characters of UTF-8", NULL);
+	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+			       DBARGS(DS(cfg.kasse_nummer), DS(o->pnr)));
+	if (!org)
+		return fail("database error", NULL);
+	if (org->nrows == 0)
+		return fail("no organisation with PNR %s", o->pnr);
+	long long org_id = db_int(org, 0, 0);
+	struct send_ctx c = {.r = r};
+	c.m = (struct message_new){.org_id = org_id, .gruppe = -1, .ordner = "eingang",
+				   .absender = "Kommunale Versorgungskassen Westfalen-Lippe", .betreff = o->betreff,
+				   .text = o->text};
+	if (o->gruppe) {
+		c.m.gruppe = gruppe_parse(o->gruppe);
+		if (c.m.gruppe < 0)
+			return fail("unknown group %s (beihilfe, beamtenversorgung, finanzierung, mitglieder-recht, "
+				    "geschaeftsleitung, administration)", o->gruppe);
+	} else {
+		char *k = arena_strdup(r->a, o->kennung);
+		db_res *acc = kennung_normalize(k) ?
+			db_query(r->a, "SELECT id FROM account WHERE kennung = ? AND org_id = ? AND rolle = 'S'",
+				 DBARGS(DS(k), DI(org_id))) : NULL;
+		if (!acc || acc->nrows == 0)
+			return fail("no Sachbearbeiter %s in this organisation", o->kennung);
+		c.m.konto_id = db_int(acc, 0, 0);
+	}
+	if (o->nanhang > cfg.upload_max_files)
+		return fail("too many attachments", NULL);
+	upload files[16];
+	for (int i = 0; i < o->nanhang; i++) {
+		size_t len = 0;
+		const char *err = NULL;
+		char *data = read_file(r, o->anhang[i], &len, &err);
+		if (!data)
+			return fail("cannot read attachment: %s", err);
+		files[i] = (upload){"anhang", upload_filename(r->a, o->anhang[i], strlen(o->anhang[i])), data, len};
+		const char *why = upload_check(r, &files[i]);
+		if (why)
+			return fail("%s", why);
+	}
+	c.m.files = files;
+	c.m.nfiles = (size_t)o->nanhang;
+	if (db_tx(cli_send_tx, &c) != 0)
+		return fail("database error", NULL);
+	audit_org(cli_req, org_id, "message_from_kasse", o->gruppe ? o->gruppe : o->kennung,
+		  arena_printf(r->a, "Nachricht %lld, %d Dokument(e)", c.id, o->nanhang));
+	if (json_out) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)c.id);
+		print_json(j);
+	} else
+		printf("Nachricht %lld zugestellt.\n", c.id);
+	return 0;
+}
+
+static int cmd_message_list(req *r, struct opts *o)
+{
+	if (!o->pnr)
+		return fail("--pnr is required", NULL);
+	char datum[11] = "1900-01-01";
+	if (o->seit && !parse_date(o->seit, datum))
+		return fail("--seit JJJJ-MM-TT or TT.MM.JJJJ", NULL);
+	db_res *res = db_query(r->a,
+		"SELECT n.id, DATE_FORMAT(n.erstellt, '%Y-%m-%dT%H:%i:%sZ'), n.ordner, COALESCE(n.gruppe, -1), "
+		"COALESCE(a.kennung, ''), n.absender, n.betreff, n.anhaenge FROM nachricht n "
+		"JOIN organisation o ON o.id = n.org_id LEFT JOIN account a ON a.id = n.konto_id "
+		"WHERE o.kasse = ? AND o.pnr = ? AND n.erstellt >= ? ORDER BY n.id LIMIT 10000",
+		DBARGS(DS(cfg.kasse_nummer), DS(o->pnr), DS(datum)));
+	if (!res)
+		return fail("database error", NULL);
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < res->nrows; i++) {
+		long long g = db_int(res, i, 3);
+		const char *box = g >= 0 && g < GRUPPE__MAX ? gruppe_slug[g] : db_str(res, i, 4);
+		const char *dir = strcmp(db_str(res, i, 2), "eingang") == 0 ? "an_mitglied" : "an_kasse";
+		if (json_out) {
+			cJSON *m = cJSON_CreateObject();
+			cJSON_AddNumberToObject(m, "id", (double)db_int(res, i, 0));
+			cJSON_AddStringToObject(m, "zeit", db_str(res, i, 1));
+			cJSON_AddStringToObject(m, "richtung", dir);
+			cJSON_AddStringToObject(m, "postfach", box);
+			cJSON_AddStringToObject(m, "absender", db_str(res, i, 5));
+			cJSON_AddStringToObject(m, "betreff", db_str(res, i, 6));
+			cJSON_AddNumberToObject(m, "anhaenge", (double)db_int(res, i, 7));
+			cJSON_AddItemToArray(arr, m);
+		} else
+			printf("%lld  %s  %-11s  %-17s  %s: %s (%lld Dokumente)\n", db_int(res, i, 0), db_str(res, i, 1), dir, box,
+			       db_str(res, i, 5), db_str(res, i, 6), db_int(res, i, 7));
+	}
+	if (json_out)
+		print_json(arr);
+	else
+		cJSON_Delete(arr);
+	return 0;
+}
+
+/* Writes one file inside dir without following links or overwriting. */
+static int write_new_file(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return close(fd);
+}
+
+static int cmd_message_export(req *r, struct opts *o)
+{
+	long long id;
+	if (!o->id || parse_int(o->id, 1, 1LL << 62, &id) != 0 || !o->dir)
+		return fail("usage: message export --id N --dir D", NULL);
+	db_res *m = db_query(r->a,
+		"SELECT n.id, DATE_FORMAT(n.erstellt, '%Y-%m-%dT%H:%i:%sZ'), n.absender, n.betreff, n.text, o.pnr, "
+		"COALESCE(n.gruppe, -1), n.ordner FROM nachricht n JOIN organisation o ON o.id = n.org_id WHERE n.id = ?",
+		DBARGS(DI(id)));
+	if (!m)
+		return fail("database error", NULL);
+	if (m->nrows == 0)
+		return fail("no message %s", o->id);
+	if (mkdir(o->dir, 0750) != 0 && errno != EEXIST)
+		return fail("cannot create the directory: %s", strerror(errno));
+	db_res *att = db_query(r->a, "SELECT id, dateiname, daten FROM anhang WHERE nachricht_id = ? ORDER BY id", DBARGS(DI(id)));
+	if (!att)
+		return fail("database error", NULL);
+	long long g = db_int(m, 0, 6);
+	char *txt = arena_printf(r->a, "Nachricht: %lld\nZeit: %s\nMitglied (PNR): %s\nPostfach: %s\nRichtung: %s\n"
+				       "Absender: %s\nBetreff: %s\n\n%s\n",
+				 id, db_str(m, 0, 1), db_str(m, 0, 5), g >= 0 && g < GRUPPE__MAX ? gruppe_name[g] : "persönlich",
+				 strcmp(db_str(m, 0, 7), "eingang") == 0 ? "Kasse an Mitglied" : "Mitglied an Kasse",
+				 db_str(m, 0, 2), db_str(m, 0, 3), db_str(m, 0, 4));
+	char name[64];
+	snprintf(name, sizeof name, "nachricht-%lld.txt", id);
+	if (write_new_file(o->dir, name, txt, strlen(txt)) != 0)
+		return fail("cannot write %s (exists already?)", name);
+	cJSON *files = cJSON_CreateArray();
+	cJSON_AddItemToArray(files, cJSON_CreateString(name));
+	for (size_t i = 0; i < att->nrows; i++) {
+		/* the stored name is already sanitised; prefix the id so two equal names never collide */
+		char *fname = arena_printf(r->a, "%lld-%lld-%s", id, db_int(att, i, 0), db_str(att, i, 1));
+		const db_cell *d = db_get(att, i, 2);
+		if (write_new_file(o->dir, fname, d->s, d->len) != 0) {
+			cJSON_Delete(files);
+			return fail("cannot write %s (exists already?)", fname);
+		}
+		cJSON_AddItemToArray(files, cJSON_CreateString(fname));
+	}
+	if (json_out) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddItemToObject(j, "dateien", files);
+		print_json(j);
+	} else {
+		cJSON *it;
+		cJSON_ArrayForEach(it, files) printf("%s/%s\n", o->dir, it->valuestring);
+		cJSON_Delete(files);
+	}
+	return 0;
+}
+
 /* ---- audit ---- */
 
 static int cmd_audit(req *r, struct opts *o)
@@ -580,6 +814,9 @@ static void usage(void)
 	      "       mvctl admin update --kennung K [--vorname V] [--name N] [--email E]\n"
 	      "       mvctl user find [--name N] [--email E] [--pnr P]\n"
 	      "       mvctl audit --pnr P [--kennung K]\n"
+	      "       mvctl message send --pnr P (--gruppe SLUG | --kennung K) --betreff B --text T [--anhang FILE]…\n"
+	      "       mvctl message list --pnr P [--seit DATUM]\n"
+	      "       mvctl message export --id N --dir D\n"
 	      "       mvctl dev seed --orgs N --users M [--pnr FIRST]   (dev_mode only: benchmark data)\n",
 	      stderr);
 }
@@ -620,6 +857,12 @@ int cli_main(int argc, char **argv)
 	const char *noun = argv[0], *verb = skip == 2 ? argv[1] : "";
 	if (strcmp(noun, "audit") == 0)
 		rc = cmd_audit(&r, &o);
+	else if (strcmp(noun, "message") == 0 && strcmp(verb, "send") == 0)
+		rc = cmd_message_send(&r, &o);
+	else if (strcmp(noun, "message") == 0 && strcmp(verb, "list") == 0)
+		rc = cmd_message_list(&r, &o);
+	else if (strcmp(noun, "message") == 0 && strcmp(verb, "export") == 0)
+		rc = cmd_message_export(&r, &o);
 	else if (strcmp(noun, "dev") == 0 && strcmp(verb, "seed") == 0)
 		rc = cmd_dev_seed(&r, &o);
 	else if (strcmp(noun, "org") == 0 && strcmp(verb, "add") == 0)

@@ -14,6 +14,7 @@ typedef struct config {
 	/* web */
 	char *base_url, *html_dir, *kasse_nummer;
 	long max_body_bytes, max_params, max_field_bytes;
+	long upload_max_bytes, upload_max_files, upload_max_total_bytes;
 	/* secrets */
 	char *secret_key; /* 64 hex chars: keys the hashes of tokens, TANs, CSRF */
 	/* mail */

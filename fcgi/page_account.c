@@ -51,11 +51,11 @@ void account_home(req *r)
 			db_fail(r);
 			return;
 		}
-		h_raw(&b, "<h2>Ihre Postfächer</h2><ul><li>Persönliches Postfach</li>");
+		h_raw(&b, "<h2>Ihre Postfächer</h2><ul><li><a href=\"/postfach/persoenlich\">Persönliches Postfach</a></li>");
 		for (size_t i = 0; i < g->nrows; i++) {
 			long long t = db_int(g, i, 0);
 			if (t >= 0 && t < GRUPPE__MAX)
-				h_printf(&b, "<li>Gruppenpostfach %s</li>", gruppe_name[t]);
+				h_printf(&b, "<li><a href=\"/postfach/%s\">Gruppenpostfach %s</a></li>", gruppe_slug[t], gruppe_name[t]);
 		}
 		h_raw(&b, "</ul><h2>Ihre Rechte</h2><ul>");
 		h_printf(&b, "<li>%s</li>", recht_base_label);

@@ -161,6 +161,10 @@ static void header_markup(req *r, sbuf *b)
 		    "<button type=\"submit\" class=\"linklike\">Abmelden</button></form></li></ul></details>",
 		 r->me->vorname, r->me->name, r->csrf);
 	h_raw(b, "</div>");
+	if (strcmp(r->me->rolle, "S") == 0 && route_exists("GET", "/postfach"))
+		h_printf(b, "<nav class=\"admin-nav\" aria-label=\"Bereiche\"><ul><li><a href=\"/postfach\"%s>Postfach</a></li>"
+			    "</ul></nav>",
+			 str_starts(r->path, "/postfach") || str_starts(r->path, "/nachricht") ? " aria-current=\"page\"" : "");
 	if (strcmp(r->me->rolle, "X") == 0) {
 		static const struct {
 			const char *path, *label;
@@ -544,7 +548,9 @@ static int read_body(FCGX_Request *fr, req *r, size_t limit, char **body, size_t
 static void parse_error(req *r, int status)
 {
 	if (status == 413)
-		page_error(r, 413, "Die gesendeten Daten sind zu groß.");
+		page_error(r, 413, arena_printf(r->a, "Die gesendeten Daten sind zu groß. Dokumente dürfen höchstens %ld MiB "
+						      "groß sein, alle Dokumente einer Nachricht zusammen höchstens %ld MiB.",
+						cfg.upload_max_bytes / 1048576, cfg.upload_max_total_bytes / 1048576));
 	else if (status == 415)
 		page_error(r, 415, "Dieses Datenformat wird nicht unterstützt.");
 	else
@@ -597,7 +603,9 @@ static void handle(FCGX_Request *fr, req *r)
 	r->pre_cookie = cookie_get(r, cookie_name(r, "mv_pre"));
 	if (strcmp(r->method, "POST") == 0) {
 		const route *rt = route_for_limits(r);
-		size_t limit = rt && rt->max_body ? rt->max_body : (size_t)cfg.max_body_bytes;
+		/* multipart routes: all documents of a message plus 1 MiB for the text fields */
+		size_t limit = rt && (rt->flags & R_MULTIPART) ? (size_t)cfg.upload_max_total_bytes + (1u << 20)
+				: rt && rt->max_body ? rt->max_body : (size_t)cfg.max_body_bytes;
 		char *body = NULL;
 		size_t blen = 0;
 		int st = read_body(fr, r, limit, &body, &blen);
@@ -605,7 +613,20 @@ static void handle(FCGX_Request *fr, req *r)
 			parse_error(r, st);
 			return;
 		}
-		if (blen) {
+		if (blen && r->content_type && str_starts(r->content_type, "multipart/form-data") && rt &&
+		    (rt->flags & R_MULTIPART)) {
+			enum http_parse_err e = http_parse_multipart(r->a, body, blen, r->content_type, &lim,
+								     (size_t)cfg.upload_max_files, &r->params, &r->uploads);
+			if (e != HTTP_OK) {
+				log_info("bad multipart body: %s", http_parse_err_str(e));
+				if (e == HTTP_ERR_TOO_MANY)
+					page_error(r, 413, arena_printf(r->a, "Sie können höchstens %ld Dokumente mit einer "
+									      "Nachricht senden.", cfg.upload_max_files));
+				else
+					parse_error(r, e == HTTP_ERR_TOO_LONG ? 413 : 400);
+				return;
+			}
+		} else if (blen) {
 			if (!r->content_type || !str_starts(r->content_type, "application/x-www-form-urlencoded")) {
 				parse_error(r, 415);
 				return;

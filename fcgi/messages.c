@@ -1,0 +1,63 @@
+/* messages.c — storing a message with its documents and queuing its notification, in the
+ * caller's transaction; shared by the mailbox pages and `mvctl message send`. */
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "domain.h"
+#include "html.h"
+#include "log.h"
+#include "mail.h"
+#include "messages.h"
+#include <stdio.h>
+#include <string.h>
+
+const char *upload_check(req *r, const upload *u)
+{
+	if (u->len == 0)
+		return arena_printf(r->a, "Die Datei „%s“ ist leer.", u->filename);
+	if ((long long)u->len > cfg.upload_max_bytes)
+		return arena_printf(r->a, "Die Datei „%s“ ist größer als %ld MiB.", u->filename, cfg.upload_max_bytes / 1048576);
+	if (!upload_sniff(u->data, u->len))
+		return arena_printf(r->a, "Die Datei „%s“ ist kein PDF-, PNG- oder JPEG-Dokument. Andere Dateiarten können "
+					  "nicht übermittelt werden.", u->filename);
+	return NULL;
+}
+
+int message_store(req *r, const struct message_new *m, long long *id_out)
+{
+	unsigned long long id = 0;
+	if (db_exec("INSERT INTO nachricht (org_id, gruppe, konto_id, ordner, absender, absender_konto_id, betreff, text, "
+		    "antwort_auf, anhaenge, erstellt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW())",
+		    DBARGS(DI(m->org_id), m->gruppe >= 0 ? DI(m->gruppe) : DNULL, m->konto_id ? DI(m->konto_id) : DNULL,
+			   DS(m->ordner), DS(m->absender), m->absender_konto_id ? DI(m->absender_konto_id) : DNULL,
+			   DS(m->betreff), DS(m->text), m->antwort_auf ? DI(m->antwort_auf) : DNULL, DI(m->nfiles)),
+		    NULL, &id) != 0)
+		return -1;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const upload *u = &m->files[i];
+		if (db_exec("INSERT INTO anhang (nachricht_id, dateiname, typ, groesse, daten) VALUES (?, ?, ?, ?, ?)",
+			    DBARGS(DI(id), DS(u->filename), DS(upload_sniff(u->data, u->len)), DI(u->len), DB(u->data, u->len)),
+			    NULL, NULL) != 0)
+			return -1;
+	}
+	if (strcmp(m->ordner, "eingang") == 0) {
+		/* §6: a notification without any content — only that something arrived, and where */
+		db_res *to = m->gruppe >= 0 ?
+			db_query(r->a, "SELECT email FROM org_gruppe WHERE org_id = ? AND typ = ? AND email IS NOT NULL",
+				 DBARGS(DI(m->org_id), DI(m->gruppe))) :
+			db_query(r->a, "SELECT email FROM account WHERE id = ? AND status <> 'gesperrt'", DBARGS(DI(m->konto_id)));
+		if (!to)
+			return -1;
+		if (to->nrows == 1) {
+			const char *box = m->gruppe >= 0 ? arena_printf(r->a, "Gruppenpostfach %s", gruppe_name[m->gruppe])
+							 : "Persönliches Postfach";
+			const char *link = arena_printf(r->a, "%s/postfach/%s", cfg.base_url,
+							m->gruppe >= 0 ? gruppe_slug[m->gruppe] : "persoenlich");
+			tpl_slot slots[] = {{"postfach", box}, {"link", link}};
+			if (mail_queue(db_str(to, 0, 0), "neue-nachricht.txt", slots, ARRAY_LEN(slots)) != 0)
+				return -1;
+		}
+	}
+	*id_out = (long long)id;
+	return 0;
+}
