@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all asan check test test-unit test-http run stop fuzz install clean bench bench-overview
+.PHONY: all asan check test test-unit test-http run stop fuzz install clean bench bench-overview bench-mailbox
 
 all: $(BIN)
 
@@ -74,6 +74,9 @@ bench: all
 
 bench-overview: all
 	@bash scripts/bench-overview
+
+bench-mailbox: all
+	@bash scripts/bench-mailbox
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung

@@ -24,7 +24,7 @@ static req *cli_req; /* who acts: "mvctl" from the operating-system user, for th
 
 struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
-	const char *orgs, *users;
+	const char *orgs, *users, *messages;
 	const char *gruppe, *betreff, *text, *seit, *id, *dir;
 	const char *anhang[16];
 	int nanhang;
@@ -93,6 +93,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			: strcmp(k, "--on") == 0 ? &o->on
 			: strcmp(k, "--orgs") == 0 ? &o->orgs
 			: strcmp(k, "--users") == 0 ? &o->users
+			: strcmp(k, "--messages") == 0 ? &o->messages
 			: strcmp(k, "--gruppe") == 0 ? &o->gruppe
 			: strcmp(k, "--betreff") == 0 ? &o->betreff
 			: strcmp(k, "--text") == 0 ? &o->text
@@ -513,13 +514,33 @@ static int gen_tx(void *p)
 	return 0;
 }
 
+struct genmsg_ctx {
+	long long org_id, from, count;
+};
+
+static int genmsg_tx(void *p)
+{
+	struct genmsg_ctx *c = p;
+	for (long long i = c->from; i < c->from + c->count; i++) {
+		char betreff[64];
+		snprintf(betreff, sizeof betreff, "Mitteilung Nr. %lld", i + 1);
+		if (db_exec("INSERT INTO nachricht (org_id, gruppe, ordner, absender, betreff, text, erstellt) "
+			    "VALUES (?, 0, 'eingang', 'Kommunale Versorgungskassen Westfalen-Lippe', ?, "
+			    "'Generierte Nachricht für Lasttests.', NOW())",
+			    DBARGS(DI(c->org_id), DS(betreff)), NULL, NULL) != 0)
+			return DB_TX_FAIL;
+	}
+	return 0;
+}
+
 static int cmd_dev_seed(req *r, struct opts *o)
 {
 	if (!cfg.dev_mode)
 		return fail("dev seed only runs with dev_mode = 1 (MV_DEV_MODE=1): it is for benchmarks, never production", NULL);
-	long long orgs, users;
-	if (!o->orgs || !o->users || parse_int(o->orgs, 1, 10000, &orgs) != 0 || parse_int(o->users, 0, 1000000, &users) != 0)
-		return fail("usage: dev seed --orgs N --users M [--pnr FIRST_PNR]", NULL);
+	long long orgs, users, messages = 0;
+	if (!o->orgs || !o->users || parse_int(o->orgs, 1, 10000, &orgs) != 0 || parse_int(o->users, 0, 1000000, &users) != 0 ||
+	    (o->messages && parse_int(o->messages, 0, 10000000, &messages) != 0))
+		return fail("usage: dev seed --orgs N --users M [--messages K] [--pnr FIRST_PNR]", NULL);
 	long long base = 900000;
 	if (o->pnr && parse_int(o->pnr, 1, 99999999, &base) != 0)
 		return fail("--pnr must be a number", NULL);
@@ -538,6 +559,11 @@ static int cmd_dev_seed(req *r, struct opts *o)
 			if (db_tx(gen_tx, &g) != 0)
 				return fail("database error while generating users", NULL);
 			arena_reset(r->a);
+		}
+		for (long long from = 0; from < messages; from += 1000) {
+			struct genmsg_ctx g = {(long long)oc.id, from, messages - from < 1000 ? messages - from : 1000};
+			if (db_tx(genmsg_tx, &g) != 0)
+				return fail("database error while generating messages", NULL);
 		}
 		cJSON_AddItemToArray(arr, cJSON_CreateString(pnr));
 	}
@@ -817,7 +843,7 @@ static void usage(void)
 	      "       mvctl message send --pnr P (--gruppe SLUG | --kennung K) --betreff B --text T [--anhang FILE]…\n"
 	      "       mvctl message list --pnr P [--seit DATUM]\n"
 	      "       mvctl message export --id N --dir D\n"
-	      "       mvctl dev seed --orgs N --users M [--pnr FIRST]   (dev_mode only: benchmark data)\n",
+	      "       mvctl dev seed --orgs N --users M [--messages K] [--pnr FIRST]   (dev_mode only: benchmark data)\n",
 	      stderr);
 }
 

@@ -133,7 +133,7 @@ class FiltersAndColumns(mv.Case):
         self.assertIn('<input type="hidden" name="name" value="mü">', r.text)
         self.assertIn('<option value="10" selected>10</option>', r.text)
 
-    def test_selfservice_lock_flag_in_list(self):
+    def test_admin_lock_is_not_a_self_lock(self):
         j = U.listing(self.c, "status=ge")
         self.assertEqual([(u["status"], u["voruebergehend_gesperrt"]) for u in j["sachbearbeiter"]],
                          [("Gesperrt", False)])
