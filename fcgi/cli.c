@@ -431,19 +431,7 @@ static int cmd_user_find(req *r, struct opts *o)
 {
 	if (!o->name && !o->email && !o->pnr)
 		return fail("give at least one of --name, --email, --pnr", NULL);
-	char *name_prefix = NULL;
-	if (o->name) {
-		sbuf b;
-		sbuf_init(&b);
-		for (const char *p = o->name; *p; p++) {
-			if (*p == '\\' || *p == '%' || *p == '_')
-				sbuf_addc(&b, '\\');
-			sbuf_addc(&b, *p);
-		}
-		sbuf_addc(&b, '%');
-		name_prefix = arena_strdup(r->a, b.data);
-		sbuf_free(&b);
-	}
+	char *name_prefix = o->name ? sql_like_prefix(r->a, o->name) : NULL;
 	db_res *res = db_query(r->a,
 		"SELECT a.kennung, a.rolle, a.vorname, a.name, a.email, a.status, o.name, o.bereich, o.pnr, o.abr "
 		"FROM account a LEFT JOIN organisation o ON o.id = a.org_id "
@@ -603,18 +591,6 @@ static char *read_file(req *r, const char *path, size_t *len, const char **err)
 	return out;
 }
 
-struct send_ctx {
-	req *r;
-	struct message_new m;
-	long long id;
-};
-
-static int cli_send_tx(void *p)
-{
-	struct send_ctx *c = p;
-	return message_store(c->r, &c->m, &c->id) ? DB_TX_FAIL : 0;
-}
-
 static int cmd_message_send(req *r, struct opts *o)
 {
 	if (!o->pnr || !o->betreff || !o->text || (!o->gruppe == !o->kennung))
@@ -630,7 +606,10 @@ static int cmd_message_send(req *r, struct opts *o)
 	if (org->nrows == 0)
 		return fail("no organisation with PNR %s", o->pnr);
 	long long org_id = db_int(org, 0, 0);
-	struct send_ctx c = {.r = r};
+	struct {
+		struct message_new m;
+		long long id;
+	} c;
 	c.m = (struct message_new){.org_id = org_id, .gruppe = -1, .ordner = "eingang",
 				   .absender = "Kommunale Versorgungskassen Westfalen-Lippe", .betreff = o->betreff,
 				   .text = o->text};
@@ -664,7 +643,7 @@ static int cmd_message_send(req *r, struct opts *o)
 	}
 	c.m.files = files;
 	c.m.nfiles = (size_t)o->nanhang;
-	if (db_tx(cli_send_tx, &c) != 0)
+	if (message_store_tx(r, &c.m, &c.id) != 0)
 		return fail("database error", NULL);
 	audit_org(cli_req, org_id, "message_from_kasse", o->gruppe ? o->gruppe : o->kennung,
 		  arena_printf(r->a, "Nachricht %lld, %d Dokument(e)", c.id, o->nanhang));

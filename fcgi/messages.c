@@ -61,3 +61,24 @@ int message_store(req *r, const struct message_new *m, long long *id_out)
 	*id_out = (long long)id;
 	return 0;
 }
+
+struct store_ctx {
+	req *r;
+	const struct message_new *m;
+	long long id;
+};
+
+static int store_tx(void *p)
+{
+	struct store_ctx *c = p;
+	return message_store(c->r, c->m, &c->id) ? DB_TX_FAIL : 0;
+}
+
+int message_store_tx(req *r, const struct message_new *m, long long *id_out)
+{
+	struct store_ctx c = {r, m, 0};
+	if (db_tx(store_tx, &c) != 0)
+		return -1;
+	*id_out = c.id;
+	return 0;
+}

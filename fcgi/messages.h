@@ -20,5 +20,7 @@ struct message_new {
 const char *upload_check(req *r, const upload *u);
 /* Inside a transaction: message, documents, and for incoming mail the notification. */
 int message_store(req *r, const struct message_new *m, long long *id_out);
+/* The same in a transaction of its own (retried whole on deadlock). */
+int message_store_tx(req *r, const struct message_new *m, long long *id_out);
 
 #endif

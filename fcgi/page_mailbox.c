@@ -512,18 +512,6 @@ void mailbox_new_get(req *r)
 		compose_render(r);
 }
 
-struct send_ctx {
-	req *r;
-	struct message_new m;
-	long long id;
-};
-
-static int send_tx(void *p)
-{
-	struct send_ctx *c = p;
-	return message_store(c->r, &c->m, &c->id) ? DB_TX_FAIL : 0;
-}
-
 void mailbox_new_post(req *r)
 {
 	unsigned groups;
@@ -558,19 +546,19 @@ void mailbox_new_post(req *r)
 		form_errors_send(r, 422, compose_render);
 		return;
 	}
-	struct send_ctx c = {.r = r};
-	c.m = (struct message_new){
+	long long id;
+	struct message_new m = {
 		.org_id = r->me->org_id, .gruppe = compose_box == BOX_PERSONAL ? -1 : compose_box,
 		.konto_id = compose_box == BOX_PERSONAL ? r->me->id : 0, .ordner = "gesendet",
 		.absender = arena_printf(r->a, "%s %s", r->me->vorname, r->me->name), .absender_konto_id = r->me->id,
 		.betreff = betreff, .text = text, .antwort_auf = compose_reply ? db_int(compose_reply, 0, 0) : 0,
 		.files = r->uploads.items, .nfiles = r->uploads.n};
-	if (db_tx(send_tx, &c) != 0) {
+	if (message_store_tx(r, &m, &id) != 0) {
 		db_fail(r);
 		return;
 	}
-	log_event("message_sent", r->me->kennung, box_slug(compose_box), arena_printf(r->a, "id=%lld", c.id));
+	log_event("message_sent", r->me->kennung, box_slug(compose_box), arena_printf(r->a, "id=%lld", id));
 	if (r->want_json)
-		cJSON_AddNumberToObject(json_obj(r), "id", (double)c.id);
+		cJSON_AddNumberToObject(json_obj(r), "id", (double)id);
 	redirect(r, arena_printf(r->a, "/postfach/%s?ordner=gesendet&ok=gesendet", box_slug(compose_box)));
 }

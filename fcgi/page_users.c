@@ -428,22 +428,6 @@ void users_new_post(req *r)
 
 static const long page_sizes[] = {10, 20, 50, 100};
 
-/* LIKE pattern for a prefix: escapes \ % _ and appends %. */
-static char *like_prefix(req *r, const char *s)
-{
-	sbuf b;
-	sbuf_init(&b);
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == '%' || *s == '_')
-			sbuf_addc(&b, '\\');
-		sbuf_addc(&b, *s);
-	}
-	sbuf_addc(&b, '%');
-	char *out = arena_strdup(r->a, b.data);
-	sbuf_free(&b);
-	return out;
-}
-
 /* Case-insensitive prefix match of s against label (ASCII + German umlauts folded). */
 static bool label_prefix(const char *label, const char *s)
 {
@@ -524,7 +508,7 @@ void users_list(req *r)
 	if (!sfilter)
 		smask = 0;
 	db_param where[] = {
-		DI(r->me->org_id), DS(like_prefix(r, f_name)), DS(like_prefix(r, f_vorname)), DS(like_prefix(r, kennung_up)),
+		DI(r->me->org_id), DS(sql_like_prefix(r->a, f_name)), DS(sql_like_prefix(r->a, f_vorname)), DS(sql_like_prefix(r->a, kennung_up)),
 		DI(gmask), DI(gmask), DI(smask), DI(smask),
 	};
 	long long total = 0;

@@ -343,3 +343,18 @@ bool valid_text(const char *s, size_t maxchars)
 	size_t n = strlen(s);
 	return !str_has_ctl(s, n) && utf8_valid(s, n) && utf8_count(s, n) <= maxchars;
 }
+
+char *sql_like_prefix(arena *a, const char *s)
+{
+	sbuf b;
+	sbuf_init(&b);
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == '%' || *s == '_')
+			sbuf_addc(&b, '\\');
+		sbuf_addc(&b, *s);
+	}
+	sbuf_addc(&b, '%');
+	char *out = arena_strdup(a, b.data);
+	sbuf_free(&b);
+	return out;
+}

@@ -57,6 +57,8 @@ size_t utf8_count(const char *s, size_t n);         /* code points; s must be va
 bool str_has_ctl(const char *s, size_t n);          /* control chars (except \t) or NUL */
 bool parse_date(const char *in, char out[11]);      /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
 bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */
+/* A LIKE pattern matching strings that start with s (\\ % _ escaped); allocated in a. */
+char *sql_like_prefix(arena *a, const char *s);
 int parse_int(const char *s, long long min, long long max, long long *out); /* 0 ok */
 
 #endif

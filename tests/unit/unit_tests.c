@@ -288,6 +288,11 @@ static void test_dates_and_text(void)
 	CHECK(!utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
 	CHECK(!utf8_valid("\xC0\xAF", 2));     /* overlong */
 	CHECK(utf8_count("Mäuserast", strlen("Mäuserast")) == 9);
+	arena la;
+	arena_init(&la);
+	CHECK(strcmp(sql_like_prefix(&la, "50%_a\\b"), "50\\%\\_a\\\\b%") == 0);
+	CHECK(strcmp(sql_like_prefix(&la, ""), "%") == 0);
+	arena_reset(&la);
 }
 
 int main(void)
