@@ -28,7 +28,7 @@ def sachbearbeiter(pnr, i):
     link = re.search(r"(/passwort-setzen\?token=[A-Za-z0-9_-]+)", mail).group(1)
     s = bl.Client()
     _, html = s.req("GET", link)
-    pw = f"Postfach-{i}-Zebra!"
+    pw = f"Kamel-{i}-Wueste!9"
     st, _ = s.req("POST", link, {"csrf": s.csrf(html), "passwort": pw, "passwort_wiederholung": pw})
     assert st == 303, st
     bl.wait_body(addr)

@@ -642,3 +642,42 @@ def log_text(path):
             return f.read().decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+# ---------------------------------------------------------------- multipart (mailbox uploads)
+
+def encode_multipart(fields=(), files=(), boundary=None):
+    """(body bytes, Content-Type) of a multipart/form-data body. fields: (name, value) pairs; files:
+    (name, filename, bytes[, content type]) tuples, in order, repeated names allowed."""
+    boundary = boundary or "mvtest" + secrets.token_hex(12)
+    out = []
+    for k, v in (fields.items() if isinstance(fields, dict) else fields):
+        out.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n".encode("utf-8"))
+        out.append(v.encode("utf-8") if isinstance(v, str) else v)
+        out.append(b"\r\n")
+    for f in files:
+        name, filename, data = f[0], f[1], f[2]
+        ctype = f[3] if len(f) > 3 else "application/octet-stream"
+        out.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n"
+                   f"Content-Type: {ctype}\r\n\r\n".encode("utf-8"))
+        out.append(data)
+        out.append(b"\r\n")
+    out.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
+
+
+def post_multipart(client, path, fields=(), files=(), csrf=True, json=None, headers=None):
+    """Multipart POST with `client` (csrf as in Client.post: True adds the last page's token, GETting
+    path first if none is known; False sends none; a string sends that token)."""
+    fields = list(fields.items()) if isinstance(fields, dict) else list(fields)
+    if csrf is True:
+        if client.csrf is None:
+            client.get(path)
+        fields.append(("csrf", client.csrf))
+    elif isinstance(csrf, str):
+        fields.append(("csrf", csrf))
+    body, ctype = encode_multipart(fields, files)
+    h = {"Content-Type": ctype}
+    if headers:
+        h.update(headers)
+    return client.request("POST", path, body=body, headers=h, json=json)

@@ -179,6 +179,12 @@ class Paging(mv.Case):
         self.assertEqual(sum(u["status"] == "Angelegt" for u in rows), 38)
         self.assertEqual(rows, sorted(rows, key=sort_key), "sorted by Name, then Vorname")
 
+    def test_dev_seed_needs_dev_mode(self):
+        r = mv.mvctl("--json", "dev", "seed", "--orgs", "1", "--users", "1", "--pnr", "12345678")
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("dev_mode", r.err)
+        self.assertEqual(r.out, "")
+
     def test_57_pages_of_20(self):
         c = self.big[57][2]
         seen = []

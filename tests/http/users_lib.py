@@ -145,6 +145,11 @@ def html_rows(text):
     return out
 
 
+def li_texts(text):
+    """Text of every list item, tags removed."""
+    return [htmllib.unescape(re.sub(r"<[^>]+>", "", x)).strip() for x in re.findall(r"<li>(.*?)</li>", text, re.S)]
+
+
 def range_text(text):
     m = re.search(r'<p aria-live="polite">(\d+ - \d+ von \d+)</p>', text)
     return m.group(1) if m else None
