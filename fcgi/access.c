@@ -63,7 +63,8 @@ int login_failure(req *r, long long account_id, const char *kennung)
 		if (db_exec("DELETE FROM session WHERE account_id = ? AND stage = 'tan'", DBARGS(DI(account_id)), NULL,
 			    NULL) != 0)
 			return -1;
-		audit(r, "account_self_locked", kennung, "");
+		audit_self(r, account_id, "account_self_locked", "");
+		(void)kennung;
 	}
 	return locked ? 1 : 0;
 }

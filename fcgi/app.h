@@ -50,7 +50,8 @@ struct req {
 	/* request */
 	const char *method, *path, *query, *remote, *content_type, *accept, *origin, *sec_fetch_site;
 	const char *csrf_header; /* X-CSRF-Token */
-	bool session_expired;    /* a session cookie was presented but has expired */
+	bool session_expired;    /* a session cookie was presented but has expired (idle or absolute) */
+	bool session_ended;      /* a session cookie was presented whose session no longer exists */
 	bool https, want_json, is_head;
 	param_list params;  /* query + body + cookies */
 	upload_list uploads; /* files of a multipart body (routes with R_MULTIPART) */
@@ -190,6 +191,8 @@ int account_insert(char role, long long org_id, const char *vorname, const char 
 		   long long *id_out);
 /* audit with an explicit organisation (NULL actor = command line) */
 void audit_org(req *r, long long org_id, const char *event, const char *target, const char *detail);
+/* an event of the account itself (login, activation, self-lock): actor and target are the account */
+void audit_self(req *r, long long account_id, const char *event, const char *detail);
 
 /* worker entry */
 void worker_init(void);

@@ -36,6 +36,7 @@ static const char *reason_text(const char *grund)
 		{"inaktiv", "Sie wurden aufgrund von Inaktivität abgemeldet. Bitte melden Sie sich erneut an, um das "
 			    "Portal wieder zu benutzen."},
 		{"abgemeldet", "Sie wurden erfolgreich abgemeldet."},
+		{"beendet", "Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an."},
 		{"passwort-geaendert", "Ihr Passwort wurde geändert. Sie wurden von allen Sitzungen abgemeldet. Bitte "
 				       "melden Sie sich mit Ihrem neuen Passwort an."},
 		{"passwort-gesetzt", "Ihr Passwort wurde gespeichert. Sie können sich jetzt mit Ihrer Nutzerkennung "
@@ -75,7 +76,8 @@ static void login_render(req *r)
 	h_raw(&b, "<div class=\"card narrow\"><h1>Willkommen im Portal Meine Versorgung</h1>"
 		  "<p class=\"lead\">Bitte melden Sie sich mit Ihren Zugangsdaten an.</p>");
 	if (reason && !r->nerrors)
-		alert_box(&b, strcmp(grund, "tan-gesperrt") == 0 || strcmp(grund, "tan-abgelaufen") == 0 ? "info" : "success",
+		alert_box(&b, strcmp(grund, "abgemeldet") == 0 || strcmp(grund, "passwort-geaendert") == 0 ||
+				      strcmp(grund, "passwort-gesetzt") == 0 ? "success" : "info",
 			  reason);
 	required_note(&b);
 	form_open(r, &b, "/anmelden", false);
@@ -224,7 +226,7 @@ void auth_login_post(req *r)
 			db_fail(r);
 			return;
 		}
-		audit(r, "login_failed", kennung, "wrong password");
+		audit_self(r, id, "login_failed", "wrong password");
 		form_error(r, "_", login_failed_msg);
 		form_errors_send(r, 422, login_render);
 		return;
@@ -246,14 +248,14 @@ void auth_login_post(req *r)
 		return;
 	}
 	if (c.outcome == 1) {
-		audit(r, "tan_mail_limited", kennung, "");
+		audit_self(r, id, "tan_mail_limited", "");
 		form_error(r, "_", "Es wurden zu viele TANs angefordert. Bitte warten Sie einige Minuten und versuchen "
 				   "Sie es dann erneut.");
 		form_errors_send(r, 429, login_render);
 		return;
 	}
 	session_cookie_set(r, c.token);
-	audit(r, "login_password_ok", kennung, "tan sent");
+	audit_self(r, id, "login_password_ok", "tan sent");
 	redirect(r, "/anmelden/tan");
 }
 
@@ -729,7 +731,9 @@ int newpw_store(req *r, long long account_id, const struct newpw *n, const char 
 		const char *name)
 {
 	if (db_exec("UPDATE account SET password_hash = ?, password_changed_at = NOW(), "
-		    "status = IF(status = 'angelegt', 'aktiv', status), version = version + 1, updated_at = NOW() "
+		    "status = IF(status = 'angelegt', 'aktiv', status), "
+		    "status_vor_sperre = IF(status_vor_sperre = 'angelegt', 'aktiv', status_vor_sperre), "
+		    "version = version + 1, updated_at = NOW() "
 		    "WHERE id = ?",
 		    DBARGS(DS(n->hash), DI(account_id)), NULL, NULL) != 0)
 		return -1;
@@ -829,7 +833,7 @@ void auth_setpw_post(req *r)
 		form_errors_send(r, 422, setpw_render);
 		return;
 	}
-	audit(r, strcmp(li->zweck, "aktivierung") == 0 ? "account_activated" : "password_reset", li->kennung, "");
+	audit_self(r, li->account_id, strcmp(li->zweck, "aktivierung") == 0 ? "account_activated" : "password_reset", "");
 	if (r->sess && r->me && r->me->id == li->account_id)
 		session_clear_cookie(r);
 	redirect(r, "/anmelden?grund=passwort-gesetzt");
@@ -969,13 +973,13 @@ void auth_kennung_post(req *r)
 		return;
 	}
 	if (c.outcome == 2) {
-		audit(r, "kennung_link_exhausted", li->kennung, "");
+		audit_self(r, li->account_id, "kennung_link_exhausted", "");
 		page_error(r, 410, "Die Angaben stimmten zu oft nicht überein oder der Link ist nicht mehr gültig. Bitte "
 				   "wenden Sie sich an die Portal-Administratoren der Kassen.");
 		return;
 	}
 	if (c.outcome == 1) {
-		audit(r, "kennung_retrieval_failed", li->kennung, "");
+		audit_self(r, li->account_id, "kennung_retrieval_failed", "");
 		form_error(r, "_", c.left == 1 ? "Die Angaben stimmen nicht mit den hinterlegten Daten überein. Sie haben "
 						 "noch einen Versuch."
 					       : arena_printf(r->a, "Die Angaben stimmen nicht mit den hinterlegten Daten "
@@ -983,7 +987,7 @@ void auth_kennung_post(req *r)
 		form_errors_send(r, 422, kennung_render);
 		return;
 	}
-	audit(r, "kennung_retrieved", c.kennung, "");
+	audit_self(r, li->account_id, "kennung_retrieved", "");
 	if (r->want_json) {
 		cJSON_AddStringToObject(json_obj(r), "nutzerkennung", c.kennung);
 		json_send(r, 200);

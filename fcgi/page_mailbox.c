@@ -214,9 +214,13 @@ void mailbox_list(req *r)
 		 box_title(r, box), box_slug(box));
 	if (str_eq(form_get(r, "ok"), "gesendet"))
 		alert_box(&b, "success", "Ihre Nachricht wurde an die Kasse gesendet.");
-	h_printf(&b, "<nav class=\"tabs\" aria-label=\"Ordner\"><ul><li><a href=\"/postfach/%s\"%s>Posteingang</a></li>"
-		     "<li><a href=\"/postfach/%s?ordner=gesendet\"%s>Gesendet</a></li></ul></nav>",
-		 box_slug(box), sent ? "" : " aria-current=\"page\"", box_slug(box), sent ? " aria-current=\"page\"" : "");
+	h_printf(&b, "<nav class=\"tabs\" aria-label=\"Ordner\"><ul><li><a href=\"/postfach/%s\"", box_slug(box));
+	if (!sent)
+		h_raw(&b, " aria-current=\"page\"");
+	h_printf(&b, ">Posteingang</a></li><li><a href=\"/postfach/%s?ordner=gesendet\"", box_slug(box));
+	if (sent)
+		h_raw(&b, " aria-current=\"page\"");
+	h_raw(&b, ">Gesendet</a></li></ul></nav>");
 	h_raw(&b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Nachrichten\" tabindex=\"0\"><table class=\"list\">"
 		  "<thead><tr><th scope=\"col\">Datum</th><th scope=\"col\">Absender</th><th scope=\"col\">Betreff</th>"
 		  "<th scope=\"col\">Anhang</th>");

@@ -507,9 +507,11 @@ void users_list(req *r)
 		gmask = 0;
 	if (!sfilter)
 		smask = 0;
+	/* an empty filter is a constant the optimiser removes ("" = ""), not a LIKE '%' per row */
+	const char *fn = f_name ? f_name : "", *fv = f_vorname ? f_vorname : "";
 	db_param where[] = {
-		DI(r->me->org_id), DS(sql_like_prefix(r->a, f_name)), DS(sql_like_prefix(r->a, f_vorname)), DS(sql_like_prefix(r->a, kennung_up)),
-		DI(gmask), DI(gmask), DI(smask), DI(smask),
+		DI(r->me->org_id), DS(fn), DS(sql_like_prefix(r->a, fn)), DS(fv), DS(sql_like_prefix(r->a, fv)),
+		DS(kennung_up), DS(sql_like_prefix(r->a, kennung_up)), DI(gmask), DI(gmask), DI(smask), DI(smask),
 	};
 	long long total = 0;
 	if (!impossible) {
@@ -517,7 +519,7 @@ void users_list(req *r)
 		 * semi-join that would materialise the group table of all organisations */
 		db_res *cnt = db_query(r->a,
 			"SELECT COUNT(*) FROM account a WHERE a.org_id = ? AND a.rolle = 'S' "
-			"AND a.name LIKE ? AND a.vorname LIKE ? AND a.kennung LIKE ? "
+			"AND (? = '' OR a.name LIKE ?) AND (? = '' OR a.vorname LIKE ?) AND (? = '' OR a.kennung LIKE ?) "
 			"AND (? = 0 OR (SELECT COUNT(*) FROM account_gruppe g WHERE g.account_id = a.id "
 			"AND (? & (1 << g.typ)) <> 0) > 0) "
 			"AND (? = 0 OR (? & CASE a.status WHEN 'aktiv' THEN 1 WHEN 'angelegt' THEN 2 ELSE 4 END) <> 0)",
@@ -542,7 +544,7 @@ void users_list(req *r)
 			"SELECT a.name, a.vorname, a.kennung, a.status, a.locked_until > NOW(), "
 			"(SELECT GROUP_CONCAT(typ ORDER BY typ) FROM account_gruppe g WHERE g.account_id = a.id) "
 			"FROM (SELECT a.id FROM account a WHERE a.org_id = ? AND a.rolle = 'S' "
-			"AND a.name LIKE ? AND a.vorname LIKE ? AND a.kennung LIKE ? "
+			"AND (? = '' OR a.name LIKE ?) AND (? = '' OR a.vorname LIKE ?) AND (? = '' OR a.kennung LIKE ?) "
 			"AND (? = 0 OR (SELECT COUNT(*) FROM account_gruppe g WHERE g.account_id = a.id "
 			"AND (? & (1 << g.typ)) <> 0) > 0) "
 			"AND (? = 0 OR (? & CASE a.status WHEN 'aktiv' THEN 1 WHEN 'angelegt' THEN 2 ELSE 4 END) <> 0) "

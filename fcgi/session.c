@@ -40,8 +40,10 @@ int session_load(req *r)
 	if (!res)
 		return -1;
 	if (res->nrows == 0) {
-		r->session_expired = true;
-		session_clear_cookie(r);
+		/* unknown token: leave the cookie alone — a parallel request (double click on the TAN
+		 * form) may have just replaced it, and clearing it here would log the browser out */
+		r->session_ended = true;
+		r->sid_cookie = NULL;
 		return 0;
 	}
 	const char *stage = db_str(res, 0, 1);
@@ -51,7 +53,10 @@ int session_load(req *r)
 			    : age >= cfg.tan_ttl_s + 60;
 	if (expired || strcmp(db_str(res, 0, 8), "aktiv") != 0) {
 		db_exec("DELETE FROM session WHERE id = ?", DBARGS(DI(db_int(res, 0, 0))), NULL, NULL);
-		r->session_expired = true;
+		if (expired)
+			r->session_expired = true; /* idle or absolute timeout: "Inaktivität" */
+		else
+			r->session_ended = true;   /* locked meanwhile */
 		session_clear_cookie(r);
 		if (expired && full)
 			log_event("session_expired", db_str(res, 0, 3), NULL, idle >= cfg.idle_timeout_s ? "idle" : "absolute");

@@ -341,7 +341,10 @@ bool valid_text(const char *s, size_t maxchars)
 	if (!s || !*s)
 		return false;
 	size_t n = strlen(s);
-	return !str_has_ctl(s, n) && utf8_valid(s, n) && utf8_count(s, n) <= maxchars;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+			return false; /* no tabs or line breaks in single-line values either */
+	return utf8_valid(s, n) && utf8_count(s, n) <= maxchars;
 }
 
 char *sql_like_prefix(arena *a, const char *s)

@@ -161,10 +161,12 @@ static void header_markup(req *r, sbuf *b)
 		    "<button type=\"submit\" class=\"linklike\">Abmelden</button></form></li></ul></details>",
 		 r->me->vorname, r->me->name, r->csrf);
 	h_raw(b, "</div>");
-	if (strcmp(r->me->rolle, "S") == 0 && route_exists("GET", "/postfach"))
-		h_printf(b, "<nav class=\"admin-nav\" aria-label=\"Bereiche\"><ul><li><a href=\"/postfach\"%s>Postfach</a></li>"
-			    "</ul></nav>",
-			 str_starts(r->path, "/postfach") || str_starts(r->path, "/nachricht") ? " aria-current=\"page\"" : "");
+	if (strcmp(r->me->rolle, "S") == 0 && route_exists("GET", "/postfach")) {
+		h_raw(b, "<nav class=\"admin-nav\" aria-label=\"Bereiche\"><ul><li><a href=\"/postfach\"");
+		if (str_starts(r->path, "/postfach") || str_starts(r->path, "/nachricht"))
+			h_raw(b, " aria-current=\"page\"");
+		h_raw(b, ">Postfach</a></li></ul></nav>");
+	}
 	if (strcmp(r->me->rolle, "X") == 0) {
 		static const struct {
 			const char *path, *label;
@@ -178,8 +180,10 @@ static void header_markup(req *r, sbuf *b)
 		for (size_t i = 0; i < ARRAY_LEN(nav); i++) {
 			if (!route_exists("GET", nav[i].path))
 				continue;
-			h_printf(&items, "<li><a href=\"%s\"%s>%s</a></li>", nav[i].path,
-				 strcmp(r->path, nav[i].path) == 0 ? " aria-current=\"page\"" : "", nav[i].label);
+			h_printf(&items, "<li><a href=\"%s\"", nav[i].path);
+			if (strcmp(r->path, nav[i].path) == 0)
+				h_raw(&items, " aria-current=\"page\"");
+			h_printf(&items, ">%s</a></li>", nav[i].label);
 		}
 		if (items.len) {
 			h_raw(b, "<nav class=\"admin-nav\" aria-label=\"Verwaltung\"><ul>");
@@ -366,10 +370,10 @@ void alert_box(sbuf *b, const char *kind, const char *text)
 		 strcmp(kind, "error") == 0 ? "alert" : "status", text);
 }
 
-void audit_org(req *r, long long org_id, const char *event, const char *target, const char *detail)
+static void audit_insert(req *r, long long org_id, const char *actor, const char *event, const char *target,
+			 const char *detail)
 {
-	const char *actor = r && r->me ? r->me->kennung : r && r->remote && str_starts(r->remote, "mvctl") ? "mvctl" : NULL;
-	log_event(event, actor, target, detail);
+	log_event(event, actor, target, ""); /* the detail (names, addresses) stays in the table */
 	db_exec("INSERT INTO audit_log (at, org_id, actor, event, target, remote, detail) "
 		"VALUES (NOW(), ?, ?, ?, ?, ?, ?)",
 		DBARGS(org_id ? DI(org_id) : DNULL, DSZ(actor), DS(event), DSZ(target), DSZ(r ? r->remote : NULL),
@@ -377,9 +381,23 @@ void audit_org(req *r, long long org_id, const char *event, const char *target, 
 		NULL, NULL);
 }
 
+void audit_org(req *r, long long org_id, const char *event, const char *target, const char *detail)
+{
+	const char *actor = r && r->me ? r->me->kennung : r && r->remote && str_starts(r->remote, "mvctl") ? "mvctl" : NULL;
+	audit_insert(r, org_id, actor, event, target, detail);
+}
+
 void audit(req *r, const char *event, const char *target, const char *detail)
 {
 	audit_org(r, r && r->me ? r->me->org_id : 0, event, target, detail);
+}
+
+void audit_self(req *r, long long account_id, const char *event, const char *detail)
+{
+	db_res *a = db_query(r->a, "SELECT kennung, COALESCE(org_id, 0) FROM account WHERE id = ?", DBARGS(DI(account_id)));
+	if (!a || a->nrows != 1)
+		return;
+	audit_insert(r, db_int(a, 0, 1), db_str(a, 0, 0), event, db_str(a, 0, 0), detail);
 }
 
 /* ---------- dispatch ---------- */
@@ -468,7 +486,7 @@ static void dispatch(req *r)
 			page_error(r, 401, "Bitte melden Sie sich an.");
 			return;
 		}
-		redirect(r, r->session_expired ? "/anmelden?grund=inaktiv" : "/anmelden");
+		redirect(r, r->session_expired ? "/anmelden?grund=inaktiv" : r->session_ended ? "/anmelden?grund=beendet" : "/anmelden");
 		return;
 	}
 	if ((match->flags & R_TANSTAGE) && !(r->sess && strcmp(r->sess->stage, "tan") == 0)) {

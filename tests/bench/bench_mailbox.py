@@ -39,6 +39,7 @@ def sachbearbeiter(pnr, i):
 
 def upload_rate(s, n=5):
     data = b"%PDF-1.4\n" + os.urandom(10 * 1024 * 1024 - 64)
+    s.conn = http.client.HTTPConnection("127.0.0.1", bl.PORT, timeout=60)  # the old one idled out during wrk
     st, html = s.req("GET", "/postfach/beihilfe/neu")
     csrf = s.csrf(html)
     b = "----b" + uuid.uuid4().hex

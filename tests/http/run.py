@@ -73,6 +73,12 @@ class Result(unittest.TestResult):
         super().addError(test, err)
         self._fail("ERROR", test, err)
 
+    def addSubTest(self, test, subtest, err):
+        # a failed subTest fails its test; without this it would be neither passed nor failed
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._fail("FAIL" if issubclass(err[0], test.failureException) else "ERROR", subtest, err)
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self._line("SKIP", test, f": {reason}")

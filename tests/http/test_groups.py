@@ -62,6 +62,7 @@ class Overview(mv.Case):
         self.assertIn(SENTENCE, r.text)
         self.assertIn('<th scope="col">Gruppentyp</th><th scope="col">E-Mail-Adresse</th>'
                       '<th scope="col">Sachbearbeiter</th>', r.text)
+        self.assertIn('<td><a href="/gruppen/beihilfe">Beihilfe</a></td>', r.text, "a row opens the details")
         self.assertEqual(overview_rows(r), [
             ("beihilfe", "Beihilfe", "", "Anna Berg, Anna Zett, Zora Alt"),
             ("beamtenversorgung", "Beamtenversorgung", "", NOBODY),
@@ -70,6 +71,12 @@ class Overview(mv.Case):
             ("geschaeftsleitung", "Geschäftsleitung", "", NOBODY),
             ("administration", "Administration", "", NOBODY),
         ])
+
+    def test_navigation_marks_the_current_page(self):
+        # the header entry of the page shown carries aria-current="page" (a real attribute, not escaped text)
+        r = self.c.get("/gruppen")
+        m = re.search(r'<a href="/gruppen"[^>]*>Übersicht: Gruppen</a>', r.text)
+        self.assertEqual(m and m.group(0), '<a href="/gruppen" aria-current="page">Übersicht: Gruppen</a>')
 
     def test_json(self):
         r = self.c.get("/gruppen", json=True)
@@ -134,6 +141,22 @@ class Overview(mv.Case):
                                 "administration": NOBODY})
         self.assertEqual(group_json(c, "administration")["anzahl"], 0)
         self.assertEqual(group_json(c, "geschaeftsleitung")["anzahl"], 1)
+
+    def test_large_group_shows_100_names_and_the_rest_as_a_number(self):
+        org = U.dev_seed(260)  # generated Sachbearbeiter, each in a random set of groups
+        admin, c = U.admin_session(org=org)
+        j = c.get("/gruppen", json=True).json()["gruppen"]
+        text = c.get("/gruppen").text
+        rows = {row[0]: row[3] for row in overview_rows(c.get("/gruppen"))}
+        for g in j:
+            n = g["anzahl"]
+            names = g["sachbearbeiter"]
+            self.assertEqual(len(names), min(n, 100), g["slug"])
+            self.assertEqual(names, sorted(names, key=lambda x: tuple(x.split(" ", 1))), g["slug"])
+            expect = ", ".join(names) + (f" und {n - 100} weitere" if n > 100 else "")
+            self.assertEqual(rows[g["slug"]], expect, g["slug"])
+        self.assertTrue(any(g["anzahl"] > 100 for g in j), "260 users in random groups: some group has more than 100")
+        self.assertIn(" weitere</td>", text)
 
     def test_names_escaped(self):
         admin, c = U.admin_session()

@@ -129,7 +129,7 @@ class AdminLockViaDatabase(mv.Case):
         mv.db(f"UPDATE account SET status='gesperrt', status_vor_sperre='aktiv' WHERE kennung='{a.kennung}'")
         try:
             r = c.get("/")
-            self.assertEqual((r.status, r.location), (303, "/anmelden?grund=inaktiv"))
+            self.assertEqual((r.status, r.location), (303, "/anmelden?grund=beendet"))
             _, r = mv.login_password(a.kennung, a.password)
             self.assertEqual(r.status, 422)
             self.assertIn(mv.LOGIN_FAILED, r.summary_errors())

@@ -118,8 +118,9 @@ class Create(mv.Case):
 
     def _refused(self, fields, expect, keep=True):
         """Posts fields (HTML and JSON); expects 422 with exactly `expect` as errors and nothing created."""
-        mail = dict(fields).get("email", "")
+        mail = (dict(fields).get("email") or "").strip()
         before = U.listing(self.c)["gesamt"]
+        mails_before = len(mv.mails(mail)) if "@" in mail else 0
         r = self.c.post("/sachbearbeiter/neu", fields, json=True)
         self.assertEqual(r.status, 422, (fields, r))
         self.assertEqual(errors(r), expect, fields)
@@ -143,8 +144,8 @@ class Create(mv.Case):
             self.assertEqual('name="nutzungsbedingungen" value="1" required aria-required="true" checked' in r.text,
                              terms)
         self.assertEqual(U.listing(self.c)["gesamt"], before, "nothing created")
-        if mail and "@" in mail:
-            self.assertEqual(mv.mails(mail.strip()), [])
+        if "@" in mail:
+            self.assertEqual(len(mv.mails(mail)), mails_before, "no mail")
 
     def test_refused_fields(self):
         def f(**kw):
@@ -183,7 +184,7 @@ class Create(mv.Case):
                   "nutzungsbedingungen": U.MSG["terms"]}),
         ]
         for fields, expect in cases:
-            with self.subTest(fields=fields):
+            with U.case(fields=fields):
                 self._refused(fields, expect)
 
     def test_duplicate_email_in_org_refused_other_org_allowed(self):
@@ -191,7 +192,7 @@ class Create(mv.Case):
         U.create(self.c, mail=mail)
         mv.wait_mail(mail, mv.SUBJ_SETPW)
         for variant in (mail, mail.upper(), "  " + mail + " "):
-            with self.subTest(variant=variant):
+            with U.case(variant=variant):
                 self._refused(U.form("Zweit", f"Doppelt{mv.uid()}", variant), {"email": U.DUP_EMAIL})
         self.assertEqual(len(mv.mails(mail)), 1)
         # the administrator's own address is allowed for a Sachbearbeiter account (handbook §3 Hinweis: an
@@ -407,7 +408,7 @@ class DetailsAndEdit(mv.Case):
             (U.form("Frida", a.name, b.email.upper(), terms=False) + ver, {"email": U.DUP_EMAIL_EDIT}),
         ]
         for fields, expect in cases:
-            with self.subTest(expect=expect):
+            with U.case(expect=expect):
                 r = self.c.post(path, fields, json=True)
                 self.assertEqual((r.status, errors(r)), (422, expect))
                 r = self.c.post(path, fields)

@@ -115,7 +115,7 @@ class FiltersAndColumns(mv.Case):
             "name=%20m%C3%BC%20": [("Müller", "Anton"), ("Müller", "Bernd")],
         }
         for q, want in cases.items():
-            with self.subTest(q=q):
+            with U.case(q=q):
                 j = U.listing(self.c, q)
                 self.assertEqual([(u["name"], u["vorname"]) for u in j["sachbearbeiter"]], want)
                 self.assertEqual(j["gesamt"], len(want))

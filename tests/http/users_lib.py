@@ -2,6 +2,7 @@
 Sachbearbeiter, reading the overview, the audit log and dev-seeded organisations.
 Standard library only; builds on mv.py."""
 
+import contextlib
 import html as htmllib
 import json as jsonlib
 import os
@@ -64,6 +65,16 @@ def requires_msg(right):
 
 def unavailable_msg(right):
     return f"Das Recht „{LABEL[right]}“ steht Ihrer Organisation nicht zur Verfügung."
+
+
+@contextlib.contextmanager
+def case(**context):
+    """Like TestCase.subTest, but a failure ends the test with the context in the message: run.py's result
+    does not report failed subtests."""
+    try:
+        yield
+    except AssertionError as e:
+        raise AssertionError(f"{context}: {e}") from None
 
 
 class SB:
