@@ -270,13 +270,9 @@ static int cmd_org_restrict(struct opts *o)
 		print_json(j);
 	else {
 		printf("Funktionseinschränkungen für PNR %s:", o->pnr);
-		cJSON *it;
 		int n = 0;
-		cJSON_ArrayForEach(it, offs)
-		{
+		for (cJSON *it = offs->child; it; it = it->next, n++)
 			printf(" %s", it->valuestring);
-			n++;
-		}
 		puts(n ? " ausgeschaltet" : " keine");
 		cJSON_Delete(j);
 	}
@@ -663,6 +659,12 @@ static int cmd_message_list(req *r, struct opts *o)
 	char datum[11] = "1900-01-01";
 	if (o->seit && !parse_date(o->seit, datum))
 		return fail("--seit JJJJ-MM-TT or TT.MM.JJJJ", NULL);
+	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+			       DBARGS(DS(cfg.kasse_nummer), DS(o->pnr)));
+	if (!org)
+		return fail("database error", NULL);
+	if (org->nrows == 0)
+		return fail("no organisation with PNR %s", o->pnr);
 	db_res *res = db_query(r->a,
 		"SELECT n.id, DATE_FORMAT(n.erstellt, '%Y-%m-%dT%H:%i:%sZ'), n.ordner, COALESCE(n.gruppe, -1), "
 		"COALESCE(a.kennung, ''), n.absender, n.betreff, n.anhaenge FROM nachricht n "
@@ -762,8 +764,8 @@ static int cmd_message_export(req *r, struct opts *o)
 		cJSON_AddItemToObject(j, "dateien", files);
 		print_json(j);
 	} else {
-		cJSON *it;
-		cJSON_ArrayForEach(it, files) printf("%s/%s\n", o->dir, it->valuestring);
+		for (cJSON *it = files->child; it; it = it->next)
+			printf("%s/%s\n", o->dir, it->valuestring);
 		cJSON_Delete(files);
 	}
 	return 0;

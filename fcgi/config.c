@@ -40,7 +40,7 @@ static const struct cfg_key keys[] = {
 	S(kasse_nummer, "201", false),
 	L(max_body_bytes, 65536, 1024, 1073741824),
 	L(max_params, 200, 1, 10000),
-	L(max_field_bytes, 16384, 64, 1073741824),
+	L(max_field_bytes, 98304, 64, 1073741824), /* a 20,000-character message in UTF-8 */
 	L(upload_max_bytes, 10485760, 1024, 1073741824),
 	L(upload_max_files, 10, 1, 100),
 	L(upload_max_total_bytes, 26214400, 1024, 1073741824),

@@ -280,8 +280,11 @@ static void tan_render(req *r)
 	const char *err = form_error_for(r, "tan");
 	h_printf(&b, "<div class=\"field%s\"><label for=\"f-tan\">TAN*</label>"
 		     "<input id=\"f-tan\" name=\"tan\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" "
-		     "maxlength=\"6\" required aria-required=\"true\"%s>",
-		 err ? " has-error" : "", err ? " aria-invalid=\"true\" aria-describedby=\"f-tan-fehler\"" : "");
+		     "maxlength=\"6\" required aria-required=\"true\"",
+		 err ? " has-error" : "");
+	if (err)
+		h_raw(&b, " aria-invalid=\"true\" aria-describedby=\"f-tan-fehler\"");
+	h_raw(&b, ">");
 	if (err)
 		h_printf(&b, "<p class=\"error\" id=\"f-tan-fehler\">%s</p>", err);
 	h_raw(&b, "</div><div class=\"actions\"><a class=\"btn secondary\" href=\"/anmelden\">Abbrechen</a>"

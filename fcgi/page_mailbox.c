@@ -229,10 +229,13 @@ void mailbox_list(req *r)
 	h_raw(&b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < rows->nrows; i++) {
 		bool unread = !sent && db_int(rows, i, 5) != 1;
-		h_printf(&b, "<tr%s><td>%s</td><td>%s</td><td><a href=\"/nachricht/%lld\">%s%s%s</a></td><td>%s</td>",
-			 unread ? " class=\"unread\"" : "", db_str(rows, i, 1), db_str(rows, i, 2), db_int(rows, i, 0),
-			 unread ? "" : "", db_str(rows, i, 3), unread ? " (ungelesen)" : "",
-			 db_int(rows, i, 4) ? arena_printf(r->a, "📎 %lld", db_int(rows, i, 4)) : "");
+		if (unread)
+			h_raw(&b, "<tr class=\"unread\">");
+		else
+			h_raw(&b, "<tr>");
+		h_printf(&b, "<td>%s</td><td>%s</td><td><a href=\"/nachricht/%lld\">%s%s</a></td><td>%s</td>",
+			 db_str(rows, i, 1), db_str(rows, i, 2), db_int(rows, i, 0), db_str(rows, i, 3),
+			 unread ? " (ungelesen)" : "", db_int(rows, i, 4) ? arena_printf(r->a, "📎 %lld", db_int(rows, i, 4)) : "");
 		if (box != BOX_PERSONAL && !sent)
 			h_printf(&b, "<td>%s</td>", db_str(rows, i, 6));
 		h_raw(&b, "</tr>");
@@ -377,9 +380,28 @@ static char *disposition(req *r, const char *name)
 	sbuf b;
 	sbuf_init(&b);
 	sbuf_adds(&b, "attachment; filename=\"");
-	for (const char *p = name; *p; p++) {
+	static const struct {
+		const char *utf8, *ascii;
+	} translit[] = {{"ä", "ae"}, {"ö", "oe"}, {"ü", "ue"}, {"Ä", "Ae"}, {"Ö", "Oe"}, {"Ü", "Ue"}, {"ß", "ss"}};
+	for (const char *p = name; *p;) {
 		unsigned char c = (unsigned char)*p;
+		size_t k = 0;
+		while (k < ARRAY_LEN(translit) && !str_starts(p, translit[k].utf8))
+			k++;
+		if (k < ARRAY_LEN(translit)) {
+			sbuf_adds(&b, translit[k].ascii);
+			p += strlen(translit[k].utf8);
+			continue;
+		}
+		if (c >= 0x80) { /* one "_" per other non-ASCII character */
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+			sbuf_addc(&b, '_');
+			continue;
+		}
 		sbuf_addc(&b, c >= 0x20 && c < 0x7F && c != '"' && c != '\\' ? (char)c : '_');
+		p++;
 	}
 	sbuf_adds(&b, "\"; filename*=UTF-8''");
 	url_encode(&b, name);
@@ -456,9 +478,11 @@ static void compose_render(req *r)
 	form_input(r, &b, "betreff", "Betreff", "text", betreff, "off", true);
 	const char *terr = form_error_for(r, "nachricht");
 	h_printf(&b, "<div class=\"field%s\"><label for=\"f-nachricht\">Nachricht*</label><textarea id=\"f-nachricht\" "
-		     "name=\"nachricht\" rows=\"10\" required aria-required=\"true\"%s>%s</textarea>",
-		 terr ? " has-error" : "", terr ? " aria-invalid=\"true\" aria-describedby=\"f-nachricht-fehler\"" : "",
-		 form_get_raw(r, "nachricht") ? form_get_raw(r, "nachricht") : "");
+		     "name=\"nachricht\" rows=\"10\" required aria-required=\"true\"",
+		 terr ? " has-error" : "");
+	if (terr)
+		h_raw(&b, " aria-invalid=\"true\" aria-describedby=\"f-nachricht-fehler\"");
+	h_printf(&b, ">%s</textarea>", form_get_raw(r, "nachricht") ? form_get_raw(r, "nachricht") : "");
 	if (terr)
 		h_printf(&b, "<p class=\"error\" id=\"f-nachricht-fehler\">%s</p>", terr);
 	h_raw(&b, "</div>");

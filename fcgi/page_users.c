@@ -228,8 +228,10 @@ static void checkbox(sbuf *b, const char *name, const char *id, const char *valu
 static void gruppen_rechte(req *r, sbuf *b, unsigned gruppen, unsigned rechte, unsigned available, bool editable)
 {
 	const char *gerr = editable ? form_error_for(r, "gruppe") : NULL;
-	h_printf(b, "<fieldset class=\"fieldset%s\"%s><legend>Berechtigungen für Gruppenpostfächer</legend>",
-		 gerr ? " has-error" : "", gerr ? " aria-describedby=\"f-gruppe-fehler\"" : "");
+	h_printf(b, "<fieldset class=\"fieldset%s\"", gerr ? " has-error" : "");
+	if (gerr)
+		h_raw(b, " aria-describedby=\"f-gruppe-fehler\"");
+	h_raw(b, "><legend>Berechtigungen für Gruppenpostfächer</legend>");
 	h_raw(b, "<p class=\"hint\">Bitte wählen Sie hier mindestens ein Gruppenpostfach aus, auf das der Sachbearbeiter "
 		 "zugreifen kann.*</p>");
 	if (editable)
@@ -316,11 +318,14 @@ static void create_render(req *r)
 	gruppen_rechte(r, &b, form_mask_or(r, "gruppe", 0, true), form_mask_or(r, "recht", 0, false), avail, true);
 	const char *terr = form_error_for(r, "nutzungsbedingungen");
 	h_printf(&b, "<div class=\"checkbox%s\"><input type=\"checkbox\" id=\"f-nutzungsbedingungen\" "
-		     "name=\"nutzungsbedingungen\" value=\"1\" required aria-required=\"true\"%s%s>"
-		     "<label for=\"f-nutzungsbedingungen\">Ich bestätige, dass die Nutzungsbedingungen dem Beschäftigten "
-		     "bekannt sind und dass er/sie diese mit der Anlage des Zugangs akzeptiert.*</label></div>",
-		 terr ? " has-error" : "", str_eq(form_get(r, "nutzungsbedingungen"), "1") ? " checked" : "",
-		 terr ? " aria-invalid=\"true\" aria-describedby=\"f-nutzungsbedingungen-fehler\"" : "");
+		     "name=\"nutzungsbedingungen\" value=\"1\" required aria-required=\"true\"",
+		 terr ? " has-error" : "");
+	if (str_eq(form_get(r, "nutzungsbedingungen"), "1"))
+		h_raw(&b, " checked");
+	if (terr)
+		h_raw(&b, " aria-invalid=\"true\" aria-describedby=\"f-nutzungsbedingungen-fehler\"");
+	h_raw(&b, "><label for=\"f-nutzungsbedingungen\">Ich bestätige, dass die Nutzungsbedingungen dem Beschäftigten "
+		  "bekannt sind und dass er/sie diese mit der Anlage des Zugangs akzeptiert.*</label></div>");
 	if (terr)
 		h_printf(&b, "<p class=\"error\" id=\"f-nutzungsbedingungen-fehler\">%s</p>", terr);
 	h_raw(&b, "<p class=\"hint\">Die Nutzungsbedingungen finden Sie in der Fußzeile des Portals "

@@ -326,8 +326,10 @@ void form_errors_send(req *r, int status, void (*render)(req *r))
 
 void form_open(req *r, sbuf *b, const char *action, bool multipart)
 {
-	h_printf(b, "<form method=\"post\" action=\"%s\"%s novalidate>", action,
-		 multipart ? " enctype=\"multipart/form-data\"" : "");
+	h_printf(b, "<form method=\"post\" action=\"%s\"", action);
+	if (multipart)
+		h_raw(b, " enctype=\"multipart/form-data\"");
+	h_raw(b, " novalidate>");
 	h_printf(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", r->csrf);
 	if (r->nerrors) {
 		h_raw(b, "<div class=\"alert error\" role=\"alert\" id=\"fehler-zusammenfassung\" tabindex=\"-1\">"
@@ -619,6 +621,20 @@ static void handle(FCGX_Request *fr, req *r)
 		http_parse_cookies(r->a, cookies, &lim, &r->params);
 	r->sid_cookie = cookie_get(r, cookie_name(r, "mv_sid"));
 	r->pre_cookie = cookie_get(r, cookie_name(r, "mv_pre"));
+	if (session_load(r) != 0) {
+		page_error(r, 503, "Der Dienst ist vorübergehend nicht erreichbar. Bitte versuchen Sie es in einigen "
+				   "Minuten erneut.");
+		return;
+	}
+	if (!r->sess) {
+		if (!r->pre_cookie) {
+			char tok[TOKEN_CHARS + 1];
+			secret_token(tok);
+			r->pre_cookie = arena_strdup(r->a, tok);
+			resp_cookie(r, "mv_pre", tok, 0);
+		}
+		secret_csrf(r->pre_cookie, r->csrf);
+	}
 	if (strcmp(r->method, "POST") == 0) {
 		const route *rt = route_for_limits(r);
 		/* multipart routes: all documents of a message plus 1 MiB for the text fields */
@@ -669,20 +685,6 @@ static void handle(FCGX_Request *fr, req *r)
 			parse_error(r, 400);
 			return;
 		}
-	}
-	if (session_load(r) != 0) {
-		page_error(r, 503, "Der Dienst ist vorübergehend nicht erreichbar. Bitte versuchen Sie es in einigen "
-				   "Minuten erneut.");
-		return;
-	}
-	if (!r->sess) {
-		if (!r->pre_cookie) {
-			char tok[TOKEN_CHARS + 1];
-			secret_token(tok);
-			r->pre_cookie = arena_strdup(r->a, tok);
-			resp_cookie(r, "mv_pre", tok, 0);
-		}
-		secret_csrf(r->pre_cookie, r->csrf);
 	}
 	dispatch(r);
 }

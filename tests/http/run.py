@@ -29,7 +29,9 @@ ORDER = [
     "test_users",
     "test_users_list",
     "test_users_isolation",
+    "test_groups",
     "test_mvctl",
+    "test_mailbox",
     "test_mailer",
     "test_timeouts",
 ]
