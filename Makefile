@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all asan check test test-unit test-http run stop fuzz install clean bench bench-overview bench-mailbox
+.PHONY: deps all asan check test test-unit test-http run stop fuzz install clean bench bench-overview bench-mailbox
 
 all: $(BIN)
 
@@ -55,12 +55,17 @@ $(BUILD)/unit_tests: tests/unit/unit_tests.c $(UNIT_SRCS) fcgi/*.h | $(BUILD)
 test-unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
+# Missing Debian packages (apt-get as root; otherwise the one command to run is printed)
+deps:
+	@bash scripts/install-deps
+
 # Everything: unit tests, static checks, short fuzz runs, HTTP tests against a throwaway stack
-test: all $(BUILD)/unit_tests
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
 	@bash scripts/run-tests
 
-run: all
-	@bash scripts/install-deps
+run: deps
+	@$(MAKE) --no-print-directory all
 	@bash scripts/run-dev
 
 stop:

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "messages.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +88,34 @@ static int seed_tx(void *p)
 			    DBARGS(DI(id), DB(fp, sizeof fp)), NULL, NULL) != 0)
 			return DB_TX_FAIL;
 	}
+	/* one message from the Kasse with a small PDF in the group mailbox Beihilfe (once) */
+	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = '78970'", DBARGS(DS(cfg.kasse_nummer)));
+	if (!org || org->nrows != 1)
+		return DB_TX_FAIL;
+	db_res *have = db_query(r->a, "SELECT COUNT(*) FROM nachricht WHERE org_id = ?", DBARGS(DI(db_int(org, 0, 0))));
+	if (!have)
+		return DB_TX_FAIL;
+	if (db_int(have, 0, 0) == 0) {
+		static const char pdf[] =
+			"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+			"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+			"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+			"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+			"4 0 obj<</Length 62>>stream\nBT /F1 18 Tf 72 760 Td (Festsetzungsbescheid - Beispiel) Tj ET\nendstream\nendobj\n"
+			"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+			"trailer<</Root 1 0 R>>\n%%EOF\n";
+		upload doc = {"anhang", "Festsetzungsbescheid.pdf", pdf, sizeof pdf - 1};
+		struct message_new m = {
+			.org_id = db_int(org, 0, 0), .gruppe = 0, .ordner = "eingang",
+			.absender = "Kommunale Versorgungskassen Westfalen-Lippe",
+			.betreff = "Festsetzungsbescheid Versorgungsbezüge",
+			.text = "Sehr geehrte Damen und Herren,\n\nanbei erhalten Sie den Festsetzungsbescheid zur Kenntnis.\n\n"
+				"Mit freundlichen Grüßen\nIhre Kommunale Versorgungskassen Westfalen-Lippe",
+			.files = &doc, .nfiles = 1};
+		long long id;
+		if (message_store(r, &m, &id) != 0)
+			return DB_TX_FAIL;
+	}
 	return 0;
 }
 
@@ -113,7 +142,8 @@ int dev_seed(void)
 	}
 	printf("Demo-Daten angelegt.\n"
 	       "  Administrator:   X201-000000000001 (Kim Mustermensch, Mäuserast)\n"
-	       "  Sachbearbeiter:  S201-DEMO47950906 (Max Mustermensch)\n"
+	       "  Sachbearbeiter:  S201-DEMO47950906 (Max Mustermensch; im Gruppenpostfach Beihilfe liegt eine\n"
+	       "                   Nachricht der Kasse mit PDF)\n"
 	       "  Passwort (beide, nur in dieser Entwicklungsumgebung): %s\n",
 	       c.password);
 	sodium_memzero(c.password, sizeof c.password);
