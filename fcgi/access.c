@@ -90,6 +90,9 @@ int account_insert(char role, long long org_id, const char *vorname, const char 
 				   DSZ(geburtsdatum), DB(salt, sizeof salt), DI(cfg.argon_ops), DI(cfg.argon_mem_kib)),
 			    NULL, &id) == 0) {
 			*id_out = (long long)id;
+			if (role == 'S' && db_exec("UPDATE organisation SET sb_anzahl = sb_anzahl + 1 WHERE id = ?",
+						   DBARGS(DI(org_id)), NULL, NULL) != 0)
+				return -1;
 			return 0;
 		}
 		if (db_last_error() != DB_ERR_DUP || fixed_kennung)

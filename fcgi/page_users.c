@@ -519,7 +519,15 @@ void users_list(req *r)
 		DS(kennung_up), DS(sql_like_prefix(r->a, kennung_up)), DI(gmask), DI(gmask), DI(smask), DI(smask),
 	};
 	long long total = 0;
-	if (!impossible) {
+	bool unfiltered = !*fn && !*fv && !*kennung_up && !gfilter && !sfilter;
+	if (unfiltered) {
+		db_res *cnt = db_query(r->a, "SELECT sb_anzahl FROM organisation WHERE id = ?", DBARGS(DI(r->me->org_id)));
+		if (!cnt || cnt->nrows != 1) {
+			db_fail(r);
+			return;
+		}
+		total = db_int(cnt, 0, 0);
+	} else if (!impossible) {
 		/* the group filter is a correlated subquery per candidate row (a primary-key lookup), never a
 		 * semi-join that would materialise the group table of all organisations */
 		db_res *cnt = db_query(r->a,

@@ -16,8 +16,8 @@ UNSUPPORTED = "Dieses Datenformat wird nicht unterstützt."
 CSP_PARTS = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]
 
 # Things an error page must never show (ASVS 16.5.1).
-LEAKS = re.compile(r"SQL|mysql|MariaDB|syntax|/tmp/|/work/|/usr/|\.c:\d|Traceback|errno|segfault|"
-                   r"nginx/\d|libfcgi|FCGX|stack trace|at line \d", re.I)
+LEAKS = re.compile(r"SQL|mysql|MariaDB|syntax|/tmp/|/usr/|\.c:\d|Traceback|errno|segfault|"
+                   r"nginx/\d|libfcgi|FCGX|stack trace|at line \d|" + re.escape(mv.REPO), re.I)
 
 
 def log_size():
