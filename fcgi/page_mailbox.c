@@ -149,9 +149,11 @@ void mailbox_list(req *r)
 	bool sent = str_eq(form_get(r, "ordner"), "gesendet");
 	const char *ordner = sent ? "gesendet" : "eingang";
 	long long page = 1, size = 20;
-	const char *pg = form_get(r, "seite");
+	const char *pg = form_get(r, "seite"), *ps = form_get(r, "pro_seite");
 	if (pg && parse_int(pg, 1, 1000000, &page) != 0)
 		page = 1;
+	if (ps && (parse_int(ps, 10, 100, &size) != 0 || (size != 10 && size != 20 && size != 50 && size != 100)))
+		size = 20; /* "Elemente pro Seite" as in the overview: 10, 20, 50, 100 */
 	db_res *cnt = box == BOX_PERSONAL ?
 		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht WHERE konto_id = ? AND ordner = ? LIMIT 1000) x",
 			 DBARGS(DI(r->me->id), DS(ordner))) :
@@ -206,6 +208,7 @@ void mailbox_list(req *r)
 		cJSON_AddNumberToObject(o, "gesamt", (double)total);
 		cJSON_AddBoolToObject(o, "gesamt_gekappt", total >= COUNT_CAP);
 		cJSON_AddNumberToObject(o, "seite", (double)page);
+		cJSON_AddNumberToObject(o, "pro_seite", (double)size);
 		json_send(r, 200);
 		return;
 	}
@@ -248,13 +251,33 @@ void mailbox_list(req *r)
 	long long first = total ? (page - 1) * size + 1 : 0, last = first ? first + (long long)rows->nrows - 1 : 0;
 	h_printf(&b, "<p>%lld - %lld von ", first, last);
 	count_text(&b, total);
-	h_raw(&b, "</p><nav aria-label=\"Seiten\"><ul>");
-	if (page > 1)
-		h_printf(&b, "<li><a href=\"/postfach/%s?ordner=%s&amp;seite=%lld\" aria-label=\"Vorherige Seite\">&lt;</a></li>",
-			 box_slug(box), ordner, page - 1);
+	h_raw(&b, "</p>");
+	h_printf(&b, "<form method=\"get\" action=\"/postfach/%s\"><input type=\"hidden\" name=\"ordner\" value=\"%s\">"
+		     "<label for=\"pro-seite\">Elemente pro Seite:</label> <select id=\"pro-seite\" name=\"pro_seite\">",
+		 box_slug(box), ordner);
+	static const long sizes[] = {10, 20, 50, 100};
+	for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
+		h_printf(&b, "<option value=\"%ld\"", sizes[i]);
+		if (sizes[i] == size)
+			h_raw(&b, " selected");
+		h_printf(&b, ">%ld</option>", sizes[i]);
+	}
+	h_raw(&b, "</select> <button type=\"submit\" class=\"btn secondary\">Anzeigen</button></form><nav aria-label=\"Seiten\"><ul>");
+	if (page > 1) {
+		h_printf(&b, "<li><a href=\"/postfach/%s?ordner=%s&amp;pro_seite=%lld\" aria-label=\"Erste Seite\">|&lt;</a></li>",
+			 box_slug(box), ordner, size);
+		h_printf(&b, "<li><a href=\"/postfach/%s?ordner=%s&amp;seite=%lld&amp;pro_seite=%lld\" "
+			     "aria-label=\"Vorherige Seite\">&lt;</a></li>",
+			 box_slug(box), ordner, page - 1, size);
+	}
 	if ((long long)rows->nrows == size && (page < pages || total >= COUNT_CAP))
-		h_printf(&b, "<li><a href=\"/postfach/%s?ordner=%s&amp;seite=%lld\" aria-label=\"Nächste Seite\">&gt;</a></li>",
-			 box_slug(box), ordner, page + 1);
+		h_printf(&b, "<li><a href=\"/postfach/%s?ordner=%s&amp;seite=%lld&amp;pro_seite=%lld\" "
+			     "aria-label=\"Nächste Seite\">&gt;</a></li>",
+			 box_slug(box), ordner, page + 1, size);
+	if (page < pages && total < COUNT_CAP)
+		h_printf(&b, "<li><a href=\"/postfach/%s?ordner=%s&amp;seite=%lld&amp;pro_seite=%lld\" "
+			     "aria-label=\"Letzte Seite\">&gt;|</a></li>",
+			 box_slug(box), ordner, pages, size);
 	h_raw(&b, "</ul></nav></div><p><a href=\"/postfach\">Alle Postfächer</a></p></div>");
 	page_send(r, 200, box_title(r, box), &b);
 	sbuf_free(&b);
