@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define BOX_PERSONAL (-1)
-#define COUNT_CAP 1000 /* lists count at most this many rows ("mehr als 1000"): flat cost */
+#define COUNT_CAP 101 /* lists count at most this many rows ("mehr als 100"): flat cost */
 
 /* "persoenlich" or a group slug the user belongs to; -2 if not allowed / unknown */
 static int box_parse(req *r, const char *slug, unsigned mygroups)
@@ -64,11 +64,11 @@ static long long unread_count(req *r, int box)
 	db_res *c = box == BOX_PERSONAL ?
 		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht n LEFT JOIN nachricht_gelesen g "
 			       "ON g.nachricht_id = n.id AND g.konto_id = ? WHERE n.konto_id = ? AND n.ordner = 'eingang' "
-			       "AND g.konto_id IS NULL LIMIT 1000) x",
+			       "AND g.konto_id IS NULL LIMIT 101) x",
 			 DBARGS(DI(r->me->id), DI(r->me->id))) :
 		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht n LEFT JOIN nachricht_gelesen g "
 			       "ON g.nachricht_id = n.id AND g.konto_id = ? WHERE n.org_id = ? AND n.gruppe = ? "
-			       "AND n.ordner = 'eingang' AND g.konto_id IS NULL LIMIT 1000) x",
+			       "AND n.ordner = 'eingang' AND g.konto_id IS NULL LIMIT 101) x",
 			 DBARGS(DI(r->me->id), DI(r->me->org_id), DI(box)));
 	return c ? db_int(c, 0, 0) : -1;
 }
@@ -155,10 +155,10 @@ void mailbox_list(req *r)
 	if (ps && (parse_int(ps, 10, 100, &size) != 0 || (size != 10 && size != 20 && size != 50 && size != 100)))
 		size = 20; /* "Elemente pro Seite" as in the overview: 10, 20, 50, 100 */
 	db_res *cnt = box == BOX_PERSONAL ?
-		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht WHERE konto_id = ? AND ordner = ? LIMIT 1000) x",
+		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht WHERE konto_id = ? AND ordner = ? LIMIT 101) x",
 			 DBARGS(DI(r->me->id), DS(ordner))) :
 		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht WHERE org_id = ? AND gruppe = ? "
-			       "AND ordner = ? LIMIT 1000) x",
+			       "AND ordner = ? LIMIT 101) x",
 			 DBARGS(DI(r->me->org_id), DI(box), DS(ordner)));
 	if (!cnt) {
 		db_fail(r);
