@@ -26,6 +26,7 @@ ORDER = [
     "test_registration",
     "test_password",
     "test_session",
+    "test_master",
     "test_users",
     "test_users_list",
     "test_users_isolation",

@@ -394,12 +394,21 @@ class Mailboxes(Base):
         self.assertEqual(listing(cp, "persoenlich", "seite=abc")["seite"], 1)
         r = cp.get("/postfach/persoenlich")
         self.assertIn("<p>1 - 20 von 21</p>", r.text)
-        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=2" aria-label="Nächste Seite">', r.text)
+        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=2&amp;pro_seite=20" '
+                      'aria-label="Nächste Seite">', r.text)
+        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=2&amp;pro_seite=20" '
+                      'aria-label="Letzte Seite">', r.text)
         self.assertNotIn("Vorherige Seite", r.text)
         r = cp.get("/postfach/persoenlich?seite=2")
         self.assertIn("<p>21 - 21 von 21</p>", r.text)
-        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=1" aria-label="Vorherige Seite">',
+        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=1&amp;pro_seite=20" '
+                      'aria-label="Vorherige Seite">', r.text)
+        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;pro_seite=20" aria-label="Erste Seite">',
                       r.text)
+        # Elemente pro Seite as in the overview
+        j = listing(cp, "persoenlich", "pro_seite=10")
+        self.assertEqual((len(j["nachrichten"]), j["pro_seite"]), (10, 10))
+        self.assertEqual(listing(cp, "persoenlich", "pro_seite=7")["pro_seite"], 20)
         self.assertNotIn("Nächste Seite", r.text)
         self.assertEqual(list(html_rows(r.text)), ids[20:])
         r = cp.get("/postfach/persoenlich?ordner=gesendet")
