@@ -726,7 +726,8 @@ static int cmd_message_export(req *r, struct opts *o)
 		return fail("usage: message export --id N --dir D", NULL);
 	db_res *m = db_query(r->a,
 		"SELECT n.id, DATE_FORMAT(n.erstellt, '%Y-%m-%dT%H:%i:%sZ'), n.absender, n.betreff, n.text, o.pnr, "
-		"COALESCE(n.gruppe, -1), n.ordner FROM nachricht n JOIN organisation o ON o.id = n.org_id WHERE n.id = ?",
+		"COALESCE(n.gruppe, -1), n.ordner, COALESCE(a.kennung, '') FROM nachricht n "
+		"JOIN organisation o ON o.id = n.org_id LEFT JOIN account a ON a.id = n.konto_id WHERE n.id = ?",
 		DBARGS(DI(id)));
 	if (!m)
 		return fail("database error", NULL);
@@ -740,7 +741,8 @@ static int cmd_message_export(req *r, struct opts *o)
 	long long g = db_int(m, 0, 6);
 	char *txt = arena_printf(r->a, "Nachricht: %lld\nZeit: %s\nMitglied (PNR): %s\nPostfach: %s\nRichtung: %s\n"
 				       "Absender: %s\nBetreff: %s\n\n%s\n",
-				 id, db_str(m, 0, 1), db_str(m, 0, 5), g >= 0 && g < GRUPPE__MAX ? gruppe_name[g] : "persönlich",
+				 id, db_str(m, 0, 1), db_str(m, 0, 5),
+				 g >= 0 && g < GRUPPE__MAX ? gruppe_name[g] : arena_printf(r->a, "persönlich (%s)", db_str(m, 0, 8)),
 				 strcmp(db_str(m, 0, 7), "eingang") == 0 ? "Kasse an Mitglied" : "Mitglied an Kasse",
 				 db_str(m, 0, 2), db_str(m, 0, 3), db_str(m, 0, 4));
 	char name[64];

@@ -227,7 +227,7 @@ void mailbox_list(req *r)
 		h_raw(&b, " aria-current=\"page\"");
 	h_raw(&b, ">Gesendet</a></li></ul></nav>");
 	h_raw(&b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Nachrichten\" tabindex=\"0\"><table class=\"list\">"
-		  "<thead><tr><th scope=\"col\">Datum</th><th scope=\"col\">Absender</th><th scope=\"col\">Betreff</th>"
+		  "<thead><tr><th scope=\"col\">Datum (UTC)</th><th scope=\"col\">Absender</th><th scope=\"col\">Betreff</th>"
 		  "<th scope=\"col\">Anhang</th>");
 	if (box != BOX_PERSONAL && !sent)
 		h_raw(&b, "<th scope=\"col\">Zuerst geöffnet von</th>");
@@ -376,7 +376,7 @@ void message_show(req *r)
 	sbuf b;
 	sbuf_init(&b);
 	h_printf(&b, "<div class=\"card\"><h1>%s</h1><dl class=\"data\"><dt>Postfach</dt><dd>%s – %s</dd>"
-		     "<dt>Absender</dt><dd>%s</dd><dt>Datum</dt><dd>%s</dd>",
+		     "<dt>Absender</dt><dd>%s</dd><dt>Datum (UTC)</dt><dd>%s</dd>",
 		 betreff, box_title(r, box), incoming ? "Posteingang" : "Gesendet", db_str(m, 0, 4), db_str(m, 0, 7));
 	if (box != BOX_PERSONAL && incoming && *db_str(m, 0, 9))
 		h_printf(&b, "<dt>Zuerst geöffnet von</dt><dd>%s</dd>", db_str(m, 0, 9));

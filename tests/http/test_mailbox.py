@@ -341,7 +341,7 @@ class Mailboxes(Base):
         self.assertIn(f"<h1>{betreff}</h1>", t)
         self.assertIn("<dt>Postfach</dt><dd>Gruppenpostfach Finanzierung – Posteingang</dd>", t)
         self.assertIn(f"<dt>Absender</dt><dd>{KASSE}</dd>", t)
-        self.assertIn(f"<dt>Datum</dt><dd>{j['datum']}</dd>", t)
+        self.assertIn(f"<dt>Datum (UTC)</dt><dd>{j['datum']}</dd>", t)
         self.assertIn('<div class="message-text">Zeile 1\nZeile 2</div>', t)
         self.assertIn("<h2>Anhänge</h2>", t)
         for d, kind in zip(docs, ["PDF", "PNG", "JPEG"]):
@@ -1172,7 +1172,7 @@ class Kasse(Base):
         self.assertEqual((r.rc, r.json()), (0, {"dateien": [f"nachricht-{pid}.txt"]}))
         with open(os.path.join(out2, f"nachricht-{pid}.txt"), encoding="utf-8") as f:
             t = f.read()
-        self.assertIn("\nPostfach: persönlich\nRichtung: Mitglied an Kasse\nAbsender: Alma Apfel\n"
+        self.assertIn(f"\nPostfach: persönlich ({w.a.kennung})\nRichtung: Mitglied an Kasse\nAbsender: Alma Apfel\n"
                       "Betreff: Antwort der Gemeinde\n\nDanke.\n", t)
         # errors
         r = mv.mvctl("message", "export", "--id", "999999999999", "--dir", out2)
