@@ -37,6 +37,11 @@ const char *const recht_info[RECHT__MAX] = {
 	"Meldung von Änderungen bei aktiven Beamten mittels Beamtenformularen. Setzt das Recht „darf "
 	"Anspruchsberechtigte (inkl. Lebensläufe) sehen (bei aktiven Beamten)“ voraus.",
 };
+const char *const recht_info_alone[RECHT__MAX] = {
+	"Anzeige von Anspruchsberechtigten (bei Beamten inkl. Lebensläufe).",
+	"Anzeige und Bearbeitung von Personen-/Kontaktdaten von Anspruchsberechtigten.",
+	"Meldung von Änderungen bei aktiven Beamten mittels Beamtenformularen.",
+};
 const int recht_requires[RECHT__MAX] = {-1, R_ANSPRUCHSBERECHTIGTE, R_ANSPRUCHSBERECHTIGTE};
 const char recht_base_label[] = "persönliches Postfach und Gruppenpostfächer (gemäß Auswahl oben)";
 const char recht_base_info[] =

@@ -17,6 +17,7 @@ enum recht { R_ANSPRUCHSBERECHTIGTE, R_KONTAKTDATEN, R_FORMULARE, RECHT__MAX };
 extern const char *const recht_key[RECHT__MAX];   /* "kontaktdaten" */
 extern const char *const recht_label[RECHT__MAX]; /* handbook label */
 extern const char *const recht_info[RECHT__MAX];  /* text of the "i" info field */
+extern const char *const recht_info_alone[RECHT__MAX]; /* the same without naming dependants */
 extern const int recht_requires[RECHT__MAX];      /* prerequisite right or -1 */
 extern const char recht_base_label[];
 extern const char recht_base_info[];

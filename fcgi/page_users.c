@@ -255,7 +255,12 @@ static void gruppen_rechte(req *r, sbuf *b, unsigned gruppen, unsigned rechte, u
 			continue; /* §1.7: switched-off rights are not shown */
 		char id[48];
 		snprintf(id, sizeof id, "f-recht-%s", recht_key[k]);
-		checkbox(b, "recht", id, recht_key[k], recht_label[k], rechte & (1u << k), !editable, recht_info[k], NULL);
+		/* the prerequisite's info names its dependants only where they are offered */
+		bool dependants = false;
+		for (int d = 0; d < RECHT__MAX; d++)
+			dependants = dependants || (recht_requires[d] == k && (available & (1u << d)));
+		checkbox(b, "recht", id, recht_key[k], recht_label[k], rechte & (1u << k), !editable,
+			 recht_requires[k] < 0 && !dependants ? recht_info_alone[k] : recht_info[k], NULL);
 	}
 	h_raw(b, "</fieldset>");
 }
@@ -673,6 +678,10 @@ static const char *notice_text(const char *ok)
 	} notices[] = {
 		{"gespeichert", "Die Änderungen wurden gespeichert. Eine Benachrichtigung über die Änderung der Daten an den "
 				"Nutzer erfolgt nicht. Bitte informieren Sie den Nutzer über die Änderungen."},
+		{"gespeichert-email", "Die Änderungen wurden gespeichert. Eine Benachrichtigung über die Änderung der Daten "
+				      "an den Nutzer erfolgt nicht. Links zum Festlegen des Passwortes, die an die bisherige "
+				      "E-Mail-Adresse gesendet wurden, sind jetzt ungültig; über „E-Mail für neues Passwort "
+				      "versenden“ erhält der Nutzer bei Bedarf einen neuen Link an die neue Adresse."},
 		{"gesperrt", "Der Benutzer wurde gesperrt. Alle seine Sitzungen wurden beendet."},
 		{"entsperrt", "Der Benutzer wurde entsperrt."},
 		{"aktivierung", "Eine neue E-Mail zum Festlegen des Passwortes wurde versendet. Der vorherige Link ist "
@@ -835,6 +844,7 @@ struct edit_ctx {
 	sb_form *f;
 	unsigned avail;
 	int outcome; /* 0 saved, 1 conflict, 2 gone, 3 duplicate e-mail */
+	bool email_changed;
 	sb *fresh;
 };
 
@@ -880,6 +890,12 @@ static int edit_tx(void *p)
 	}
 	if (save_gruppen(cur->id, f->gruppen) != 0)
 		return DB_TX_FAIL;
+	/* links already mailed to the old address must not work any more */
+	c->email_changed = !str_eq(cur->email, f->email);
+	if (c->email_changed && db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND used_at IS NULL "
+					"AND zweck IN ('aktivierung', 'reset')",
+					DBARGS(DI(cur->id)), NULL, NULL) != 0)
+		return DB_TX_FAIL;
 	sbuf d;
 	sbuf_init(&d);
 	diff_add(&d, "Vorname", cur->vorname, f->vorname);
@@ -913,7 +929,8 @@ void users_edit_post(req *r)
 	}
 	switch (c.outcome) {
 	case 0:
-		redirect(r, arena_printf(r->a, "/sachbearbeiter/%s?ok=gespeichert", edit_target->kennung));
+		redirect(r, arena_printf(r->a, "/sachbearbeiter/%s?ok=%s", edit_target->kennung,
+					 c.email_changed ? "gespeichert-email" : "gespeichert"));
 		return;
 	case 1:
 		edit_target = c.fresh; /* show what is stored now */

@@ -368,9 +368,9 @@ class DetailsAndEdit(mv.Case):
                         U.form("Egbert", new_name, new_mail, ["Beihilfe", "Administration"],
                                ["anspruchsberechtigte", "kontaktdaten"], terms=False)
                         + [("version", v.group(1)), ("status", "aktiv"), ("rolle", "X")])
-        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}?ok=gespeichert"))
+        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}?ok=gespeichert-email"))
         p = self.c.follow(r)
-        self.assertIn(U.NOTICE["gespeichert"], p.alert_text())
+        self.assertIn(U.NOTICE["gespeichert-email"], p.alert_text())
         j = U.details(self.c, s.kennung)
         self.assertEqual((j["vorname"], j["name"], j["email"], j["gruppen"], j["rechte"], j["status"]),
                          ("Egbert", new_name, new_mail, ["Beihilfe", "Administration"],
@@ -391,6 +391,24 @@ class DetailsAndEdit(mv.Case):
         self.assertEqual(self.c.post("/sachbearbeiter/neu", U.form("Dup", "Dup", new_mail), json=True).json()["errors"],
                          {"email": U.DUP_EMAIL})
         U.create(self.c, mail=s.email)
+
+    def test_changed_email_kills_the_links_sent_to_the_old_address(self):
+        s = U.create(self.c, vorname="Umzug")
+        old_link = mv.link_from(mv.wait_mail(s.email, mv.SUBJ_SETPW), "/passwort-setzen")
+        r = self.c.get(f"/sachbearbeiter/{s.kennung}/bearbeiten")
+        v = re.search(r'name="version" value="(\d+)"', r.text).group(1)
+        new_mail = U.email()
+        r = self.c.post(f"/sachbearbeiter/{s.kennung}/bearbeiten",
+                        U.form(s.vorname, s.name, new_mail, s.gruppen, terms=False) + [("version", v)])
+        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}?ok=gespeichert-email"))
+        self.assertEqual(mv.Client().get(old_link).status, 410, "the link mailed to the old address is dead")
+        # the administrator sends a new one; it goes to the new address and works
+        r = self.c.post(f"/sachbearbeiter/{s.kennung}/passwort-email", {})
+        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}?ok=aktivierung"))
+        s.email = new_mail
+        mv.EMAIL_OF[s.kennung] = new_mail
+        U.activate(s)
+        self.assertEqual(U.details(self.c, s.kennung)["status"], "Aktiv")
 
     def test_edit_refusals(self):
         a = U.create(self.c, vorname="Frida")

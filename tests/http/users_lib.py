@@ -40,6 +40,10 @@ BAD_REQUEST = ("Die Anfrage enthält ungültige Daten (zum Beispiel unzulässige
 NOTICE = {
     "gespeichert": ("Die Änderungen wurden gespeichert. Eine Benachrichtigung über die Änderung der Daten an den Nutzer "
                     "erfolgt nicht. Bitte informieren Sie den Nutzer über die Änderungen."),
+    "gespeichert-email": ("Die Änderungen wurden gespeichert. Eine Benachrichtigung über die Änderung der Daten an den "
+                          "Nutzer erfolgt nicht. Links zum Festlegen des Passwortes, die an die bisherige E-Mail-Adresse "
+                          "gesendet wurden, sind jetzt ungültig; über „E-Mail für neues Passwort versenden“ erhält der "
+                          "Nutzer bei Bedarf einen neuen Link an die neue Adresse."),
     "gesperrt": "Der Benutzer wurde gesperrt. Alle seine Sitzungen wurden beendet.",
     "entsperrt": "Der Benutzer wurde entsperrt.",
     "aktivierung": "Eine neue E-Mail zum Festlegen des Passwortes wurde versendet. Der vorherige Link ist damit ungültig.",
