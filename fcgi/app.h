@@ -150,6 +150,9 @@ void attachment_download(req *r);
 void groups_show(req *r);
 void groups_save(req *r);
 void faq_page(req *r);
+void search_page(req *r);
+void contact_get(req *r);
+void contact_post(req *r);
 
 /* sessions (session.c) */
 int session_load(req *r);                       /* 0 ok (maybe anonymous), -1 db error */

@@ -773,6 +773,46 @@ static int cmd_message_export(req *r, struct opts *o)
 	return 0;
 }
 
+/* ---- feedback and support requests ---- */
+
+static int cmd_feedback_list(req *r, struct opts *o)
+{
+	char datum[11] = "1900-01-01";
+	if (o->seit && !parse_date(o->seit, datum))
+		return fail("--seit JJJJ-MM-TT or TT.MM.JJJJ", NULL);
+	db_res *res = db_query(r->a,
+		"SELECT f.id, DATE_FORMAT(f.erstellt, '%Y-%m-%dT%H:%i:%sZ'), f.art, f.betreff, f.nachricht, "
+		"COALESCE(f.rueckruf, ''), COALESCE(a.kennung, ''), COALESCE(o.pnr, '') FROM rueckmeldung f "
+		"LEFT JOIN account a ON a.id = f.konto_id LEFT JOIN organisation o ON o.id = f.org_id "
+		"WHERE f.erstellt >= ? ORDER BY f.id LIMIT 10000",
+		DBARGS(DS(datum)));
+	if (!res)
+		return fail("database error", NULL);
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < res->nrows; i++) {
+		if (json_out) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddNumberToObject(e, "id", (double)db_int(res, i, 0));
+			cJSON_AddStringToObject(e, "zeit", db_str(res, i, 1));
+			cJSON_AddStringToObject(e, "art", db_str(res, i, 2));
+			cJSON_AddStringToObject(e, "betreff", db_str(res, i, 3));
+			cJSON_AddStringToObject(e, "nachricht", db_str(res, i, 4));
+			cJSON_AddStringToObject(e, "rueckruf", db_str(res, i, 5));
+			cJSON_AddStringToObject(e, "nutzerkennung", db_str(res, i, 6));
+			cJSON_AddStringToObject(e, "pnr", db_str(res, i, 7));
+			cJSON_AddItemToArray(arr, e);
+		} else
+			printf("%lld  %s  %-8s  %-17s  %s%s%s\n", db_int(res, i, 0), db_str(res, i, 1), db_str(res, i, 2),
+			       *db_str(res, i, 6) ? db_str(res, i, 6) : "(anonym)", db_str(res, i, 3),
+			       *db_str(res, i, 5) ? "  Rückruf: " : "", db_str(res, i, 5));
+	}
+	if (json_out)
+		print_json(arr);
+	else
+		cJSON_Delete(arr);
+	return 0;
+}
+
 /* ---- audit ---- */
 
 static int cmd_audit(req *r, struct opts *o)
@@ -826,6 +866,7 @@ static void usage(void)
 	      "       mvctl message send --pnr P (--gruppe SLUG | --kennung K) --betreff B --text T [--anhang FILE]…\n"
 	      "       mvctl message list --pnr P [--seit DATUM]\n"
 	      "       mvctl message export --id N --dir D\n"
+	      "       mvctl feedback list [--seit DATUM]\n"
 	      "       mvctl dev seed --orgs N --users M [--messages K] [--pnr FIRST]   (dev_mode only: benchmark data)\n",
 	      stderr);
 }
@@ -872,6 +913,8 @@ int cli_main(int argc, char **argv)
 		rc = cmd_message_list(&r, &o);
 	else if (strcmp(noun, "message") == 0 && strcmp(verb, "export") == 0)
 		rc = cmd_message_export(&r, &o);
+	else if (strcmp(noun, "feedback") == 0 && strcmp(verb, "list") == 0)
+		rc = cmd_feedback_list(&r, &o);
 	else if (strcmp(noun, "dev") == 0 && strcmp(verb, "seed") == 0)
 		rc = cmd_dev_seed(&r, &o);
 	else if (strcmp(noun, "org") == 0 && strcmp(verb, "add") == 0)

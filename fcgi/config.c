@@ -52,6 +52,8 @@ static const struct cfg_key keys[] = {
 	S(smtp_password, "", true),
 	S(smtp_ca_file, "", false),
 	S(mail_from, "noreply@meineversorgung.org", false),
+	S(feedback_email, "support@meineversorgung.org", false),
+	S(support_email, "support@meineversorgung.org", false),
 	L(mail_poll_ms, 200, 10, 60000),
 	L(mail_retry_s, 5, 1, 86400),
 	L(mail_max_attempts, 1000, 1, 1000000),

@@ -19,6 +19,7 @@ typedef struct config {
 	char *secret_key; /* 64 hex chars: keys the hashes of tokens, TANs, CSRF */
 	/* mail */
 	char *smtp_host, *smtp_starttls, *smtp_user, *smtp_password, *mail_from, *smtp_ca_file;
+	char *feedback_email, *support_email;
 	long smtp_port, mail_poll_ms, mail_retry_s, mail_max_attempts;
 	/* access */
 	long tan_ttl_s, tan_max_tries, link_ttl_s, kennung_link_max_tries;

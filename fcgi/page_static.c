@@ -10,7 +10,6 @@ static const struct {
 	{"/datenschutz", "pages/datenschutz.html", "Datenschutz"},
 	{"/nutzungsbedingungen", "pages/nutzungsbedingungen.html", "Nutzungsbedingungen"},
 	{"/barrierefreiheit", "pages/barrierefreiheit.html", "Barrierefreiheit"},
-	{"/faq", "pages/faq.html", "FAQ – Häufig gestellte Fragen"},
 };
 
 void static_page(req *r)

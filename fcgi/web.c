@@ -139,13 +139,16 @@ static const char *status_text(int s)
 
 static void header_markup(req *r, sbuf *b)
 {
-	if (!r->me || !r->sess || strcmp(r->sess->stage, "voll") != 0)
-		return;
+	/* the FAQ search is in every header: it helps those who cannot log in, too */
 	h_raw(b, "<div class=\"header-tools\">");
 	if (route_exists("GET", "/suche"))
 		h_raw(b, "<form class=\"search\" method=\"get\" action=\"/suche\" role=\"search\">"
 			 "<label for=\"suche-q\" class=\"visually-hidden\">Suchen</label>"
 			 "<input id=\"suche-q\" type=\"search\" name=\"q\" placeholder=\"Suchen...\"></form>");
+	if (!r->me || !r->sess || strcmp(r->sess->stage, "voll") != 0) {
+		h_raw(b, "</div>");
+		return;
+	}
 	if (r->me->org_line)
 		h_printf(b, "<p class=\"org-line\">%s</p>", r->me->org_line);
 	h_raw(b, "<a class=\"icon-link\" href=\"/\"><svg aria-hidden=\"true\" viewBox=\"0 0 24 24\" width=\"24\" "

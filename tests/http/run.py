@@ -31,6 +31,7 @@ ORDER = [
     "test_users_list",
     "test_users_isolation",
     "test_groups",
+    "test_help",
     "test_mvctl",
     "test_mailbox",
     "test_mailer",
