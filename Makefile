@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps all asan check test test-unit test-http run stop fuzz install clean bench bench-overview bench-mailbox
+.PHONY: deps test-browser all asan check test test-unit test-http run stop fuzz install clean bench bench-overview bench-mailbox
 
 all: $(BIN)
 
@@ -63,6 +63,12 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
 	@bash scripts/run-tests
+
+# Only the browser suite (Chromium + axe + html-validate) against a throwaway stack;
+# screenshots of failing tests in tests/artifacts/
+test-browser: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/test-stack node tests/browser/run.mjs
 
 run: deps
 	@$(MAKE) --no-print-directory all

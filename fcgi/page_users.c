@@ -470,8 +470,8 @@ static void pager_link(sbuf *b, const char *base, long long page, long long size
 	if (on)
 		h_printf(b, "<li><a href=\"%s&amp;seite=%lld&amp;pro_seite=%lld\" aria-label=\"%s\">", base, page, size,
 			 labels[kind]);
-	else
-		h_printf(b, "<li><span aria-disabled=\"true\" aria-label=\"%s\">", labels[kind]);
+	else /* not a link: shown for orientation, hidden from assistive technology */
+		h_raw(b, "<li><span class=\"pager-off\" aria-hidden=\"true\">");
 	switch (kind) {
 	case PG_FIRST: h_raw(b, "|&lt;"); break;
 	case PG_PREV: h_raw(b, "&lt;"); break;

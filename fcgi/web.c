@@ -210,10 +210,11 @@ static void footer_markup(req *r, sbuf *b)
 		{"/impressum", "Impressum"},
 		{"/support", "Support"},
 	};
-	(void)r;
+	bool logged_in = r->sess && strcmp(r->sess->stage, "voll") == 0;
 	h_raw(b, "<nav aria-label=\"Fußzeile\"><ul>");
 	for (size_t i = 0; i < ARRAY_LEN(links); i++)
-		if (route_exists("GET", links[i].path))
+		/* feedback needs a login (support does not): no link that only leads to the login page */
+		if (route_exists("GET", links[i].path) && (logged_in || strcmp(links[i].path, "/feedback") != 0))
 			h_printf(b, "<li><a href=\"%s\">%s</a></li>", links[i].path, links[i].label);
 	h_raw(b, "</ul></nav>");
 }
@@ -442,6 +443,10 @@ static bool origin_ok(req *r)
 	if (r->sec_fetch_site && *r->sec_fetch_site && strcmp(r->sec_fetch_site, "same-origin") != 0 &&
 	    strcmp(r->sec_fetch_site, "none") != 0)
 		return false;
+	/* Under "Referrer-Policy: no-referrer" browsers send "Origin: null" with our own form posts,
+	 * together with "Sec-Fetch-Site: same-origin" — which a cross-site page cannot forge. */
+	if (r->origin && strcmp(r->origin, "null") == 0)
+		return r->sec_fetch_site && strcmp(r->sec_fetch_site, "same-origin") == 0;
 	if (r->origin && *r->origin) {
 		/* cfg.base_url is scheme://host[:port] with an optional path */
 		const char *host = strstr(cfg.base_url, "://");

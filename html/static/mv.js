@@ -132,3 +132,10 @@
   writeShared();
   check();
 })();
+
+// A form that comes back with errors: move the focus to the error summary (its links lead to
+// the fields), so keyboard and screen-reader users start where the problem is.
+(function () {
+  var summary = document.getElementById('fehler-zusammenfassung');
+  if (summary) summary.focus();
+})();

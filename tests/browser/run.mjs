@@ -1,0 +1,282 @@
+// Browser tests of Meine Versorgung (issue 5): Debian's Chromium driven by playwright-core,
+// axe-core (WCAG 2.1 AA) on every page state visited, html-validate on every page's HTML.
+// Runs inside scripts/test-stack (MV_VAR_DIR, MV_HTTP_PORT, MV_SINK_HTTP_PORT). Screenshots of a
+// failing test go to tests/artifacts/. Ends with "browser: N passed, M failed".
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+import { HtmlValidate } from "html-validate";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "..", "..");
+const BASE = `http://127.0.0.1:${process.env.MV_HTTP_PORT}`;
+const SINK = `http://127.0.0.1:${process.env.MV_SINK_HTTP_PORT}`;
+const ART = path.join(ROOT, "tests", "artifacts");
+const validator = new HtmlValidate({ extends: ["html-validate:standard"], rules: { "no-trailing-whitespace": "off" } });
+let uid = Date.now() % 1000000;
+const next = () => ++uid;
+
+function mvctl(...args) {
+  return execFileSync(path.join(ROOT, "scripts", "mvctl"), args, { encoding: "utf8" });
+}
+function stack(cmd, env = {}) {
+  execFileSync(path.join(ROOT, "scripts", "stack"), [cmd], { env: { ...process.env, ...env }, stdio: "ignore" });
+}
+async function mails(to) {
+  const r = await fetch(`${SINK}/api/messages`);
+  return (await r.json()).filter((m) => m.to.toLowerCase().includes(to.toLowerCase()));
+}
+async function waitMail(to, subject, seen = 0) {
+  for (let i = 0; i < 100; i++) {
+    const m = (await mails(to)).filter((x) => x.subject.includes(subject));
+    if (m.length > seen) return m[m.length - 1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail "${subject}" to ${to}`);
+}
+const linkIn = (mail, p) => mail.body.match(new RegExp(`${BASE}(${p}\\?token=[A-Za-z0-9_-]+)`))[1];
+
+// every page state: axe at WCAG 2.1 AA and html-validate
+const checked = [];
+async function check(page, label, html) {
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  if (axe.violations.length)
+    throw new Error(`${label}: axe: ${axe.violations.map((v) => `${v.id} (${v.nodes.map((n) => n.target).join(" ")})`).join("; ")}`);
+  if (html) {
+    const report = await validator.validateString(html);
+    if (!report.valid)
+      throw new Error(`${label}: html-validate: ${report.results.flatMap((r) => r.messages).map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`).join("; ")}`);
+  }
+  checked.push(label);
+}
+async function visit(page, url, label) {
+  const resp = await page.goto(BASE + url);
+  await check(page, label || url, await resp.text());
+  return resp;
+}
+async function submit(page, label) {
+  const [resp] = await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  if (resp && (resp.status() === 403 || resp.status() >= 500)) throw new Error(`${label}: HTTP ${resp.status()}`);
+  await check(page, label, resp ? await resp.text() : null);
+}
+
+async function newAdmin() {
+  const pnr = String(700000000 + next());
+  mvctl("org", "add", "--name", `Browserstadt ${pnr}`, "--bereich", "Beihilfe", "--pnr", pnr, "--abr", "1");
+  const email = `browser${next()}@example.org`;
+  const kennung = JSON.parse(mvctl("--json", "admin", "add", "--pnr", pnr, "--vorname", "Bea", "--name", "Browser",
+    "--email", email, "--geburtsdatum", "1980-02-03")).nutzerkennung;
+  return { pnr, email, kennung, password: `Kiwi-${next()}-Banane!` };
+}
+
+async function loginWithTan(page, who, tanMailsBefore) {
+  await visit(page, "/anmelden", "Anmelden");
+  await page.focus("#f-kennung");
+  await page.keyboard.type(who.kennung);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(who.password);
+  await submit(page, "TAN-Seite");
+  const tan = (await waitMail(who.email, "Ihre TAN", tanMailsBefore)).body.match(/^(\d{6})$/m)[1];
+  await page.focus("#f-tan");
+  await page.keyboard.type(tan);
+  await submit(page, "Startseite");
+}
+
+async function clickSubmit(page) {
+  const [resp] = await Promise.all([page.waitForNavigation(), page.click("main button[type=submit]")]);
+  if (resp && (resp.status() === 403 || resp.status() >= 500)) throw new Error(`${page.url()}: HTTP ${resp.status()}`);
+  return resp;
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test("registration from both mails, login with TAN, settings, logout (keyboard only)", async (page) => {
+  const a = await newAdmin();
+  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
+  await check(page, "Passwort festlegen", null);
+  await page.focus("#f-passwort");
+  await page.keyboard.type("kurz");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("kurz");
+  await submit(page, "Passwort festlegen mit Fehlern");
+  await page.focus("#f-passwort");
+  await page.keyboard.type(a.password);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(a.password);
+  await submit(page, "Anmeldeseite nach Passwort");
+  if (!(await page.textContent("main")).includes("Ihr Passwort wurde gespeichert")) throw new Error("no confirmation");
+  await page.goto(BASE + linkIn(await waitMail(a.email, "Nutzerkennung abrufen"), "/nutzerkennung"));
+  await check(page, "Nutzerkennung abrufen", null);
+  for (const [id, v] of [["#f-vorname", "Bea"], ["#f-name", "Browser"], ["#f-geburtsdatum", "03.02.1980"], ["#f-mitgliedsnummer", a.pnr]]) {
+    await page.focus(id);
+    await page.keyboard.type(v);
+  }
+  await submit(page, "Nutzerkennung angezeigt");
+  if (!(await page.textContent("main")).includes(a.kennung)) throw new Error("Nutzerkennung not shown");
+  await loginWithTan(page, a, 0);
+  if (!(await page.textContent("h1")).includes("Guten Tag, Bea Browser!")) throw new Error("no greeting");
+  await visit(page, "/einstellungen", "Einstellungen");
+  await visit(page, "/mitgliederdaten", "Mitgliederdaten");
+  // the user menu by keyboard: open it, Abmelden
+  await page.focus("details.user-menu > summary");
+  await page.keyboard.press("Enter");
+  await page.focus("details.user-menu button.linklike");
+  await submit(page, "Abgemeldet");
+  if (!page.url().endsWith("/anmelden?grund=abgemeldet")) throw new Error(`after logout: ${page.url()}`);
+});
+
+test("administrator: create (errors, success dialog), overview, details, edit, lock, groups", async (page) => {
+  const a = await newAdmin();
+  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
+  await page.fill("#f-passwort", a.password);
+  await page.fill("#f-passwort_wiederholung", a.password);
+  await clickSubmit(page);
+  await loginWithTan(page, a, 0);
+  await visit(page, "/sachbearbeiter/neu", "Neuen Sachbearbeiter anlegen");
+  await page.focus("#f-vorname");
+  await submit(page, "Anlegen mit Fehlern");
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  if (focused !== "fehler-zusammenfassung") throw new Error(`first error not focused (${focused})`);
+  await page.fill("#f-vorname", "Sven");
+  await page.fill("#f-name", "Sachlich");
+  await page.fill("#f-email", `sven${next()}@example.org`);
+  await page.check("#f-gruppe-0");
+  await page.check("#f-recht-anspruchsberechtigte");
+  await page.check("#f-nutzungsbedingungen");
+  await page.focus("#f-vorname");
+  await submit(page, "ANLAGE ERFOLGREICH");
+  await page.waitForSelector("dialog[open] h2:has-text('ANLAGE ERFOLGREICH')");
+  await page.keyboard.press("Escape");
+  await visit(page, "/sachbearbeiter", "Übersicht: Sachbearbeiter");
+  const href = await page.getAttribute("table.list tbody a", "href");
+  await visit(page, href, "Sachbearbeiterdetails");
+  await visit(page, href + "/bearbeiten", "Sachbearbeiterdetails ändern");
+  await visit(page, href, "Sachbearbeiterdetails");
+  await page.focus("form[action$='/sperren'] button");
+  await submit(page, "Benutzer gesperrt");
+  await visit(page, "/gruppen", "Übersicht: Gruppen");
+  await visit(page, "/gruppen/beihilfe", "Gruppendetails");
+  await visit(page, "/protokoll", "Änderungsprotokoll");
+});
+
+test("Sachbearbeiter: reads the Kasse's message, opens the PDF, answers with a document", async (page, context) => {
+  const a = await newAdmin();
+  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
+  await page.fill("#f-passwort", a.password);
+  await page.fill("#f-passwort_wiederholung", a.password);
+  await clickSubmit(page);
+  await loginWithTan(page, a, 0);
+  const sbMail = `sabine${next()}@example.org`;
+  await page.goto(BASE + "/sachbearbeiter/neu");
+  await page.fill("#f-vorname", "Sabine");
+  await page.fill("#f-name", "Sachbearbeiterin");
+  await page.fill("#f-email", sbMail);
+  await page.check("#f-gruppe-0");
+  await page.check("#f-nutzungsbedingungen");
+  await clickSubmit(page);
+  const kennung = page.url().match(/S201-[A-Z0-9]{12}/)[0];
+  const pdf = path.join(ART, "bescheid.pdf");
+  mkdirSync(ART, { recursive: true });
+  writeFileSync(pdf, "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+  mvctl("message", "send", "--pnr", a.pnr, "--gruppe", "beihilfe", "--betreff", "Ihr Bescheid", "--text", "Anbei.", "--anhang", pdf);
+  await context.clearCookies();
+  const sb = { kennung, email: sbMail, password: `Mango-${next()}-Birne!` };
+  await page.goto(BASE + linkIn(await waitMail(sbMail, "Passwort festlegen"), "/passwort-setzen"));
+  await page.fill("#f-passwort", sb.password);
+  await page.fill("#f-passwort_wiederholung", sb.password);
+  await clickSubmit(page);
+  await loginWithTan(page, sb, 0);
+  await visit(page, "/postfach", "Postfach");
+  await visit(page, "/postfach/beihilfe", "Gruppenpostfach Beihilfe");
+  await Promise.all([page.waitForNavigation(), page.click("table.list tbody a")]);
+  await check(page, "Nachricht", null);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("ul.attachments a")]);
+  if (download.suggestedFilename() !== "bescheid.pdf") throw new Error(`download name ${download.suggestedFilename()}`);
+  await Promise.all([page.waitForNavigation(), page.click("text=Antworten")]);
+  await check(page, "Antworten", null);
+  await page.fill("#f-nachricht", "Danke, erhalten.");
+  await page.setInputFiles("#f-anhang", pdf);
+  await clickSubmit(page);
+  await check(page, "Gesendet", null);
+  const list = JSON.parse(mvctl("--json", "message", "list", "--pnr", a.pnr));
+  const answer = list.find((m) => m.richtung === "an_kasse");
+  if (!answer || answer.anhaenge !== 1 || answer.betreff !== "AW: Ihr Bescheid") throw new Error(`answer: ${JSON.stringify(list)}`);
+});
+
+test("search jumps to the FAQ answer; support and static pages; 320 px wide", async (page) => {
+  await visit(page, "/anmelden", "Anmelden (anonym)");
+  await page.fill("#suche-q", "TAN gültig");
+  await submit(page, "Suchergebnis");
+  await Promise.all([page.waitForNavigation(), page.click("ol.results a[href='/faq#faq-tan-gueltig']")]);
+  if (!page.url().endsWith("/faq#faq-tan-gueltig")) throw new Error(page.url());
+  await check(page, "FAQ", null);
+  if (!(await page.isVisible("#faq-tan-gueltig"))) throw new Error("answer not visible");
+  await visit(page, "/support", "Support");
+  await page.focus("#f-betreff");
+  await submit(page, "Support mit Fehlern");
+  for (const p of ["/impressum", "/datenschutz", "/nutzungsbedingungen", "/barrierefreiheit", "/suche?q=xyzzy"])
+    await visit(page, p, p);
+  await page.setViewportSize({ width: 320, height: 700 });
+  for (const p of ["/anmelden", "/faq", "/support"]) {
+    await page.goto(BASE + p);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (over > 1) throw new Error(`${p} scrolls sideways at 320 px (${over} px)`);
+  }
+});
+
+test("inactivity: warning, Ich bin noch hier, Inaktivität festgestellt", async (page) => {
+  stack("restart-app", { MV_IDLE_TIMEOUT_S: "8", MV_IDLE_WARNING_S: "4" });
+  try {
+    const a = await newAdmin();
+    await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
+    await page.fill("#f-passwort", a.password);
+    await page.fill("#f-passwort_wiederholung", a.password);
+    await clickSubmit(page);
+    await loginWithTan(page, a, 0);
+    await page.waitForSelector("#dlg-warnung[open]", { timeout: 7000 });
+    await check(page, "Dialog: Ihre Sitzung läuft bald ab", null);
+    await page.focus("#btn-noch-hier");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#dlg-warnung", { state: "hidden" });
+    await page.waitForSelector("#dlg-abgelaufen[open]", { timeout: 12000 });
+    await check(page, "Dialog: Inaktivität festgestellt", null);
+    await Promise.all([page.waitForNavigation(), page.click("#btn-abgelaufen-ok")]);
+    if (!page.url().endsWith("/anmelden?grund=inaktiv")) throw new Error(page.url());
+    const r = await page.goto(BASE + "/einstellungen");
+    if (!page.url().includes("/anmelden")) throw new Error("session still alive on the server");
+  } finally {
+    stack("restart-app");
+  }
+});
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let passed = 0, failed = 0;
+for (const t of tests) {
+  const context = await browser.newContext({ acceptDownloads: true, locale: "de-DE" });
+  const page = await context.newPage();
+  const t0 = Date.now();
+  try {
+    await t.fn(page, context);
+    passed++;
+    console.log(`PASS  browser: ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+  } catch (e) {
+    failed++;
+    mkdirSync(ART, { recursive: true });
+    const shot = path.join(ART, `${t.name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 60)}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    console.log(`FAIL  browser: ${t.name}\n      ${String(e.stack || e).split("\n").slice(0, 4).join("\n      ")}\n      screenshot: ${path.relative(ROOT, shot)}`);
+  }
+  await context.close();
+}
+await browser.close();
+console.log(`\n${checked.length} page states checked with axe (WCAG 2.1 AA)${""}`);
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
