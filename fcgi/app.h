@@ -140,6 +140,9 @@ void users_unlock(req *r);
 void users_password_mail(req *r);
 void users_log(req *r);
 const char *audit_event_label(const char *event);
+struct db_res;
+/* one change-log row (time, who, event, target, detail) as JSON; time under time_key */
+cJSON *audit_entry_json(const struct db_res *res, size_t i, const char *time_key);
 void groups_list(req *r);
 void mailbox_overview(req *r);
 void mailbox_list(req *r);

@@ -122,6 +122,16 @@ static bool digits(const char *s, size_t min, size_t max)
 	return n >= min && n <= max && strspn(s, "0123456789") == n;
 }
 
+/* The organisation with this PNR in our Kasse: its id, 0 if there is none, -1 on a database error. */
+static long long org_by_pnr(req *r, const char *pnr)
+{
+	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+			       DBARGS(DS(cfg.kasse_nummer), DS(pnr)));
+	if (!org)
+		return -1;
+	return org->nrows ? db_int(org, 0, 0) : 0;
+}
+
 /* ---- org add ---- */
 
 struct org_add_ctx {
@@ -293,16 +303,15 @@ static int admin_add_tx(void *p)
 {
 	struct admin_add_ctx *c = p;
 	req *r = c->r;
-	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
-			       DBARGS(DS(cfg.kasse_nummer), DS(c->o->pnr)));
-	if (!org)
+	long long org_id = org_by_pnr(r, c->o->pnr);
+	if (org_id < 0)
 		return DB_TX_FAIL;
-	if (org->nrows == 0) {
+	if (org_id == 0) {
 		c->missing = 1;
 		return 1;
 	}
 	long long id;
-	if (account_insert('X', db_int(org, 0, 0), c->o->vorname, c->o->name, c->o->email, c->o->geburtsdatum, NULL,
+	if (account_insert('X', org_id, c->o->vorname, c->o->name, c->o->email, c->o->geburtsdatum, NULL,
 			   c->kennung, &id) != 0)
 		return DB_TX_FAIL;
 	char token[TOKEN_CHARS + 1], minutes[24];
@@ -313,7 +322,7 @@ static int admin_add_tx(void *p)
 			    {"link", link_url(r, "/passwort-setzen", token)}, {"minutes", minutes}};
 	if (mail_queue(c->o->email, "passwort-festlegen.txt", slots, ARRAY_LEN(slots)) != 0)
 		return DB_TX_FAIL;
-	audit_org(cli_req, db_int(org, 0, 0), "admin_added", c->kennung,
+	audit_org(cli_req, org_id, "admin_added", c->kennung,
 		  arena_printf(r->a, "Name: %s %s; E-Mail: %s", c->o->vorname, c->o->name, c->o->email));
 	return 0;
 }
@@ -595,13 +604,11 @@ static int cmd_message_send(req *r, struct opts *o)
 		return fail("--betreff: 1-255 characters without control characters", NULL);
 	if (!*o->text || !utf8_valid(o->text, strlen(o->text)) || utf8_count(o->text, strlen(o->text)) > 20000)
 		return fail("--text: 1-20000 characters of UTF-8", NULL);
-	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
-			       DBARGS(DS(cfg.kasse_nummer), DS(o->pnr)));
-	if (!org)
+	long long org_id = org_by_pnr(r, o->pnr);
+	if (org_id < 0)
 		return fail("database error", NULL);
-	if (org->nrows == 0)
+	if (org_id == 0)
 		return fail("no organisation with PNR %s", o->pnr);
-	long long org_id = db_int(org, 0, 0);
 	struct {
 		struct message_new m;
 		long long id;
@@ -659,11 +666,10 @@ static int cmd_message_list(req *r, struct opts *o)
 	char datum[11] = "1900-01-01";
 	if (o->seit && !parse_date(o->seit, datum))
 		return fail("--seit JJJJ-MM-TT or TT.MM.JJJJ", NULL);
-	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
-			       DBARGS(DS(cfg.kasse_nummer), DS(o->pnr)));
-	if (!org)
+	long long org_id = org_by_pnr(r, o->pnr);
+	if (org_id < 0)
 		return fail("database error", NULL);
-	if (org->nrows == 0)
+	if (org_id == 0)
 		return fail("no organisation with PNR %s", o->pnr);
 	db_res *res = db_query(r->a,
 		"SELECT n.id, DATE_FORMAT(n.erstellt, '%Y-%m-%dT%H:%i:%sZ'), n.ordner, COALESCE(n.gruppe, -1), "
@@ -819,32 +825,24 @@ static int cmd_audit(req *r, struct opts *o)
 {
 	if (!o->pnr)
 		return fail("--pnr is required", NULL);
-	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
-			       DBARGS(DS(cfg.kasse_nummer), DS(o->pnr)));
-	if (!org)
+	long long org_id = org_by_pnr(r, o->pnr);
+	if (org_id < 0)
 		return fail("database error", NULL);
-	if (org->nrows == 0)
+	if (org_id == 0)
 		return fail("no organisation with PNR %s", o->pnr);
 	char *k = arena_strdup(r->a, o->kennung ? o->kennung : "");
 	str_upper_ascii(k);
 	db_res *res = db_query(r->a,
 		"SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ'), COALESCE(actor, 'mvctl'), event, COALESCE(target, ''), "
 		"COALESCE(detail, '') FROM audit_log WHERE org_id = ? AND (? = '' OR target = ?) ORDER BY id LIMIT 10000",
-		DBARGS(DI(db_int(org, 0, 0)), DS(k), DS(k)));
+		DBARGS(DI(org_id), DS(k), DS(k)));
 	if (!res)
 		return fail("database error", NULL);
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t i = 0; i < res->nrows; i++) {
-		if (json_out) {
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddStringToObject(e, "zeit", db_str(res, i, 0));
-			cJSON_AddStringToObject(e, "wer", db_str(res, i, 1));
-			cJSON_AddStringToObject(e, "ereignis", db_str(res, i, 2));
-			cJSON_AddStringToObject(e, "aktion", audit_event_label(db_str(res, i, 2)));
-			cJSON_AddStringToObject(e, "betroffen", db_str(res, i, 3));
-			cJSON_AddStringToObject(e, "aenderung", db_str(res, i, 4));
-			cJSON_AddItemToArray(arr, e);
-		} else
+		if (json_out)
+			cJSON_AddItemToArray(arr, audit_entry_json(res, i, "zeit"));
+		else
 			printf("%s  %-17s  %-40s  %-17s  %s\n", db_str(res, i, 0), db_str(res, i, 1),
 			       audit_event_label(db_str(res, i, 2)), db_str(res, i, 3), db_str(res, i, 4));
 	}

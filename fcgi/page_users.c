@@ -1093,6 +1093,18 @@ const char *audit_event_label(const char *event)
 	return event;
 }
 
+cJSON *audit_entry_json(const db_res *res, size_t i, const char *time_key)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, time_key, db_str(res, i, 0));
+	cJSON_AddStringToObject(e, "wer", db_str(res, i, 1));
+	cJSON_AddStringToObject(e, "ereignis", db_str(res, i, 2));
+	cJSON_AddStringToObject(e, "aktion", audit_event_label(db_str(res, i, 2)));
+	cJSON_AddStringToObject(e, "betroffen", db_str(res, i, 3));
+	cJSON_AddStringToObject(e, "aenderung", db_str(res, i, 4));
+	return e;
+}
+
 void users_log(req *r)
 {
 	const char *who = form_get(r, "kennung");
@@ -1117,16 +1129,8 @@ void users_log(req *r)
 	size_t n = res->nrows > (size_t)size ? (size_t)size : res->nrows;
 	if (r->want_json) {
 		cJSON *arr = cJSON_AddArrayToObject(json_obj(r), "eintraege");
-		for (size_t i = 0; i < n; i++) {
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddStringToObject(e, "zeit_utc", db_str(res, i, 0));
-			cJSON_AddStringToObject(e, "wer", db_str(res, i, 1));
-			cJSON_AddStringToObject(e, "ereignis", db_str(res, i, 2));
-			cJSON_AddStringToObject(e, "aktion", audit_event_label(db_str(res, i, 2)));
-			cJSON_AddStringToObject(e, "betroffen", db_str(res, i, 3));
-			cJSON_AddStringToObject(e, "aenderung", db_str(res, i, 4));
-			cJSON_AddItemToArray(arr, e);
-		}
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, audit_entry_json(res, i, "zeit_utc"));
 		cJSON_AddNumberToObject(json_obj(r), "seite", (double)page);
 		cJSON_AddBoolToObject(json_obj(r), "weitere", res->nrows > (size_t)size);
 		json_send(r, 200);
