@@ -240,7 +240,7 @@ void mailbox_list(req *r)
 			h_raw(&b, "<tr>");
 		h_printf(&b, "<td>%s</td><td>%s</td><td><a href=\"/nachricht/%lld\">%s%s</a></td><td>%s</td>",
 			 db_str(rows, i, 1), db_str(rows, i, 2), db_int(rows, i, 0), db_str(rows, i, 3),
-			 unread ? " (ungelesen)" : "", db_int(rows, i, 4) ? arena_printf(r->a, "📎 %lld", db_int(rows, i, 4)) : "");
+			 unread ? " (ungelesen)" : "", db_int(rows, i, 4) ? arena_printf(r->a, "%lld %s", db_int(rows, i, 4), db_int(rows, i, 4) == 1 ? "Dokument" : "Dokumente") : "");
 		if (box != BOX_PERSONAL && !sent)
 			h_printf(&b, "<td>%s</td>", db_str(rows, i, 6));
 		h_raw(&b, "</tr>");

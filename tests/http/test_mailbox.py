@@ -349,7 +349,7 @@ class Mailboxes(Base):
         self.assertIn(f'<a class="btn" href="/postfach/finanzierung/neu?antwort={mid}">Antworten</a>', t)
         self.assertIn('<a class="btn secondary" href="/postfach/finanzierung">Zurück</a>', t)
         row = html_rows(w.ca.get("/postfach/finanzierung").text)[mid]
-        self.assertEqual(row[2:5], (KASSE, betreff, "📎 3"))
+        self.assertEqual(row[2:5], (KASSE, betreff, "3 Dokumente"))
         self.assertEqual(entry(w.ca, "finanzierung", mid)["anhaenge"], 3)
 
     def test_sent_folder_is_shared_by_the_group(self):
@@ -458,7 +458,7 @@ class Compose(Base):
         self.assertIn(SENT_OK, p.alert_text())
         self.assertIn("<h1>Gruppenpostfach Finanzierung</h1>", p.text)
         mid = max(html_rows(p.text))
-        self.assertEqual(html_rows(p.text)[mid][2:5], ("Alma Apfel", betreff, "📎 3"))
+        self.assertEqual(html_rows(p.text)[mid][2:5], ("Alma Apfel", betreff, "3 Dokumente"))
         j = message(w.ca, mid)
         self.assertEqual((j["postfach"], j["ordner"], j["absender"], j["betreff"]),
                          ("finanzierung", "Gesendet", "Alma Apfel", betreff))
