@@ -228,6 +228,64 @@ test("search jumps to the FAQ answer; support and static pages; 320 px wide", as
   }
 });
 
+test("every form with its errors, confirmations and refusal pages pass axe and html-validate", async (page) => {
+  // logged out
+  await visit(page, "/anmelden", "Anmelden");
+  await page.fill("#f-kennung", "X201-AAAAAAAAAAAA");
+  await page.fill("#f-passwort", "falsch");
+  await submit(page, "Anmelden fehlgeschlagen");
+  await visit(page, "/passwort-vergessen", "Passwort zurücksetzen");
+  await page.focus("#f-kennung");
+  await submit(page, "Passwort zurücksetzen mit Fehler");
+  await page.fill("#f-kennung", "X201-AAAAAAAAAAAA");
+  await submit(page, "Passwort zurücksetzen bestätigt");
+  await visit(page, "/passwort-setzen?token=" + "A".repeat(43), "Link ungültig (410)");
+  await visit(page, "/gibt-es-nicht", "Seite nicht gefunden (404)");
+  await page.goto(BASE + "/support");
+  await page.fill("#f-betreff", "Frage");
+  await page.fill("#f-nachricht", "Wie geht das?");
+  await page.fill("#f-rueckruf", "0251 1");
+  await submit(page, "Support bestätigt");
+  if (!(await page.textContent("main")).includes("Ihre Anfrage wurde an den Support")) throw new Error("no support confirmation");
+  // logged in as administrator
+  const a = await newAdmin();
+  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
+  await page.fill("#f-passwort", a.password);
+  await page.fill("#f-passwort_wiederholung", a.password);
+  await clickSubmit(page);
+  await visit(page, "/anmelden", "Anmelden");
+  await page.fill("#f-kennung", a.kennung);
+  await page.fill("#f-passwort", a.password);
+  await submit(page, "TAN-Seite");
+  await page.fill("#f-tan", "000000");
+  await submit(page, "TAN falsch");
+  await loginWithTan(page, a, 1);
+  await visit(page, "/einstellungen", "Einstellungen");
+  await page.fill("#f-passwort_alt", a.password);
+  await page.fill("#f-passwort_neu", "kurz");
+  await submit(page, "Passwort ändern mit Fehlern");
+  await visit(page, "/gruppen/beihilfe", "Gruppendetails");
+  await page.fill("#f-email", "keine-adresse");
+  await submit(page, "Gruppendetails mit Fehler");
+  await visit(page, "/feedback", "Feedback");
+  await page.focus("#f-betreff");
+  await submit(page, "Feedback mit Fehlern");
+  await page.fill("#f-betreff", "Lob");
+  await page.fill("#f-nachricht", "Gut.");
+  await page.focus("#f-betreff"); // Enter in the text area would start a new line
+  await submit(page, "Feedback bestätigt");
+  await visit(page, "/sachbearbeiter?name=Niemand", "Übersicht ohne Treffer");
+  await visit(page, "/sachbearbeiter/S201-AAAAAAAAAAAA", "Sachbearbeiter nicht gefunden (404)");
+  await visit(page, "/postfach", "Postfach als Administrator (403)");
+  // 200 % zoom of a 1280 px window is a 640 px wide layout
+  await page.setViewportSize({ width: 640, height: 800 });
+  for (const p of ["/sachbearbeiter", "/gruppen", "/protokoll", "/einstellungen"]) {
+    await page.goto(BASE + p);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (over > 1) throw new Error(`${p} scrolls sideways at 640 px (200 % zoom) (${over} px)`);
+  }
+});
+
 test("inactivity: warning, Ich bin noch hier, Inaktivität festgestellt", async (page) => {
   stack("restart-app", { MV_IDLE_TIMEOUT_S: "8", MV_IDLE_WARNING_S: "4" });
   try {
@@ -237,13 +295,24 @@ test("inactivity: warning, Ich bin noch hier, Inaktivität festgestellt", async 
     await page.fill("#f-passwort_wiederholung", a.password);
     await clickSubmit(page);
     await loginWithTan(page, a, 0);
+    await page.focus("#suche-q"); // where the user was before the warning
     await page.waitForSelector("#dlg-warnung[open]", { timeout: 7000 });
     await check(page, "Dialog: Ihre Sitzung läuft bald ab", null);
+    // (any key press while the warning is open counts as activity and keeps the session, §1.3)
     await page.focus("#btn-noch-hier");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#dlg-warnung", { state: "hidden" });
+    const back = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    if (back !== "suche-q") throw new Error(`focus not returned after the dialog (${back})`);
     await page.waitForSelector("#dlg-abgelaufen[open]", { timeout: 12000 });
     await check(page, "Dialog: Inaktivität festgestellt", null);
+    // a modal dialog: the page behind is inert, Tab never reaches it
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      const where = await page.evaluate(() => document.activeElement === document.body ? "body"
+        : document.activeElement.closest("#dlg-abgelaufen") ? "dialog" : document.activeElement.outerHTML.slice(0, 120));
+      if (where !== "dialog" && where !== "body") throw new Error(`Tab left the open dialog: ${where}`);
+    }
     await Promise.all([page.waitForNavigation(), page.click("#btn-abgelaufen-ok")]);
     if (!page.url().endsWith("/anmelden?grund=inaktiv")) throw new Error(page.url());
     const r = await page.goto(BASE + "/einstellungen");
