@@ -1,7 +1,8 @@
 // Browser tests of Meine Versorgung (issue 5): Debian's Chromium driven by playwright-core,
 // axe-core (WCAG 2.1 AA) on every page state visited, html-validate on every page's HTML.
 // Runs inside scripts/test-stack (MV_VAR_DIR, MV_HTTP_PORT, MV_SINK_HTTP_PORT). Screenshots of a
-// failing test go to tests/artifacts/. Ends with "browser: N passed, M failed".
+// failing test go to tests/artifacts/; with MV_SCREENSHOTS=all every checked page state is kept in
+// tests/artifacts/pages/. Ends with "browser: N passed, M failed".
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
 import { HtmlValidate } from "html-validate";
@@ -51,6 +52,11 @@ async function check(page, label, html) {
       throw new Error(`${label}: html-validate: ${report.results.flatMap((r) => r.messages).map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`).join("; ")}`);
   }
   checked.push(label);
+  if (process.env.MV_SCREENSHOTS === "all") {
+    mkdirSync(path.join(ART, "pages"), { recursive: true });
+    const name = `${String(checked.length).padStart(3, "0")}-${label.replace(/[^A-Za-z0-9ÄÖÜäöüß]+/g, "-").slice(0, 60)}.png`;
+    await page.screenshot({ path: path.join(ART, "pages", name), fullPage: true });
+  }
 }
 async function visit(page, url, label) {
   const resp = await page.goto(BASE + url);
@@ -83,6 +89,42 @@ async function loginWithTan(page, who, tanMailsBefore) {
   await page.focus("#f-tan");
   await page.keyboard.type(tan);
   await submit(page, "Startseite");
+}
+
+// Keyboard only: Tab until the element matching `selector` has the focus (never a click), and
+// require a visible focus indicator on it (WCAG 2.4.7).
+async function tabTo(page, selector, max = 120) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    const hit = await page.evaluate((sel) => {
+      const el = document.activeElement;
+      if (!el || el === document.body || !el.matches(sel)) return null;
+      const s = getComputedStyle(el);
+      return { visible: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none" };
+    }, selector);
+    if (hit) {
+      if (!hit.visible) throw new Error(`${selector}: focus not visible`);
+      return;
+    }
+  }
+  throw new Error(`${selector}: not reachable with Tab`);
+}
+async function tabType(page, selector, text) {
+  await tabTo(page, selector);
+  await page.keyboard.type(text);
+}
+async function tabPress(page, selector, key, label) {
+  await tabTo(page, selector);
+  if (key === "Enter" && label) return submit(page, label);
+  await page.keyboard.press(key);
+}
+// follow a link or press a button by keyboard and wait for the next page
+async function tabFollow(page, selector, label) {
+  await tabTo(page, selector);
+  const [resp] = await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  if (resp && (resp.status() === 403 || resp.status() >= 500)) throw new Error(`${label}: HTTP ${resp.status()}`);
+  await check(page, label, resp ? await resp.text() : null);
+  return resp;
 }
 
 async function clickSubmit(page) {
@@ -129,41 +171,52 @@ test("registration from both mails, login with TAN, settings, logout (keyboard o
   if (!page.url().endsWith("/anmelden?grund=abgemeldet")) throw new Error(`after logout: ${page.url()}`);
 });
 
-test("administrator: create (errors, success dialog), overview, details, edit, lock, groups", async (page) => {
+test("administrator: create (errors, success dialog), overview, details, edit, lock, groups (keyboard only)", async (page) => {
   const a = await newAdmin();
   await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
-  await page.fill("#f-passwort", a.password);
-  await page.fill("#f-passwort_wiederholung", a.password);
-  await clickSubmit(page);
+  await tabType(page, "#f-passwort", a.password);
+  await tabType(page, "#f-passwort_wiederholung", a.password);
+  await submit(page, "Anmeldeseite nach Passwort");
   await loginWithTan(page, a, 0);
-  await visit(page, "/sachbearbeiter/neu", "Neuen Sachbearbeiter anlegen");
-  await page.focus("#f-vorname");
-  await submit(page, "Anlegen mit Fehlern");
+  await tabFollow(page, "a[href='/sachbearbeiter/neu']", "Neuen Sachbearbeiter anlegen");
+  await tabPress(page, "#f-vorname", "Enter", "Anlegen mit Fehlern");
   const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
   if (focused !== "fehler-zusammenfassung") throw new Error(`first error not focused (${focused})`);
-  await page.fill("#f-vorname", "Sven");
-  await page.fill("#f-name", "Sachlich");
-  await page.fill("#f-email", `sven${next()}@example.org`);
-  await page.check("#f-gruppe-0");
-  await page.check("#f-recht-anspruchsberechtigte");
-  await page.check("#f-nutzungsbedingungen");
-  await page.focus("#f-vorname");
-  await submit(page, "ANLAGE ERFOLGREICH");
+  // each error message is tied to its field
+  const described = await page.evaluate(() => [...document.querySelectorAll("p.error[id]")].every((p) =>
+    document.querySelector(`[aria-describedby~="${p.id}"]`)));
+  if (!described) throw new Error("an error message is not referenced by aria-describedby");
+  await tabType(page, "#f-vorname", "Sven");
+  await tabType(page, "#f-name", "Sachlich");
+  await tabType(page, "#f-email", `sven${next()}@example.org`);
+  await tabPress(page, "#f-gruppe-0", "Space");
+  await tabPress(page, "#f-recht-anspruchsberechtigte", "Space");
+  await tabPress(page, "#f-nutzungsbedingungen", "Space");
+  await tabPress(page, "main button[type=submit]", "Enter", "ANLAGE ERFOLGREICH");
   await page.waitForSelector("dialog[open] h2:has-text('ANLAGE ERFOLGREICH')");
+  const inDialog = await page.evaluate(() => !!document.activeElement.closest("dialog[open]"));
+  if (!inDialog) throw new Error("focus not in the success dialog");
   await page.keyboard.press("Escape");
-  await visit(page, "/sachbearbeiter", "Übersicht: Sachbearbeiter");
-  const href = await page.getAttribute("table.list tbody a", "href");
-  await visit(page, href, "Sachbearbeiterdetails");
-  await visit(page, href + "/bearbeiten", "Sachbearbeiterdetails ändern");
-  await visit(page, href, "Sachbearbeiterdetails");
-  await page.focus("form[action$='/sperren'] button");
-  await submit(page, "Benutzer gesperrt");
-  await visit(page, "/gruppen", "Übersicht: Gruppen");
-  await visit(page, "/gruppen/beihilfe", "Gruppendetails");
+  await page.waitForSelector("dialog[open]", { state: "detached" }).catch(() => {});
+  if (await page.isVisible("dialog[open]")) throw new Error("success dialog not closed by Escape");
+  await tabFollow(page, "a[href='/sachbearbeiter']", "Übersicht: Sachbearbeiter");
+  await tabFollow(page, "table.list tbody a", "Sachbearbeiterdetails");
+  await tabFollow(page, "a[href$='/bearbeiten']", "Sachbearbeiterdetails ändern");
+  await tabType(page, "#f-vorname", "Svenja"); // Tab selects the field's text: typing replaces it
+  await tabPress(page, "main button[type=submit]", "Enter", "Sachbearbeiterdetails gespeichert");
+  if (!(await page.textContent("main")).includes("Svenja")) throw new Error("edit not saved");
+  await tabPress(page, "form[action$='/sperren'] button", "Enter", "Benutzer gesperrt");
+  if (!(await page.textContent("main")).includes("Der Benutzer wurde gesperrt")) throw new Error("not locked");
+  await tabPress(page, "form[action$='/entsperren'] button", "Enter", "Benutzer entsperrt");
+  if (!(await page.textContent("main")).includes("Der Benutzer wurde entsperrt")) throw new Error("not unlocked");
+  await tabFollow(page, "a[href='/gruppen']", "Übersicht: Gruppen");
+  await tabFollow(page, "table.list tbody a[href='/gruppen/beihilfe']", "Gruppendetails");
+  await tabType(page, "#f-email", `beihilfe${next()}@example.org`);
+  await tabPress(page, "main button[type=submit]", "Enter", "Gruppendetails gespeichert");
   await visit(page, "/protokoll", "Änderungsprotokoll");
 });
 
-test("Sachbearbeiter: reads the Kasse's message, opens the PDF, answers with a document", async (page, context) => {
+test("Sachbearbeiter: reads the Kasse's message, opens the PDF, answers with a document (keyboard only)", async (page, context) => {
   const a = await newAdmin();
   await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
   await page.fill("#f-passwort", a.password);
@@ -184,40 +237,61 @@ test("Sachbearbeiter: reads the Kasse's message, opens the PDF, answers with a d
   writeFileSync(pdf, "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
   mvctl("message", "send", "--pnr", a.pnr, "--gruppe", "beihilfe", "--betreff", "Ihr Bescheid", "--text", "Anbei.", "--anhang", pdf);
   await context.clearCookies();
+  // from here on the Sachbearbeiter uses the keyboard only
   const sb = { kennung, email: sbMail, password: `Mango-${next()}-Birne!` };
   await page.goto(BASE + linkIn(await waitMail(sbMail, "Passwort festlegen"), "/passwort-setzen"));
-  await page.fill("#f-passwort", sb.password);
-  await page.fill("#f-passwort_wiederholung", sb.password);
-  await clickSubmit(page);
+  await tabType(page, "#f-passwort", sb.password);
+  await tabType(page, "#f-passwort_wiederholung", sb.password);
+  await submit(page, "Anmeldeseite nach Passwort");
   await loginWithTan(page, sb, 0);
-  await visit(page, "/postfach", "Postfach");
-  await visit(page, "/postfach/beihilfe", "Gruppenpostfach Beihilfe");
-  await Promise.all([page.waitForNavigation(), page.click("table.list tbody a")]);
-  await check(page, "Nachricht", null);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click("ul.attachments a")]);
+  await tabFollow(page, "a[href='/postfach']", "Postfach");
+  await tabFollow(page, "a[href='/postfach/beihilfe']", "Gruppenpostfach Beihilfe");
+  await tabFollow(page, "table.list tbody a", "Nachricht");
+  await tabTo(page, "ul.attachments a");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
   if (download.suggestedFilename() !== "bescheid.pdf") throw new Error(`download name ${download.suggestedFilename()}`);
-  await Promise.all([page.waitForNavigation(), page.click("text=Antworten")]);
-  await check(page, "Antworten", null);
-  await page.fill("#f-nachricht", "Danke, erhalten.");
-  await page.setInputFiles("#f-anhang", pdf);
-  await clickSubmit(page);
-  await check(page, "Gesendet", null);
+  await tabFollow(page, "a[href*='antwort=']", "Antworten");
+  await tabType(page, "#f-nachricht", "Danke, erhalten.");
+  await tabTo(page, "#f-anhang");
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+  await chooser.setFiles(pdf);
+  await tabPress(page, "main button[type=submit]", "Enter", "Gesendet");
   const list = JSON.parse(mvctl("--json", "message", "list", "--pnr", a.pnr));
   const answer = list.find((m) => m.richtung === "an_kasse");
   if (!answer || answer.anhaenge !== 1 || answer.betreff !== "AW: Ihr Bescheid") throw new Error(`answer: ${JSON.stringify(list)}`);
+  // Neue Nachricht with errors, and an over-size document: refused, the form keeps the input
+  await visit(page, "/postfach/persoenlich/neu", "Neue Nachricht");
+  await tabPress(page, "main button[type=submit]", "Enter", "Neue Nachricht mit Fehlern");
+  const big = path.join(ART, "zu-gross.pdf");
+  writeFileSync(big, Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(11 * 1048576, 0x20)]));
+  await tabType(page, "#f-betreff", "Zu groß");
+  await tabType(page, "#f-nachricht", "Anbei ein großes Dokument.");
+  await tabTo(page, "#f-anhang");
+  const [chooser2] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+  await chooser2.setFiles(big);
+  await tabTo(page, "main button[type=submit]");
+  const [resp] = await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  if (resp.status() !== 413) throw new Error(`over-size upload: HTTP ${resp.status()}`);
+  await check(page, "Dokument zu groß (413)", await resp.text());
+  const after = JSON.parse(mvctl("--json", "message", "list", "--pnr", a.pnr));
+  if (after.length !== list.length) throw new Error("the refused message was stored");
 });
 
-test("search jumps to the FAQ answer; support and static pages; 320 px wide", async (page) => {
+test("search jumps to the FAQ answer; support (keyboard only); static pages; 320 px wide", async (page) => {
   await visit(page, "/anmelden", "Anmelden (anonym)");
-  await page.fill("#suche-q", "TAN gültig");
+  await tabType(page, "#suche-q", "TAN gültig");
   await submit(page, "Suchergebnis");
-  await Promise.all([page.waitForNavigation(), page.click("ol.results a[href='/faq#faq-tan-gueltig']")]);
-  if (!page.url().endsWith("/faq#faq-tan-gueltig")) throw new Error(page.url());
+  await tabTo(page, "ol.results a[href='/faq#faq-tan-gueltig']");
+  await Promise.all([page.waitForURL(/\/faq#faq-tan-gueltig$/), page.keyboard.press("Enter")]);
   await check(page, "FAQ", null);
   if (!(await page.isVisible("#faq-tan-gueltig"))) throw new Error("answer not visible");
-  await visit(page, "/support", "Support");
-  await page.focus("#f-betreff");
-  await submit(page, "Support mit Fehlern");
+  await tabFollow(page, "footer a[href='/support']", "Support");
+  await tabPress(page, "#f-betreff", "Enter", "Support mit Fehlern");
+  await tabType(page, "#f-betreff", "Anmeldung");
+  await tabType(page, "#f-nachricht", "Ich erhalte keine TAN.");
+  await tabType(page, "#f-rueckruf", "0251 12345");
+  await tabPress(page, "main button[type=submit]", "Enter", "Support bestätigt (Tastatur)");
+  if (!(await page.textContent("main")).includes("Ihre Anfrage wurde an den Support")) throw new Error("no support confirmation");
   for (const p of ["/impressum", "/datenschutz", "/nutzungsbedingungen", "/barrierefreiheit", "/suche?q=xyzzy"])
     await visit(page, p, p);
   await page.setViewportSize({ width: 320, height: 700 });
