@@ -191,6 +191,9 @@ test("administrator: create (errors, success dialog), overview, details, edit, l
   await tabType(page, "#f-email", `sven${next()}@example.org`);
   await tabPress(page, "#f-gruppe-0", "Space");
   await tabPress(page, "#f-recht-anspruchsberechtigte", "Space");
+  await tabPress(page, "details.info > summary", "Enter"); // the info field of a right, opened by keyboard
+  if (!(await page.$("details.info[open]"))) throw new Error("info field not opened by Enter");
+  await check(page, "Info-Feld zu einem Recht geöffnet", null);
   await tabPress(page, "#f-nutzungsbedingungen", "Space");
   await tabPress(page, "main button[type=submit]", "Enter", "ANLAGE ERFOLGREICH");
   await page.waitForSelector("dialog[open] h2:has-text('ANLAGE ERFOLGREICH')");
