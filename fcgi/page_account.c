@@ -159,24 +159,29 @@ void account_settings_post(req *r)
 		form_errors_send(r, 422, settings_render);
 		return;
 	}
-	db_res *acc = db_query(r->a, "SELECT password_hash, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?",
+	db_res *acc = db_query(r->a,
+			       "SELECT password_hash, history_salt, history_ops, history_mem_kib, "
+			       "locked_until IS NOT NULL AND locked_until > NOW() FROM account WHERE id = ?",
 			       DBARGS(DI(r->me->id)));
 	if (!acc || acc->nrows != 1) {
 		db_fail(r);
 		return;
 	}
+	/* during a self-lock the form confirms no password, not even the right one (as the login): else a
+	 * session holder could go on guessing the current password here after the lock */
+	bool locked = db_int(acc, 0, 4) != 0;
 	int ok = pw_verify(db_str(acc, 0, 0), old, strlen(old));
 	if (ok < 0) {
 		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
 		return;
 	}
-	if (!ok) {
+	if (!ok || locked) {
 		struct oldpw_fail_ctx fc = {r};
 		if (db_tx(oldpw_fail_tx, &fc) != 0) {
 			db_fail(r);
 			return;
 		}
-		audit(r, "password_change_failed", r->me->kennung, "wrong current password");
+		audit(r, "password_change_failed", r->me->kennung, locked ? "self-locked" : "wrong current password");
 		form_error(r, "passwort_alt", "Das bisherige Passwort ist nicht korrekt.");
 		form_errors_send(r, 422, settings_render);
 		return;
