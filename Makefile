@@ -80,6 +80,11 @@ stop:
 fuzz:
 	@bash scripts/fuzz $(FUZZ_SECONDS)
 
+# the documented long run: FUZZ_RUNS executions per driver, one driver at a time, at low priority
+.PHONY: fuzz-long
+fuzz-long:
+	@FUZZ_RUNS=$(or $(FUZZ_RUNS),10000000) nice -n 19 bash scripts/fuzz
+
 bench: all
 	@bash scripts/bench-login
 

@@ -340,3 +340,109 @@ enum http_parse_err http_parse_multipart(arena *a, const char *body, size_t n, c
 		p = next + dl;
 	}
 }
+
+/* ---- the FastCGI params of one request ---- */
+
+const char *http_env_get(char *const *env, const char *name)
+{
+	if (!env || !name)
+		return NULL;
+	size_t n = strlen(name);
+	for (char *const *p = env; *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+enum http_head_err http_parse_head(arena *a, char *const *env, const http_limits *lim, http_head *h,
+				   param_list *list)
+{
+	*h = (http_head){0};
+	h->method = http_env_get(env, "REQUEST_METHOD");
+	h->uri = http_env_get(env, "REQUEST_URI");
+	h->remote = http_env_get(env, "REMOTE_ADDR");
+	h->content_type = http_env_get(env, "CONTENT_TYPE");
+	h->content_length = http_env_get(env, "CONTENT_LENGTH");
+	h->accept = http_env_get(env, "HTTP_ACCEPT");
+	h->origin = http_env_get(env, "HTTP_ORIGIN");
+	h->sec_fetch_site = http_env_get(env, "HTTP_SEC_FETCH_SITE");
+	h->csrf_header = http_env_get(env, "HTTP_X_CSRF_TOKEN");
+	h->cookie = http_env_get(env, "HTTP_COOKIE");
+	const char *https = http_env_get(env, "HTTPS");
+	h->https = https && (strcmp(https, "on") == 0 || strcmp(https, "1") == 0);
+	h->want_json = h->accept && strstr(h->accept, "application/json") != NULL;
+	if (!h->method || !h->uri || h->uri[0] != '/') {
+		h->path = "/";
+		return HTTP_HEAD_BAD_REQUEST;
+	}
+	h->is_head = strcmp(h->method, "HEAD") == 0;
+	const char *q = strchr(h->uri, '?');
+	h->path = q ? arena_strndup(a, h->uri, (size_t)(q - h->uri)) : h->uri;
+	h->query = q ? q + 1 : "";
+	if (http_parse_urlencoded(a, h->query, strlen(h->query), SRC_QUERY, lim, list) != HTTP_OK)
+		return HTTP_HEAD_BAD_QUERY;
+	if (h->cookie && strlen(h->cookie) < 8192)
+		http_parse_cookies(a, h->cookie, lim, list);
+	return HTTP_HEAD_OK;
+}
+
+int http_read_body(arena *a, const char *content_length, size_t limit, http_read_fn rd, void *ctx, char **body,
+		   size_t *len)
+{
+	long long declared = -1;
+	if (content_length && *content_length && parse_int(content_length, 0, (long long)1 << 40, &declared) != 0)
+		return 400;
+	if (declared > (long long)limit)
+		return 413;
+	size_t cap = declared >= 0 ? (size_t)declared : limit + 1;
+	char *buf = arena_alloc(a, cap + 1);
+	size_t got = 0;
+	while (got < cap) {
+		int n = rd(ctx, buf + got, (int)(cap - got > 65536 ? 65536 : cap - got));
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > limit)
+		return 413;
+	if (declared >= 0 && got != (size_t)declared)
+		return 400;
+	buf[got] = '\0';
+	*body = buf;
+	*len = got;
+	return 0;
+}
+
+int http_parse_body(arena *a, const char *body, size_t n, const char *content_type, bool multipart_ok,
+		    const http_limits *lim, size_t max_files, param_list *list, upload_list *files, bool *multipart,
+		    enum http_parse_err *err)
+{
+	*multipart = false;
+	*err = HTTP_OK;
+	if (!n)
+		return 0;
+	if (content_type && str_starts(content_type, "multipart/form-data") && multipart_ok) {
+		*multipart = true;
+		*err = http_parse_multipart(a, body, n, content_type, lim, max_files, list, files);
+		return *err == HTTP_OK ? 0 : *err == HTTP_ERR_TOO_LONG || *err == HTTP_ERR_TOO_MANY ? 413 : 400;
+	}
+	if (!content_type || !str_starts(content_type, "application/x-www-form-urlencoded"))
+		return 415;
+	*err = http_parse_urlencoded(a, body, n, SRC_BODY, lim, list);
+	return *err == HTTP_OK ? 0 : *err == HTTP_ERR_TOO_LONG || *err == HTTP_ERR_TOO_MANY ? 413 : 400;
+}
+
+const char *http_repeated_field(const param_list *l, const char *const *repeatable, size_t nrepeatable)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const param *p = &l->items[i];
+		if (p->src == SRC_COOKIE)
+			continue;
+		bool rep = false;
+		for (size_t k = 0; k < nrepeatable; k++)
+			rep = rep || strcmp(p->name, repeatable[k]) == 0;
+		if (!rep && params_count(l, p->name, SRC__MAX) > 1)
+			return p->name;
+	}
+	return NULL;
+}

@@ -1,5 +1,6 @@
-/* http.h — the one input parser: query strings, urlencoded bodies and cookies into one
- * parameter table, with hard limits. Pure functions (no FastCGI), fuzzed in tests/fuzz. */
+/* http.h — the one input parser: the FastCGI params of a request, query strings, urlencoded and
+ * multipart bodies and cookies into one parameter table, with hard limits. Pure functions (no
+ * libfcgi, no database), fuzzed in tests/fuzz. */
 #ifndef MV_HTTP_H
 #define MV_HTTP_H
 #include "util.h"
@@ -70,5 +71,48 @@ char *upload_filename(arena *a, const char *raw, size_t n);
 
 /* Percent-decodes s[0..n) ('+' as space when plus_space); NULL on a broken escape. */
 char *url_decode(arena *a, const char *s, size_t n, bool plus_space, size_t *outlen);
+
+/* ---- the FastCGI params of one request (what web.c hands over; fuzzed as `request`) ---- */
+
+/* Value of name in a NULL-terminated array of "NAME=value" strings (FCGX_Request.envp);
+ * the first entry wins, as with FCGX_GetParam. NULL if absent. */
+const char *http_env_get(char *const *env, const char *name);
+
+/* The request line and headers the worker uses. Strings point into env (path into a). */
+typedef struct http_head {
+	const char *method, *uri, *path, *query, *remote, *content_type, *content_length;
+	const char *accept, *origin, *sec_fetch_site, *csrf_header, *cookie;
+	bool https, want_json, is_head;
+} http_head;
+
+enum http_head_err {
+	HTTP_HEAD_OK = 0,
+	HTTP_HEAD_BAD_REQUEST, /* no REQUEST_METHOD, or REQUEST_URI missing or not starting with '/' (path "/") */
+	HTTP_HEAD_BAD_QUERY,   /* the query string did not parse (path and query are set) */
+};
+
+/* Reads the params into h, splits REQUEST_URI into path and query, parses the query (SRC_QUERY)
+ * and then a Cookie header under 8 KiB (SRC_COOKIE; broken cookies are skipped) into list. */
+enum http_head_err http_parse_head(arena *a, char *const *env, const http_limits *lim, http_head *h,
+				   param_list *list);
+
+/* Reads a body of at most limit bytes through rd (returns bytes read, <= 0 at the end), checked
+ * against CONTENT_LENGTH (may be NULL). Returns 0 (*body NUL-terminated, in a), 400 (bad or
+ * mismatching CONTENT_LENGTH) or 413 (over the limit). */
+typedef int (*http_read_fn)(void *ctx, char *buf, int n);
+int http_read_body(arena *a, const char *content_length, size_t limit, http_read_fn rd, void *ctx, char **body,
+		   size_t *len);
+
+/* Parses a non-empty POST body by its Content-Type into list/files: multipart/form-data where
+ * multipart_ok (the route takes documents), else application/x-www-form-urlencoded. Returns 0,
+ * 415 (other type), 413 (too long, too many fields or files) or 400; *multipart and *err tell
+ * which parser refused and why (HTTP_OK for 415). An empty body is accepted as it is. */
+int http_parse_body(arena *a, const char *body, size_t n, const char *content_type, bool multipart_ok,
+		    const http_limits *lim, size_t max_files, param_list *list, upload_list *files, bool *multipart,
+		    enum http_parse_err *err);
+
+/* Parameter pollution: the first query/body field that occurs more than once and is not in
+ * repeatable, or NULL. */
+const char *http_repeated_field(const param_list *l, const char *const *repeatable, size_t nrepeatable);
 
 #endif

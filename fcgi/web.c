@@ -540,37 +540,10 @@ static void security_headers(req *r)
 	resp_header(r, "Cache-Control", "no-store");
 }
 
-static bool want_json(const char *accept)
+/* FCGX_GetStr as the body reader of http_read_body */
+static int fcgi_read(void *stream, char *buf, int n)
 {
-	return accept && strstr(accept, "application/json") != NULL;
-}
-
-/* Reads the body with a hard limit. Returns 0, 413 or 400. */
-static int read_body(FCGX_Request *fr, req *r, size_t limit, char **body, size_t *len)
-{
-	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	long long declared = -1;
-	if (cl && *cl && parse_int(cl, 0, (long long)1 << 40, &declared) != 0)
-		return 400;
-	if (declared > (long long)limit)
-		return 413;
-	size_t cap = declared >= 0 ? (size_t)declared : limit + 1;
-	char *buf = arena_alloc(r->a, cap + 1);
-	size_t got = 0;
-	while (got < cap) {
-		int n = FCGX_GetStr(buf + got, (int)(cap - got > 65536 ? 65536 : cap - got), fr->in);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got > limit)
-		return 413;
-	if (declared >= 0 && got != (size_t)declared)
-		return 400;
-	buf[got] = '\0';
-	*body = buf;
-	*len = got;
-	return 0;
+	return FCGX_GetStr(buf, n, stream);
 }
 
 static void parse_error(req *r, int status)
@@ -597,36 +570,30 @@ static const route *route_for_limits(req *r)
 
 static void handle(FCGX_Request *fr, req *r)
 {
-	char **env = fr->envp;
-	r->method = FCGX_GetParam("REQUEST_METHOD", env);
-	const char *uri = FCGX_GetParam("REQUEST_URI", env);
-	r->remote = FCGX_GetParam("REMOTE_ADDR", env);
-	r->content_type = FCGX_GetParam("CONTENT_TYPE", env);
-	r->accept = FCGX_GetParam("HTTP_ACCEPT", env);
-	r->origin = FCGX_GetParam("HTTP_ORIGIN", env);
-	r->sec_fetch_site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", env);
-	r->csrf_header = FCGX_GetParam("HTTP_X_CSRF_TOKEN", env);
-	const char *https = FCGX_GetParam("HTTPS", env);
-	r->https = https && (strcmp(https, "on") == 0 || strcmp(https, "1") == 0);
-	r->want_json = want_json(r->accept);
-	if (!r->method || !uri || uri[0] != '/') {
-		r->path = "/";
+	http_head h;
+	http_limits lim = {(size_t)cfg.max_params, 64, (size_t)cfg.max_field_bytes};
+	enum http_head_err he = http_parse_head(r->a, fr->envp, &lim, &h, &r->params);
+	r->method = h.method;
+	r->path = h.path;
+	r->query = h.query;
+	r->remote = h.remote;
+	r->content_type = h.content_type;
+	r->accept = h.accept;
+	r->origin = h.origin;
+	r->sec_fetch_site = h.sec_fetch_site;
+	r->csrf_header = h.csrf_header;
+	r->https = h.https;
+	r->want_json = h.want_json;
+	r->is_head = h.is_head;
+	if (he == HTTP_HEAD_BAD_REQUEST) {
 		page_error(r, 400, "Ungültige Anfrage.");
 		return;
 	}
-	r->is_head = strcmp(r->method, "HEAD") == 0;
-	const char *q = strchr(uri, '?');
-	r->path = q ? arena_strndup(r->a, uri, (size_t)(q - uri)) : uri;
-	r->query = q ? q + 1 : "";
 	log_set_context(r->path, r->remote);
-	http_limits lim = {(size_t)cfg.max_params, 64, (size_t)cfg.max_field_bytes};
-	if (http_parse_urlencoded(r->a, r->query, strlen(r->query), SRC_QUERY, &lim, &r->params) != HTTP_OK) {
+	if (he != HTTP_HEAD_OK) {
 		parse_error(r, 400);
 		return;
 	}
-	const char *cookies = FCGX_GetParam("HTTP_COOKIE", env);
-	if (cookies && strlen(cookies) < 8192)
-		http_parse_cookies(r->a, cookies, &lim, &r->params);
 	r->sid_cookie = cookie_get(r, cookie_name(r, "mv_sid"));
 	r->pre_cookie = cookie_get(r, cookie_name(r, "mv_pre"));
 	if (session_load(r) != 0) {
@@ -650,49 +617,32 @@ static void handle(FCGX_Request *fr, req *r)
 				: rt && rt->max_body ? rt->max_body : (size_t)cfg.max_body_bytes;
 		char *body = NULL;
 		size_t blen = 0;
-		int st = read_body(fr, r, limit, &body, &blen);
+		int st = http_read_body(r->a, h.content_length, limit, fcgi_read, fr->in, &body, &blen);
 		if (st) {
 			parse_error(r, st);
 			return;
 		}
-		if (blen && r->content_type && str_starts(r->content_type, "multipart/form-data") && rt &&
-		    (rt->flags & R_MULTIPART)) {
-			enum http_parse_err e = http_parse_multipart(r->a, body, blen, r->content_type, &lim,
-								     (size_t)cfg.upload_max_files, &r->params, &r->uploads);
-			if (e != HTTP_OK) {
+		bool multipart;
+		enum http_parse_err e;
+		st = http_parse_body(r->a, body, blen, r->content_type, rt && (rt->flags & R_MULTIPART), &lim,
+				     (size_t)cfg.upload_max_files, &r->params, &r->uploads, &multipart, &e);
+		if (st) {
+			if (e != HTTP_OK && multipart)
 				log_info("bad multipart body: %s", http_parse_err_str(e));
-				if (e == HTTP_ERR_TOO_MANY)
-					page_error(r, 413, arena_printf(r->a, "Sie können höchstens %ld Dokumente mit einer "
-									      "Nachricht senden.", cfg.upload_max_files));
-				else
-					parse_error(r, e == HTTP_ERR_TOO_LONG ? 413 : 400);
-				return;
-			}
-		} else if (blen) {
-			if (!r->content_type || !str_starts(r->content_type, "application/x-www-form-urlencoded")) {
-				parse_error(r, 415);
-				return;
-			}
-			enum http_parse_err e = http_parse_urlencoded(r->a, body, blen, SRC_BODY, &lim, &r->params);
-			if (e != HTTP_OK) {
+			else if (e != HTTP_OK)
 				log_info("bad request body: %s", http_parse_err_str(e));
-				parse_error(r, e == HTTP_ERR_TOO_LONG || e == HTTP_ERR_TOO_MANY ? 413 : 400);
-				return;
-			}
+			if (multipart && e == HTTP_ERR_TOO_MANY)
+				page_error(r, 413, arena_printf(r->a, "Sie können höchstens %ld Dokumente mit einer "
+								      "Nachricht senden.", cfg.upload_max_files));
+			else
+				parse_error(r, st);
+			return;
 		}
 	}
 	/* single-valued fields must not repeat (parameter pollution) */
-	for (size_t i = 0; i < r->params.n; i++) {
-		const param *p = &r->params.items[i];
-		if (p->src == SRC_COOKIE)
-			continue;
-		bool repeatable = false;
-		for (size_t k = 0; k < ARRAY_LEN(repeatable_fields); k++)
-			repeatable = repeatable || strcmp(p->name, repeatable_fields[k]) == 0;
-		if (!repeatable && params_count(&r->params, p->name, SRC__MAX) > 1) {
-			parse_error(r, 400);
-			return;
-		}
+	if (http_repeated_field(&r->params, repeatable_fields, ARRAY_LEN(repeatable_fields))) {
+		parse_error(r, 400);
+		return;
 	}
 	dispatch(r);
 }

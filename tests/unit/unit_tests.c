@@ -112,6 +112,66 @@ static void test_cookies(void)
 	arena_reset(&a);
 }
 
+struct mem_reader {
+	const char *p;
+	size_t n;
+};
+
+static int mem_read(void *ctx, char *buf, int n)
+{
+	struct mem_reader *m = ctx;
+	size_t k = m->n < (size_t)n ? m->n : (size_t)n;
+	memcpy(buf, m->p, k);
+	m->p += k;
+	m->n -= k;
+	return (int)k;
+}
+
+static void test_request_params(void)
+{
+	arena a;
+	arena_init(&a);
+	char *env[] = {"REQUEST_METHOD=POST", "REQUEST_URI=/suche?q=a+b&seite=2", "HTTP_COOKIE=mv_sid=abc",
+		       "HTTP_ACCEPT=application/json", "HTTPS=on", "CONTENT_LENGTH=9",
+		       "CONTENT_TYPE=application/x-www-form-urlencoded", "REQUEST_URI=/zweite", NULL};
+	http_head h;
+	param_list l = {0};
+	CHECK(http_parse_head(&a, env, &lim, &h, &l) == HTTP_HEAD_OK);
+	CHECK(strcmp(h.path, "/suche") == 0 && strcmp(h.query, "q=a+b&seite=2") == 0); /* first REQUEST_URI */
+	CHECK(h.https && h.want_json && !h.is_head);
+	CHECK(strcmp(params_find(&l, "q", SRC_QUERY)->value, "a b") == 0);
+	CHECK(strcmp(params_find(&l, "mv_sid", SRC_COOKIE)->value, "abc") == 0);
+	CHECK(http_env_get(env, "REQUEST") == NULL && http_env_get(env, "HTTPS")[0] == 'o');
+	struct mem_reader m = {"csrf=x&q=yz", 11};
+	char *body;
+	size_t blen;
+	CHECK(http_read_body(&a, h.content_length, 100, mem_read, &m, &body, &blen) == 0 && blen == 9);
+	bool mp;
+	enum http_parse_err e;
+	CHECK(http_parse_body(&a, body, blen, h.content_type, false, &lim, 10, &l, NULL, &mp, &e) == 0);
+	CHECK(http_repeated_field(&l, NULL, 0) && strcmp(http_repeated_field(&l, NULL, 0), "q") == 0);
+	const char *rep[] = {"q"};
+	CHECK(http_repeated_field(&l, rep, 1) == NULL);
+	struct mem_reader m2 = {"abc", 3};
+	CHECK(http_read_body(&a, "4", 100, mem_read, &m2, &body, &blen) == 400);
+	CHECK(http_read_body(&a, "x", 100, mem_read, &m2, &body, &blen) == 400);
+	CHECK(http_read_body(&a, "101", 100, mem_read, &m2, &body, &blen) == 413);
+	struct mem_reader m3 = {"0123456789", 10};
+	CHECK(http_read_body(&a, NULL, 9, mem_read, &m3, &body, &blen) == 413);
+	CHECK(http_parse_body(&a, "a=1", 3, "text/plain", true, &lim, 10, &l, NULL, &mp, &e) == 415 && e == HTTP_OK);
+	CHECK(http_parse_body(&a, "--b\r\n", 5, "multipart/form-data; boundary=b", false, &lim, 10, &l, NULL, &mp, &e) ==
+	      415);
+	CHECK(http_parse_body(&a, "a=%zz", 5, "application/x-www-form-urlencoded", false, &lim, 10, &l, NULL, &mp, &e) ==
+		      400 &&
+	      !mp && e == HTTP_ERR_BAD_ENCODING);
+	param_list l2 = {0};
+	char *bad[] = {"REQUEST_METHOD=GET", "REQUEST_URI=suche", NULL};
+	CHECK(http_parse_head(&a, bad, &lim, &h, &l2) == HTTP_HEAD_BAD_REQUEST && strcmp(h.path, "/") == 0);
+	char *badq[] = {"REQUEST_METHOD=HEAD", "REQUEST_URI=/a?b=%00", "HTTP_COOKIE=c=1", NULL};
+	CHECK(http_parse_head(&a, badq, &lim, &h, &l2) == HTTP_HEAD_BAD_QUERY && strcmp(h.path, "/a") == 0 && h.is_head);
+	arena_reset(&a);
+}
+
 static void test_escaping(void)
 {
 	sbuf b;
@@ -308,6 +368,7 @@ int main(void)
 	unsetenv("MV_SECRET_KEY");
 	test_urlencoded();
 	test_cookies();
+	test_request_params();
 	test_multipart();
 	test_escaping();
 	test_templates();
