@@ -11,6 +11,8 @@
  *
  * Delivery is at least once: a row is marked sent only after the server accepted it, so a crash
  * between "250" and the UPDATE sends it again after recovery (same Message-ID, see mail_build).
+ * That window is one UPDATE wide: each accepted mail is recorded as soon as the server's "250"
+ * for it arrives (SMTP_EV_MESSAGESENT), not when the batch's session ends.
  * A row is never dropped: after mail_max_attempts it keeps the capped back-off and logs an error.
  *
  * Process-wide effects (this is a dedicated child): SIGPIPE is ignored (libesmtp may write to a
@@ -55,6 +57,7 @@ struct mail_item {
 	const char *to, *subject, *body;
 	long attempts;      /* before this try */
 	bool sent;          /* out: server accepted recipient and data (2xx) */
+	bool recorded;      /* out: already marked 'gesendet' in the database during the session */
 	char code[32];      /* out: "smtp 550 5.1.1" / "session" / "address" — for the log */
 	char err[ERRLEN];   /* out: for last_error; server reply text, never the body */
 };
@@ -228,7 +231,17 @@ struct send_ev {
 	bool connected, tls_ok;
 	const char *tls_problem;
 	long verify_result;
+	/* to record each accepted mail at once */
+	const char *token;
+	struct mail_item *m;
+	smtp_message_t *msg;
+	smtp_recipient_t *rcpt;
+	size_t n;
+	bool db_failed; /* one failed UPDATE: leave the rest of the batch to the end of the session */
 };
+
+static int result_tx(void *arg);
+static void record_accepted(struct send_ev *ev, smtp_message_t message);
 
 /* Only records what happened. It never sets an event's *ok: libesmtp presets it to 0, so a bad
  * certificate, a missing STARTTLS or a weak cipher ends the session. */
@@ -263,6 +276,14 @@ static void smtp_event(smtp_session_t s, int event, void *arg, ...)
 	case SMTP_EV_WEAK_CIPHER:
 		ev->tls_problem = "weak cipher";
 		break;
+	case SMTP_EV_MESSAGESENT: {
+		va_list ap;
+		va_start(ap, arg);
+		smtp_message_t message = va_arg(ap, smtp_message_t);
+		va_end(ap);
+		record_accepted(ev, message);
+		break;
+	}
 	default:
 		break;
 	}
@@ -287,6 +308,31 @@ static bool describe(struct mail_item *m, const char *step, const smtp_status_t 
 	snprintf(m->code, sizeof m->code, "smtp %s", status);
 	snprintf(m->err, sizeof m->err, "%s: %s %s", step, status, text);
 	return true;
+}
+
+/* The server answered the end of one message's data. If it accepted recipient and data, mark the
+ * row sent now: a mailer killed later in the same session must not send it again. */
+static void record_accepted(struct send_ev *ev, smtp_message_t message)
+{
+	if (!ev->token || ev->db_failed)
+		return;
+	for (size_t i = 0; i < ev->n; i++) {
+		if (ev->msg[i] != message)
+			continue;
+		if (!is2xx(smtp_recipient_status(ev->rcpt[i])) || !is2xx(smtp_message_transfer_status(message)))
+			return;
+		struct pending p = {.id = ev->m[i].id, .sent = true};
+		snprintf(p.token, sizeof p.token, "%s", ev->token);
+		if (db_tx(result_tx, &p) != 0) {
+			ev->db_failed = true;
+			return;
+		}
+		ev->m[i].recorded = p.applied != 0;
+		if (!p.applied)
+			log_warn("mail id=%lld: claim expired and was taken over meanwhile; sent result not recorded",
+				 p.id);
+		return;
+	}
 }
 
 static void fail_rest(struct mail_item *m, size_t n, const char *why)
@@ -360,7 +406,7 @@ static int run_session(smtp_session_t s, const struct send_ev *ev, struct mail_i
 /* Sends m[0..n) in ONE SMTP session. Sets m[i].sent / code / err for every item.
  * Returns the number sent, or -1 if the session failed as a whole (no message got any answer from
  * a server: connection refused, TLS or greeting failure…) with the reason in why. */
-static int mailer_send(struct mail_item *m, size_t n, char *why, size_t whylen)
+static int mailer_send(struct mail_item *m, size_t n, const char *token, char *why, size_t whylen)
 {
 	smtp_message_t msg[MAILER_BATCH] = {0};
 	smtp_recipient_t rcpt[MAILER_BATCH] = {0};
@@ -376,7 +422,7 @@ static int mailer_send(struct mail_item *m, size_t n, char *why, size_t whylen)
 		n = MAILER_BATCH;
 	for (size_t i = 0; i < n; i++) {
 		sbuf_init(&text[i]);
-		m[i].sent = false;
+		m[i].sent = m[i].recorded = false;
 		m[i].code[0] = m[i].err[0] = '\0';
 	}
 	if (!n)
@@ -392,6 +438,11 @@ static int mailer_send(struct mail_item *m, size_t n, char *why, size_t whylen)
 		mv_oom();
 	snprintf(hostport, sizeof hostport, "%s:%ld", cfg.smtp_host, cfg.smtp_port);
 	smtp_set_server(s, hostport);
+	ev.token = token;
+	ev.m = m;
+	ev.msg = msg;
+	ev.rcpt = rcpt;
+	ev.n = n;
 	smtp_set_eventcb(s, smtp_event, &ev);
 	/* RFC 5321 minimums are minutes; a TAN is useless by then and the claim expires after 120 s. */
 	smtp_set_timeout(s, Timeout_GREETING | Timeout_OVERRIDE_RFC2822_MINIMUM, 20000);
@@ -568,13 +619,18 @@ static long smtp_logged_at;
 static bool process_batch(struct mail_item *m, size_t n, const char *token)
 {
 	char why[200];
-	int rc = mailer_send(m, n, why, sizeof why);
+	int rc = mailer_send(m, n, token, why, sizeof why);
 	bool whole = rc < 0;
 	long first_retry = 0;
 	size_t over = 0; /* rows past mail_max_attempts in a whole-session failure: one line for all */
 	long long over_min = 0, over_max = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		if (m[i].sent && m[i].recorded) {
+			log_info("mail id=%lld domain=%s result=sent", m[i].id,
+				 mail_addr_ok(m[i].to) ? domain_of(m[i].to) : "(invalid)");
+			continue;
+		}
 		struct pending *p = &pend[npend++];
 		memset(p, 0, sizeof *p);
 		p->id = m[i].id;

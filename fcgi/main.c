@@ -154,13 +154,14 @@ static void reap(void)
 				continue;
 			c->pid = 0;
 			bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+			/* SIGKILL is never the program's own fault (an operator, the OOM killer): no crash
+			 * loop to slow down, so restart at once — else a few kills leave no worker for 30 s */
+			bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 			if (!clean) {
 				/* crashed soon after start: back off 1, 2, 4 … 30 s */
-				if (time(NULL) - c->started < 10)
-					c->crashes++;
-				else
-					c->crashes = 0;
-				int delay = c->crashes ? 1 << (c->crashes > 5 ? 5 : c->crashes - 1) : 0;
+				if (!killed)
+					c->crashes = time(NULL) - c->started < 10 ? c->crashes + 1 : 0;
+				int delay = c->crashes && !killed ? 1 << (c->crashes > 5 ? 5 : c->crashes - 1) : 0;
 				if (delay > 30)
 					delay = 30;
 				c->restart_at = time(NULL) + delay;
