@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps test-browser all asan check test test-unit test-http run stop fuzz install clean bench bench-overview bench-mailbox
+.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench
 
 all: $(BIN)
 
@@ -64,6 +64,12 @@ test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
 	@bash scripts/run-tests
 
+# The whole suite (unit, HTTP, browser, TLS) against the ASan + UBSan build; any sanitizer
+# report of any process fails it (reports in build/asan-reports/)
+test-asan: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/test-asan
+
 # Only the browser suite (Chromium + axe + html-validate) against a throwaway stack;
 # screenshots of failing tests in tests/artifacts/
 test-browser: deps
@@ -85,14 +91,10 @@ fuzz:
 fuzz-long:
 	@FUZZ_RUNS=$(or $(FUZZ_RUNS),10000000) nice -n 19 bash scripts/fuzz
 
+# Performance figures, each a ratio against a baseline measured in the same run (README "Benchmarks");
+# table in build/bench.txt
 bench: all
-	@bash scripts/bench-login
-
-bench-overview: all
-	@bash scripts/bench-overview
-
-bench-mailbox: all
-	@bash scripts/bench-mailbox
+	@bash scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung
