@@ -102,6 +102,7 @@ class Result(unittest.TestResult):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", action="append", default=[], help="only tests whose id contains this text")
+    ap.add_argument("--skip", action="append", default=[], help="leave out tests whose id contains this text")
     ap.add_argument("modules", nargs="*")
     args = ap.parse_args()
     for var in ("MV_VAR_DIR", "MV_HTTP_PORT", "MV_SINK_HTTP_PORT"):
@@ -118,6 +119,16 @@ def main():
     suite = unittest.TestSuite()
     for name in names:
         suite.addTests(loader.loadTestsFromName(name))
+    if args.skip:
+        def without(s):
+            kept = unittest.TestSuite()
+            for t in s:
+                if isinstance(t, unittest.TestSuite):
+                    kept.addTest(without(t))
+                elif not any(x in t.id() for x in args.skip):
+                    kept.addTest(t)
+            return kept
+        suite = without(suite)
 
     result = Result(sys.stdout)
     t0 = time.time()
