@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench
+.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench test-cluster
 
 all: $(BIN)
 
@@ -75,6 +75,12 @@ test-asan: deps
 test-browser: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/test-stack node tests/browser/run.mjs
+
+# The multi-host proof (README "Scaling out"): 3 Galera nodes, 2 app hosts, 1 nginx on loopback;
+# alternating-host flows, cross-host races, a node killed during 30 s of load. Not part of `make test`.
+test-cluster: deps
+	@$(MAKE) --no-print-directory all
+	@python3 scripts/cluster-proof
 
 run: deps
 	@$(MAKE) --no-print-directory all

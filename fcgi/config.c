@@ -29,6 +29,8 @@ static const struct cfg_key keys[] = {
 	S(db_host, "", false),
 	L(db_port, 3306, 1, 65535),
 	S(db_socket, "", false),
+	S(db_nodes, "", false),
+	L(db_sync_wait, 0, 0, 15),
 	S(db_name, "meineversorgung", false),
 	S(db_user, "mv", false),
 	S(db_password, "", true),
@@ -184,6 +186,57 @@ int config_load(const char *path, char *err, size_t errlen)
 	return config_validate(err, errlen);
 }
 
+int db_nodes_parse(const char *list, db_node *out, int max)
+{
+	int n = 0;
+	const char *p = list ? list : "";
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (!len || n >= DB_NODES_MAX || (out && n >= max))
+			return -1;
+		db_node node;
+		memset(&node, 0, sizeof node);
+		if (p[0] == '/') {
+			if (len >= sizeof node.socket)
+				return -1;
+			memcpy(node.socket, p, len);
+		} else {
+			const char *colon = memrchr(p, ':', len);
+			size_t hl = colon ? (size_t)(colon - p) : len;
+			if (!hl || hl >= sizeof node.host || memchr(p, ' ', hl))
+				return -1;
+			memcpy(node.host, p, hl);
+			node.port = 3306;
+			if (colon) {
+				char num[8];
+				size_t pl = len - hl - 1;
+				long long v;
+				if (!pl || pl >= sizeof num)
+					return -1;
+				memcpy(num, colon + 1, pl);
+				num[pl] = '\0';
+				if (parse_int(num, 1, 65535, &v) != 0)
+					return -1;
+				node.port = (unsigned)v;
+			}
+		}
+		if (out)
+			out[n] = node;
+		n++;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return n;
+}
+
 int config_validate(char *err, size_t errlen)
 {
 	size_t bin_len = 0;
@@ -205,6 +258,11 @@ int config_validate(char *err, size_t errlen)
 	size_t bl = strlen(cfg.base_url);
 	if (bl && cfg.base_url[bl - 1] == '/')
 		cfg.base_url[bl - 1] = '\0';
+	if (db_nodes_parse(cfg.db_nodes, NULL, 0) < 0) {
+		snprintf(err, errlen, "db_nodes must be a comma-separated list of host:port or /path/to/socket "
+				      "(at most %d entries)", DB_NODES_MAX);
+		return -1;
+	}
 	if (strcmp(cfg.smtp_starttls, "none") && strcmp(cfg.smtp_starttls, "required")) {
 		snprintf(err, errlen, "smtp_starttls must be 'none' or 'required'");
 		return -1;

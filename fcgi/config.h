@@ -7,7 +7,9 @@
 typedef struct config {
 	/* database */
 	char *db_host, *db_socket, *db_name, *db_user, *db_password;
+	char *db_nodes; /* "host:port, /path/to.sock, ..." tried in order (Galera fail-over); overrides host/socket */
 	long db_port;
+	long db_sync_wait; /* wsrep_sync_wait per connection (Galera read-your-writes); 0 = not set */
 	/* processes */
 	char *fcgi_socket;
 	long workers, worker_max_requests;
@@ -37,6 +39,17 @@ extern config cfg;
 
 /* Load defaults, then the file (may be NULL), then MV_* environment.
  * Returns 0, or -1 with a message in err. Refuses a secret-bearing file readable by others. */
+/* One entry of db_nodes: a unix socket (path starts with '/') or host:port (port default 3306). */
+#define DB_NODES_MAX 16
+typedef struct db_node {
+	char host[256];
+	char socket[108];
+	unsigned port;
+} db_node;
+/* Parses db_nodes into out[0..max) (out may be NULL to only check). Returns the number of entries
+ * (0 for an empty list) or -1 if the list is malformed or longer than DB_NODES_MAX. */
+int db_nodes_parse(const char *list, db_node *out, int max);
+
 int config_load(const char *path, char *err, size_t errlen);
 /* Parse one `key = value` line into cfg; used by config_load and the fuzz driver. */
 int config_set(const char *key, const char *value, char *err, size_t errlen);

@@ -1,6 +1,12 @@
 /* db.c — MariaDB Connector/C wrapper. Auto-reconnect stays off: after CR_SERVER_GONE_ERROR /
  * CR_SERVER_LOST we reconnect ourselves and drop the statement cache, retrying a lone
- * statement once; inside a transaction the whole transaction is retried by db_tx. */
+ * statement once; inside a transaction the whole transaction is retried by db_tx.
+ *
+ * Galera (README "Scaling out"): db_nodes lists several nodes. A connection goes to the node that
+ * worked last (the first one at start); when it cannot be reached, or answers that it is not
+ * ready (1047: not synced / not in the primary component), the next node in the list is tried.
+ * A certification failure comes back as 1213 (deadlock) and is retried like one. db_sync_wait
+ * sets wsrep_sync_wait for every statement of the connection (read-your-writes across nodes). */
 #include "db.h"
 #include "config.h"
 #include "log.h"
@@ -17,6 +23,8 @@
 
 static MYSQL *conn;
 static bool in_tx;
+static int node_cur;     /* db_nodes: index of the node in use, or to try first */
+static bool node_skip;   /* that node said it is not ready: start the next connect at the one after */
 static enum db_err last_err;
 
 #define STMT_CACHE 256
@@ -58,6 +66,9 @@ static enum db_err classify(unsigned int err)
 	case ER_CONNECTION_KILLED:
 	case ER_SERVER_SHUTDOWN:
 		return DB_ERR_GONE;
+	case ER_UNKNOWN_COM_ERROR: /* 1047, Galera: "WSREP has not yet prepared node for application use" */
+		node_skip = true;
+		return DB_ERR_GONE;
 	case ER_LOCK_DEADLOCK:
 	case ER_LOCK_WAIT_TIMEOUT:
 	case 1180: /* ER_ERROR_DURING_COMMIT (Galera certification) */
@@ -69,10 +80,19 @@ static enum db_err classify(unsigned int err)
 	}
 }
 
-int db_connect(void)
+static void connect_failed(const char *where)
 {
-	if (conn)
-		return 0;
+	/* while the server is down every request tries again: say so at most every 10 s */
+	static time_t last_logged;
+	time_t now = time(NULL);
+	if (now - last_logged >= 10) {
+		log_error("database connect failed%s%s: %s", where ? " to " : "", where ? where : "", mysql_error(conn));
+		last_logged = now;
+	}
+}
+
+static bool connect_to(const char *host, unsigned port, const char *sock)
+{
 	conn = mysql_init(NULL);
 	if (!conn)
 		mv_oom();
@@ -84,25 +104,62 @@ int db_connect(void)
 	mysql_options(conn, MYSQL_OPT_RECONNECT, &off);
 	mysql_options(conn, MYSQL_OPT_LOCAL_INFILE, &off);
 	mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(conn, MYSQL_INIT_COMMAND, "SET time_zone='+00:00', "
-						"tx_isolation = 'READ-COMMITTED', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
-	const char *host = *cfg.db_host ? cfg.db_host : NULL;
-	const char *sock = *cfg.db_socket ? cfg.db_socket : NULL;
-	if (!mysql_real_connect(conn, host, cfg.db_user, cfg.db_password, cfg.db_name, (unsigned)cfg.db_port,
-				sock, 0)) {
-		/* while the server is down every request tries again: say so at most every 10 s */
-		static time_t last_logged;
-		time_t now = time(NULL);
-		if (now - last_logged >= 10) {
-			log_error("database connect failed: %s", mysql_error(conn));
-			last_logged = now;
+	char init[256];
+	snprintf(init, sizeof init,
+		 "SET time_zone='+00:00', tx_isolation = 'READ-COMMITTED', "
+		 "sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'%s",
+		 cfg.db_sync_wait ? ", wsrep_sync_wait = " : "");
+	if (cfg.db_sync_wait) {
+		size_t l = strlen(init);
+		snprintf(init + l, sizeof init - l, "%ld", cfg.db_sync_wait);
+	}
+	mysql_options(conn, MYSQL_INIT_COMMAND, init);
+	if (!mysql_real_connect(conn, host, cfg.db_user, cfg.db_password, cfg.db_name, port, sock, 0))
+		return false;
+	return true;
+}
+
+int db_connect(void)
+{
+	if (conn)
+		return 0;
+	db_node nodes[DB_NODES_MAX];
+	int count = db_nodes_parse(cfg.db_nodes, nodes, DB_NODES_MAX);
+	if (count <= 0) {
+		const char *host = *cfg.db_host ? cfg.db_host : NULL;
+		const char *sock = *cfg.db_socket ? cfg.db_socket : NULL;
+		if (connect_to(host, (unsigned)cfg.db_port, sock))
+			return 0;
+		connect_failed(NULL);
+	} else {
+		int first = node_cur % count;
+		if (node_skip && count > 1)
+			first = (first + 1) % count;
+		node_skip = false;
+		for (int i = 0; i < count; i++) {
+			int idx = (first + i) % count;
+			const db_node *nd = &nodes[idx];
+			if (connect_to(*nd->socket ? NULL : nd->host, nd->port, *nd->socket ? nd->socket : NULL)) {
+				if (idx != node_cur && *nd->socket)
+					log_warn("database: now using node %d of db_nodes (%s)", idx + 1, nd->socket);
+				else if (idx != node_cur)
+					log_warn("database: now using node %d of db_nodes (%s:%u)", idx + 1, nd->host, nd->port);
+				node_cur = idx;
+				return 0;
+			}
+			char where[300];
+			snprintf(where, sizeof where, "node %d", idx + 1);
+			connect_failed(where);
+			mysql_close(conn);
+			conn = NULL;
 		}
-		mysql_close(conn);
-		conn = NULL;
 		last_err = DB_ERR_GONE;
 		return -1;
 	}
-	return 0;
+	mysql_close(conn);
+	conn = NULL;
+	last_err = DB_ERR_GONE;
+	return -1;
 }
 
 static MYSQL_STMT *stmt_get(const char *sql)

@@ -330,6 +330,24 @@ static void test_config(void)
 	fclose(g);
 	CHECK(config_load(path, err, sizeof err) == -1);
 	unlink(path);
+
+	/* db_nodes: the Galera fail-over list */
+	db_node nodes[DB_NODES_MAX];
+	CHECK(db_nodes_parse("", nodes, DB_NODES_MAX) == 0);
+	CHECK(db_nodes_parse(NULL, nodes, DB_NODES_MAX) == 0);
+	CHECK(db_nodes_parse("10.0.0.1:3307, db2 ,/run/mysqld/mysqld.sock", nodes, DB_NODES_MAX) == 3);
+	CHECK(strcmp(nodes[0].host, "10.0.0.1") == 0 && nodes[0].port == 3307 && !*nodes[0].socket);
+	CHECK(strcmp(nodes[1].host, "db2") == 0 && nodes[1].port == 3306);
+	CHECK(strcmp(nodes[2].socket, "/run/mysqld/mysqld.sock") == 0 && !*nodes[2].host);
+	CHECK(db_nodes_parse("a:1,,b:2", nodes, DB_NODES_MAX) == -1);
+	CHECK(db_nodes_parse("a:0", nodes, DB_NODES_MAX) == -1);
+	CHECK(db_nodes_parse("a:70000", NULL, 0) == -1);
+	CHECK(db_nodes_parse("a:x", NULL, 0) == -1);
+	CHECK(db_nodes_parse(":3306", NULL, 0) == -1);
+	CHECK(db_nodes_parse("a b:1", NULL, 0) == -1);
+	CHECK(db_nodes_parse("a:1,b:2", NULL, 0) == 2);
+	CHECK(db_nodes_parse("a:1,b:2", nodes, 1) == -1);
+	CHECK(config_set("db_nodes", "", err, sizeof err) == 0);
 }
 
 static void test_dates_and_text(void)
