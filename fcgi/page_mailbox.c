@@ -154,11 +154,16 @@ void mailbox_list(req *r)
 		page = 1;
 	if (ps && (parse_int(ps, 10, 100, &size) != 0 || (size != 10 && size != 20 && size != 50 && size != 100)))
 		size = 20; /* "Elemente pro Seite" as in the overview: 10, 20, 50, 100 */
+	/* A group mailbox is read through its index (org_id, gruppe, ordner, id), named: left to
+	 * itself, MariaDB weighs it against (org_id, ordner, id) with index dives on every execution
+	 * and, for a large mailbox, picked a range scan of the latter that filters gruppe row by row:
+	 * 20-30 % more server CPU per list for 100,000 messages than for 100 (make bench); with the
+	 * index named, both cost the same. */
 	db_res *cnt = box == BOX_PERSONAL ?
 		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht WHERE konto_id = ? AND ordner = ? LIMIT 101) x",
 			 DBARGS(DI(r->me->id), DS(ordner))) :
-		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht WHERE org_id = ? AND gruppe = ? "
-			       "AND ordner = ? LIMIT 101) x",
+		db_query(r->a, "SELECT COUNT(*) FROM (SELECT 1 FROM nachricht FORCE INDEX (ix_nachricht_gruppe) "
+			       "WHERE org_id = ? AND gruppe = ? AND ordner = ? LIMIT 101) x",
 			 DBARGS(DI(r->me->org_id), DI(box), DS(ordner)));
 	if (!cnt) {
 		db_fail(r);
@@ -179,7 +184,8 @@ void mailbox_list(req *r)
 		db_query(r->a,
 			 "SELECT n.id, DATE_FORMAT(n.erstellt, '%d.%m.%Y %H:%i'), n.absender, n.betreff, n.anhaenge, "
 			 "g.konto_id IS NOT NULL, COALESCE(CONCAT(f.vorname, ' ', f.name), '') "
-			 "FROM nachricht n LEFT JOIN nachricht_gelesen g ON g.nachricht_id = n.id AND g.konto_id = ? "
+			 "FROM nachricht n FORCE INDEX (ix_nachricht_gruppe) "
+			 "LEFT JOIN nachricht_gelesen g ON g.nachricht_id = n.id AND g.konto_id = ? "
 			 "LEFT JOIN account f ON f.id = n.zuerst_gelesen_von "
 			 "WHERE n.org_id = ? AND n.gruppe = ? AND n.ordner = ? "
 			 "ORDER BY n.id DESC LIMIT ? OFFSET ?",
