@@ -560,12 +560,15 @@ static link_info *link_lookup(req *r, const char *zweck1, const char *zweck2, bo
 		return NULL;
 	unsigned char h[HASH_BYTES];
 	secret_hash("link", token, strlen(token), h);
+	/* a link mailed by another host a moment ago: wait for the cluster's commits (see session_load) */
 	db_res *res = db_query(r->a, for_update ?
+		"SET STATEMENT wsrep_sync_wait = 1 FOR "
 		"SELECT lt.id, lt.zweck, a.id, a.kennung, a.vorname, a.name, a.email, a.status, a.rolle, "
 		"a.history_salt, a.history_ops, a.history_mem_kib, lt.tries, DATE_FORMAT(a.geburtsdatum, '%Y-%m-%d'), o.pnr "
 		"FROM link_token lt JOIN account a ON a.id = lt.account_id LEFT JOIN organisation o ON o.id = a.org_id "
 		"WHERE lt.token_hash = ? AND lt.used_at IS NULL AND lt.expires_at > NOW() AND lt.zweck IN (?, ?) "
 		"FOR UPDATE" :
+		"SET STATEMENT wsrep_sync_wait = 1 FOR "
 		"SELECT lt.id, lt.zweck, a.id, a.kennung, a.vorname, a.name, a.email, a.status, a.rolle, "
 		"a.history_salt, a.history_ops, a.history_mem_kib, lt.tries, DATE_FORMAT(a.geburtsdatum, '%Y-%m-%d'), o.pnr "
 		"FROM link_token lt JOIN account a ON a.id = lt.account_id LEFT JOIN organisation o ON o.id = a.org_id "

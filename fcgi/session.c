@@ -30,7 +30,11 @@ int session_load(req *r)
 	}
 	unsigned char h[HASH_BYTES];
 	secret_hash("session", r->sid_cookie, strlen(r->sid_cookie), h);
+	/* the first read of a request waits until this node has applied every commit of the cluster
+	 * (Galera; a no-op on a single MariaDB): a session or change made through another host a
+	 * moment ago is seen here, and so by every later statement of this request */
 	db_res *res = db_query(r->a,
+		"SET STATEMENT wsrep_sync_wait = 1 FOR "
 		"SELECT s.id, s.stage, a.id, a.kennung, a.rolle, a.vorname, a.name, a.email, a.status, "
 		"COALESCE(a.org_id, 0), TIMESTAMPDIFF(SECOND, s.last_seen, NOW()), "
 		"TIMESTAMPDIFF(SECOND, s.created_at, NOW()), o.name, o.bereich, o.pnr, o.abr "
