@@ -138,16 +138,21 @@ class Headers(mv.Case):
     def test_nginx_own_responses(self):
         st, out = mv.raw_http(b"TRACE / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         self.assertEqual(st, 405, out[:200])
+        self.assertIn(b"default-src 'none'", out, "nginx's own 405 carries a CSP")
         for method in ("PUT", "DELETE", "OPTIONS", "PATCH"):
             r = mv.Client().request(method, "/anmelden")
             self.assertEqual(r.status, 405, method)
             self.assertEqual(r.header("Cache-Control"), "no-store", method)
             self.assertEqual(r.header("X-Content-Type-Options"), "nosniff", method)
+            self.assertIn("default-src 'none'", r.header("Content-Security-Policy") or "", method)
         r = mv.Client().get("/.git/config")
         self.assertEqual(r.status, 404)
         self.assertEqual(r.header("Server"), "nginx")
         self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
         self.assertEqual(r.header("Cache-Control"), "no-store")
+        csp = r.header("Content-Security-Policy") or ""
+        for part in ("default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+            self.assertIn(part, csp)
         self.assertNotRegex(r.text, r"nginx/\d")
 
     def test_server_tokens_off(self):
