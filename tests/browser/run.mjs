@@ -127,6 +127,14 @@ async function tabFollow(page, selector, label) {
   return resp;
 }
 
+// the administrator sets the password through the mailed link (set-up for flows that test other things)
+async function activate(page, who) {
+  await page.goto(BASE + linkIn(await waitMail(who.email, "Passwort festlegen"), "/passwort-setzen"));
+  await page.fill("#f-passwort", who.password);
+  await page.fill("#f-passwort_wiederholung", who.password);
+  await clickSubmit(page);
+}
+
 async function clickSubmit(page) {
   const [resp] = await Promise.all([page.waitForNavigation(), page.click("main button[type=submit]")]);
   if (resp && (resp.status() === 403 || resp.status() >= 500)) throw new Error(`${page.url()}: HTTP ${resp.status()}`);
@@ -221,10 +229,7 @@ test("administrator: create (errors, success dialog), overview, details, edit, l
 
 test("Sachbearbeiter: reads the Kasse's message, opens the PDF, answers with a document (keyboard only)", async (page, context) => {
   const a = await newAdmin();
-  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
-  await page.fill("#f-passwort", a.password);
-  await page.fill("#f-passwort_wiederholung", a.password);
-  await clickSubmit(page);
+  await activate(page, a);
   await loginWithTan(page, a, 0);
   const sbMail = `sabine${next()}@example.org`;
   await page.goto(BASE + "/sachbearbeiter/neu");
@@ -326,10 +331,7 @@ test("every form with its errors, confirmations and refusal pages pass axe and h
   if (!(await page.textContent("main")).includes("Ihre Anfrage wurde an den Support")) throw new Error("no support confirmation");
   // logged in as administrator
   const a = await newAdmin();
-  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
-  await page.fill("#f-passwort", a.password);
-  await page.fill("#f-passwort_wiederholung", a.password);
-  await clickSubmit(page);
+  await activate(page, a);
   await visit(page, "/anmelden", "Anmelden");
   await page.fill("#f-kennung", a.kennung);
   await page.fill("#f-passwort", a.password);
@@ -367,10 +369,7 @@ test("inactivity: warning, Ich bin noch hier, Inaktivität festgestellt", async 
   stack("restart-app", { MV_IDLE_TIMEOUT_S: "8", MV_IDLE_WARNING_S: "4" });
   try {
     const a = await newAdmin();
-    await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
-    await page.fill("#f-passwort", a.password);
-    await page.fill("#f-passwort_wiederholung", a.password);
-    await clickSubmit(page);
+    await activate(page, a);
     await loginWithTan(page, a, 0);
     await page.focus("#suche-q"); // where the user was before the warning
     await page.waitForSelector("#dlg-warnung[open]", { timeout: 7000 });

@@ -681,3 +681,25 @@ def post_multipart(client, path, fields=(), files=(), csrf=True, json=None, head
     if headers:
         h.update(headers)
     return client.request("POST", path, body=body, headers=h, json=json)
+
+
+def master_pid():
+    """The pid of the stack's master process."""
+    with open(os.path.join(VAR, "run", "mv.pid")) as f:
+        return int(f.read().strip())
+
+
+def children(pid):
+    """The live (non-zombie) child processes of pid: the workers and the mailer of a master."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(d))
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            pass
+    return sorted(out)

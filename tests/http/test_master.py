@@ -7,27 +7,8 @@ import time
 
 import mv
 
-RUN = os.path.join(mv.VAR, "run")
-
-
-def master_pid():
-    with open(os.path.join(RUN, "mv.pid")) as f:
-        return int(f.read().strip())
-
-
-def children(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                out.append(int(d))
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            pass
-    return sorted(out)
+master_pid = mv.master_pid
+children = mv.children
 
 
 def wait_for(cond, timeout=15):

@@ -1064,24 +1064,8 @@ class MailHeaders(mv.Case):
 
 # ---------------------------------------------------------------- #42, #43
 
-def master_pid():
-    with open(os.path.join(mv.VAR, "run", "mv.pid")) as f:
-        return int(f.read().strip())
-
-
-def children(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                out.append(int(d))
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            pass
-    return sorted(out)
+master_pid = mv.master_pid
+children = mv.children
 
 
 class DatabaseDown(mv.Case):
