@@ -1,14 +1,15 @@
 /* access.c — the helpers the access flows share: rate limits, single-use link tokens,
  * failed-login counting and self-lock, date and text validation. */
-#include "app.h"
+#include "access.h"
 #include "config.h"
 #include "db.h"
+#include "html.h"
 #include "log.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-int rate_hit(req *r, const char *what, long limit, long window_s)
+int rate_hit(const actor *who, const char *what, long limit, long window_s)
 {
 	unsigned char bucket[HASH_BYTES];
 	secret_hash("rate", what, strlen(what), bucket);
@@ -18,7 +19,7 @@ int rate_hit(req *r, const char *what, long limit, long window_s)
 		    "window_start = IF(window_start <= NOW() - INTERVAL ? SECOND, NOW(), window_start)",
 		    DBARGS(DB(bucket, sizeof bucket), DI(window_s), DI(window_s)), NULL, NULL) != 0)
 		return -1;
-	db_res *res = db_query(r->a, "SELECT hits FROM rate_limit WHERE bucket = ?", DBARGS(DB(bucket, sizeof bucket)));
+	db_res *res = db_query(who->a, "SELECT hits FROM rate_limit WHERE bucket = ?", DBARGS(DB(bucket, sizeof bucket)));
 	if (!res || res->nrows != 1)
 		return -1;
 	return db_int(res, 0, 0) <= limit ? 1 : 0;
@@ -37,13 +38,13 @@ int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CH
 		       DBARGS(DB(h, sizeof h), DI(account_id), DS(zweck), DI(cfg.link_ttl_s)), NULL, NULL);
 }
 
-char *link_url(req *r, const char *path, const char *token)
+char *link_url(arena *a, const char *path, const char *token)
 {
 	/* always the configured base URL, never the request's Host (WSTG-ATHN-09) */
-	return arena_printf(r->a, "%s%s?token=%s", cfg.base_url, path, token);
+	return arena_printf(a, "%s%s%s", cfg.base_url, path, url_printf(a, "?token=%s", token));
 }
 
-int login_failure(req *r, long long account_id, const char *kennung)
+int login_failure(const actor *who, long long account_id)
 {
 	unsigned long long counted = 0, locked = 0;
 	/* failures that arrive while the account is locked (attempts in flight when the lock started)
@@ -63,16 +64,15 @@ int login_failure(req *r, long long account_id, const char *kennung)
 		if (db_exec("DELETE FROM session WHERE account_id = ? AND stage = 'tan'", DBARGS(DI(account_id)), NULL,
 			    NULL) != 0)
 			return -1;
-		audit_self(r, account_id, "account_self_locked", "");
-		(void)kennung;
+		audit_self(who, account_id, "account_self_locked", "");
 	}
 	return locked ? 1 : 0;
 }
 
 /* Inserts an account in state "angelegt" with a fresh history salt and a generated (or, for
  * demo data, fixed) Nutzerkennung; retries on the unlikely collision. Inside a transaction. */
-int account_insert(char role, long long org_id, const char *vorname, const char *name, const char *email,
-		   const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
+int account_insert(enum account_role_code role, long long org_id, const char *vorname, const char *name,
+		   const char *email, const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
 		   long long *id_out)
 {
 	unsigned char salt[16];
@@ -81,8 +81,8 @@ int account_insert(char role, long long org_id, const char *vorname, const char 
 		if (fixed_kennung)
 			snprintf(kennung_out, KENNUNG_LEN + 1, "%s", fixed_kennung);
 		else
-			kennung_generate(role, cfg.kasse_nummer, kennung_out);
-		char rolle[2] = {role, 0};
+			kennung_generate((char)role, cfg.kasse_nummer, kennung_out);
+		char rolle[2] = {(char)role, 0};
 		unsigned long long id = 0;
 		if (db_exec("INSERT INTO account (kennung, rolle, org_id, vorname, name, email, geburtsdatum, status, "
 			    "history_salt, history_ops, history_mem_kib) VALUES (?, ?, ?, ?, ?, ?, ?, 'angelegt', ?, ?, ?)",

@@ -1,7 +1,8 @@
 /* cli.c — `scripts/mvctl`: the Kassen-Portal-Administrator's command line (SPEC §11) and the
  * dev-mode demo data. Same config and database as the stack; every change in one transaction,
  * errors on stderr with a non-zero exit, `--json` for scripts. */
-#include "app.h"
+#include "access.h"
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"
@@ -20,7 +21,7 @@
 #include <unistd.h>
 
 static bool json_out;
-static req *cli_req; /* who acts: "mvctl" from the operating-system user, for the audit log */
+static actor *cli_req; /* who acts: "mvctl" from the operating-system user, for the audit log */
 
 struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
@@ -123,7 +124,7 @@ static bool digits(const char *s, size_t min, size_t max)
 }
 
 /* The organisation with this PNR in our Kasse: its id, 0 if there is none, -1 on a database error. */
-static long long org_by_pnr(req *r, const char *pnr)
+static long long org_by_pnr(actor *r, const char *pnr)
 {
 	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
 			       DBARGS(DS(cfg.kasse_nummer), DS(pnr)));
@@ -293,7 +294,7 @@ static int cmd_org_restrict(struct opts *o)
 /* ---- admin add / update ---- */
 
 struct admin_add_ctx {
-	req *r;
+	actor *r;
 	struct opts *o;
 	char kennung[KENNUNG_LEN + 1];
 	int missing;
@@ -302,7 +303,7 @@ struct admin_add_ctx {
 static int admin_add_tx(void *p)
 {
 	struct admin_add_ctx *c = p;
-	req *r = c->r;
+	actor *r = c->r;
 	long long org_id = org_by_pnr(r, c->o->pnr);
 	if (org_id < 0)
 		return DB_TX_FAIL;
@@ -319,7 +320,7 @@ static int admin_add_tx(void *p)
 		return DB_TX_FAIL;
 	snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
 	tpl_slot slots[] = {{"vorname", c->o->vorname}, {"name", c->o->name},
-			    {"link", link_url(r, "/passwort-setzen", token)}, {"minutes", minutes}};
+			    {"link", link_url(r->a, "/passwort-setzen", token)}, {"minutes", minutes}};
 	if (mail_queue(c->o->email, "passwort-festlegen.txt", slots, ARRAY_LEN(slots)) != 0)
 		return DB_TX_FAIL;
 	audit_org(cli_req, org_id, "admin_added", c->kennung,
@@ -338,7 +339,7 @@ static int check_person(struct opts *o, bool all_required)
 	return 0;
 }
 
-static int cmd_admin_add(req *r, struct opts *o)
+static int cmd_admin_add(actor *r, struct opts *o)
 {
 	if (!o->pnr)
 		return fail("--pnr is required", NULL);
@@ -367,7 +368,7 @@ static int cmd_admin_add(req *r, struct opts *o)
 }
 
 struct admin_update_ctx {
-	req *r;
+	actor *r;
 	struct opts *o;
 	int missing;
 };
@@ -375,7 +376,7 @@ struct admin_update_ctx {
 static int admin_update_tx(void *p)
 {
 	struct admin_update_ctx *c = p;
-	req *r = c->r;
+	actor *r = c->r;
 	db_res *acc = db_query(r->a, "SELECT id, org_id, vorname, name, email FROM account WHERE kennung = ? AND rolle = 'X' FOR UPDATE",
 			       DBARGS(DS(c->o->kennung)));
 	if (!acc)
@@ -402,7 +403,7 @@ static int admin_update_tx(void *p)
 	return 0;
 }
 
-static int cmd_admin_update(req *r, struct opts *o)
+static int cmd_admin_update(actor *r, struct opts *o)
 {
 	if (!o->kennung)
 		return fail("--kennung is required", NULL);
@@ -432,7 +433,7 @@ static int cmd_admin_update(req *r, struct opts *o)
 
 /* ---- user find ---- */
 
-static int cmd_user_find(req *r, struct opts *o)
+static int cmd_user_find(actor *r, struct opts *o)
 {
 	if (!o->name && !o->email && !o->pnr)
 		return fail("give at least one of --name, --email, --pnr", NULL);
@@ -484,7 +485,7 @@ static int cmd_user_find(req *r, struct opts *o)
 enum { GEN_BATCH = 10000 };
 
 struct gen_ctx {
-	req *r;
+	actor *r;
 	long long org_id, from, count;
 	const char *pnr;
 	unsigned long long added;
@@ -535,7 +536,7 @@ static int genmsg_tx(void *p)
 		       : DB_TX_FAIL;
 }
 
-static int cmd_dev_seed(req *r, struct opts *o)
+static int cmd_dev_seed(actor *r, struct opts *o)
 {
 	if (!cfg.dev_mode)
 		return fail("dev seed only runs with dev_mode = 1 (MV_DEV_MODE=1): it is for benchmarks, never production", NULL);
@@ -580,7 +581,7 @@ static int cmd_dev_seed(req *r, struct opts *o)
 
 /* ---- messages from and to the Kasse ---- */
 
-static char *read_file(req *r, const char *path, size_t *len, const char **err)
+static char *read_file(actor *r, const char *path, size_t *len, const char **err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -605,7 +606,7 @@ static char *read_file(req *r, const char *path, size_t *len, const char **err)
 	return out;
 }
 
-static int cmd_message_send(req *r, struct opts *o)
+static int cmd_message_send(actor *r, struct opts *o)
 {
 	if (!o->pnr || !o->betreff || !o->text || (!o->gruppe == !o->kennung))
 		return fail("usage: message send --pnr P (--gruppe SLUG | --kennung K) --betreff B --text T [--anhang FILE]…", NULL);
@@ -649,13 +650,13 @@ static int cmd_message_send(req *r, struct opts *o)
 		if (!data)
 			return fail("cannot read attachment: %s", err);
 		files[i] = (upload){"anhang", upload_filename(r->a, o->anhang[i], strlen(o->anhang[i])), data, len};
-		const char *why = upload_check(r, &files[i]);
+		const char *why = upload_check(r->a, &files[i]);
 		if (why)
 			return fail("%s", why);
 	}
 	c.m.files = files;
 	c.m.nfiles = (size_t)o->nanhang;
-	if (message_store_tx(r, &c.m, &c.id) != 0)
+	if (message_store_tx(r->a, &c.m, &c.id) != 0)
 		return fail("database error", NULL);
 	audit_org(cli_req, org_id, "message_from_kasse", o->gruppe ? o->gruppe : o->kennung,
 		  arena_printf(r->a, "Nachricht %lld, %d Dokument(e)", c.id, o->nanhang));
@@ -668,7 +669,7 @@ static int cmd_message_send(req *r, struct opts *o)
 	return 0;
 }
 
-static int cmd_message_list(req *r, struct opts *o)
+static int cmd_message_list(actor *r, struct opts *o)
 {
 	if (!o->pnr)
 		return fail("--pnr is required", NULL);
@@ -734,7 +735,7 @@ static int write_new_file(const char *dir, const char *name, const char *data, s
 	return close(fd);
 }
 
-static int cmd_message_export(req *r, struct opts *o)
+static int cmd_message_export(actor *r, struct opts *o)
 {
 	long long id;
 	if (!o->id || parse_int(o->id, 1, 1LL << 62, &id) != 0 || !o->dir)
@@ -790,7 +791,7 @@ static int cmd_message_export(req *r, struct opts *o)
 
 /* ---- feedback and support requests ---- */
 
-static int cmd_feedback_list(req *r, struct opts *o)
+static int cmd_feedback_list(actor *r, struct opts *o)
 {
 	char datum[11] = "1900-01-01";
 	if (o->seit && !parse_date(o->seit, datum))
@@ -830,7 +831,7 @@ static int cmd_feedback_list(req *r, struct opts *o)
 
 /* ---- audit ---- */
 
-static int cmd_audit(req *r, struct opts *o)
+static int cmd_audit(actor *r, struct opts *o)
 {
 	if (!o->pnr)
 		return fail("--pnr is required", NULL);
@@ -839,21 +840,17 @@ static int cmd_audit(req *r, struct opts *o)
 		return fail("database error", NULL);
 	if (org_id == 0)
 		return fail("no organisation with PNR %s", o->pnr);
-	char *k = arena_strdup(r->a, o->kennung ? o->kennung : "");
-	str_upper_ascii(k);
-	db_res *res = db_query(r->a,
-		"SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ'), COALESCE(actor, 'mvctl'), event, COALESCE(target, ''), "
-		"COALESCE(detail, '') FROM audit_log WHERE org_id = ? AND (? = '' OR target = ?) ORDER BY id LIMIT 10000",
-		DBARGS(DI(org_id), DS(k), DS(k)));
-	if (!res)
+	audit_entry *e;
+	long long n = audit_list(r->a, org_id, AUDIT_ALL, o->kennung, 10000, 0, &e);
+	if (n < 0)
 		return fail("database error", NULL);
 	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; i < res->nrows; i++) {
+	for (long long i = 0; i < n; i++) {
 		if (json_out)
-			cJSON_AddItemToArray(arr, audit_entry_json(res, i, "zeit"));
+			cJSON_AddItemToArray(arr, audit_entry_json(&e[i], "zeit"));
 		else
-			printf("%s  %-17s  %-40s  %-17s  %s\n", db_str(res, i, 0), db_str(res, i, 1),
-			       audit_event_label(db_str(res, i, 2)), db_str(res, i, 3), db_str(res, i, 4));
+			printf("%s  %-17s  %-40s  %-17s  %s\n", e[i].zeit, e[i].wer, audit_event_label(e[i].ereignis),
+			       e[i].betroffen, e[i].aenderung);
 	}
 	if (json_out)
 		print_json(arr);
@@ -904,9 +901,7 @@ int cli_main(int argc, char **argv)
 		return fail("cannot connect to the database (see the configuration)", NULL);
 	arena a;
 	arena_init(&a);
-	req r;
-	memset(&r, 0, sizeof r);
-	r.a = &a;
+	actor r = {.a = &a, .kennung = "mvctl"};
 	struct passwd *pw = getpwuid(getuid());
 	r.remote = arena_printf(&a, "mvctl (Benutzer %s)", pw ? pw->pw_name : "?");
 	cli_req = &r;

@@ -2,7 +2,7 @@
  * Kasse 201, "Mäuserast (Beamtenversorgung) (PNR: 78970, Abr: 102898)", the administrator
  * Kim Mustermensch X201-000000000001 and a few Sachbearbeiter. Each run sets a fresh random
  * demo password (printed once), so no known password ever exists. */
-#include "app.h"
+#include "access.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -13,7 +13,7 @@
 
 
 struct seed_ctx {
-	req *r;
+	arena *a;
 	char password[40];
 };
 
@@ -32,7 +32,7 @@ static const struct {
 static int seed_tx(void *p)
 {
 	struct seed_ctx *c = p;
-	req *r = c->r;
+	arena *a = c->a;
 	if (db_exec("INSERT IGNORE INTO organisation (kasse, name, bereich, pnr, abr) VALUES "
 		    "(?, 'Mäuserast', 'Beamtenversorgung', '78970', '102898'), "
 		    "(?, 'Beispielkreis', 'Beihilfe', '11111', '200001')",
@@ -42,11 +42,11 @@ static int seed_tx(void *p)
 	if (pw_hash(c->password, strlen(c->password), hash) != 0)
 		return DB_TX_FAIL;
 	for (size_t i = 0; i < ARRAY_LEN(people); i++) {
-		db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+		db_res *org = db_query(a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
 				       DBARGS(DS(cfg.kasse_nummer), DS(people[i].pnr)));
 		if (!org || org->nrows != 1)
 			return DB_TX_FAIL;
-		db_res *acc = db_query(r->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE kennung = ?",
+		db_res *acc = db_query(a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE kennung = ?",
 				       DBARGS(DS(people[i].kennung)));
 		if (!acc)
 			return DB_TX_FAIL;
@@ -56,7 +56,7 @@ static int seed_tx(void *p)
 			if (account_insert(people[i].role, db_int(org, 0, 0), people[i].vorname, people[i].name,
 					   people[i].email, "1980-01-01", people[i].kennung, kennung, &id) != 0)
 				return DB_TX_FAIL;
-			acc = db_query(r->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?",
+			acc = db_query(a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?",
 				       DBARGS(DI(id)));
 			if (!acc || acc->nrows != 1)
 				return DB_TX_FAIL;
@@ -89,10 +89,10 @@ static int seed_tx(void *p)
 			return DB_TX_FAIL;
 	}
 	/* one message from the Kasse with a small PDF in the group mailbox Beihilfe (once) */
-	db_res *org = db_query(r->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = '78970'", DBARGS(DS(cfg.kasse_nummer)));
+	db_res *org = db_query(a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = '78970'", DBARGS(DS(cfg.kasse_nummer)));
 	if (!org || org->nrows != 1)
 		return DB_TX_FAIL;
-	db_res *have = db_query(r->a, "SELECT COUNT(*) FROM nachricht WHERE org_id = ?", DBARGS(DI(db_int(org, 0, 0))));
+	db_res *have = db_query(a, "SELECT COUNT(*) FROM nachricht WHERE org_id = ?", DBARGS(DI(db_int(org, 0, 0))));
 	if (!have)
 		return DB_TX_FAIL;
 	if (db_int(have, 0, 0) == 0) {
@@ -113,7 +113,7 @@ static int seed_tx(void *p)
 				"Mit freundlichen Grüßen\nIhre Kommunale Versorgungskassen Westfalen-Lippe",
 			.files = &doc, .nfiles = 1};
 		long long id;
-		if (message_store(r, &m, &id) != 0)
+		if (message_store(a, &m, &id) != 0)
 			return DB_TX_FAIL;
 	}
 	return 0;
@@ -123,10 +123,7 @@ int dev_seed(void)
 {
 	arena a;
 	arena_init(&a);
-	req r;
-	memset(&r, 0, sizeof r);
-	r.a = &a;
-	struct seed_ctx c = {.r = &r};
+	struct seed_ctx c = {.a = &a};
 	/* a random, policy-conforming demo password: "Demo-" + 10 random chars + "-7" */
 	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	char rnd[11];

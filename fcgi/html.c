@@ -37,16 +37,43 @@ void h_raw(sbuf *b, const char *literal)
 	sbuf_adds(b, literal);
 }
 
-void h_printf(sbuf *b, const char *fmt, ...)
+/* Appends one number conversion (after '%' and its length modifiers) to b. */
+static void put_number(sbuf *b, char conv, int longs, bool size_t_len, va_list *ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
+	char num[32];
+	if (conv == 'd' || conv == 'i') {
+		if (size_t_len)
+			abort();
+		if (longs == 0)
+			snprintf(num, sizeof num, "%d", va_arg(*ap, int));
+		else if (longs == 1)
+			snprintf(num, sizeof num, "%ld", va_arg(*ap, long));
+		else
+			snprintf(num, sizeof num, "%lld", va_arg(*ap, long long));
+	} else if (conv == 'u') {
+		if (size_t_len)
+			snprintf(num, sizeof num, "%zu", va_arg(*ap, size_t));
+		else if (longs == 0)
+			snprintf(num, sizeof num, "%u", va_arg(*ap, unsigned));
+		else if (longs == 1)
+			snprintf(num, sizeof num, "%lu", va_arg(*ap, unsigned long));
+		else
+			snprintf(num, sizeof num, "%llu", va_arg(*ap, unsigned long long));
+	} else
+		abort(); /* unsupported conversion: a programming error */
+	sbuf_adds(b, num);
+}
+
+/* The one formatter of the escaping writers: the literal format is copied as it is, every %s
+ * argument goes through escape, numbers are printed as usual. */
+static void format_escaped(sbuf *b, void (*escape)(sbuf *, const char *), const char *fmt, va_list *ap)
+{
 	const char *p = fmt;
 	while (*p) {
 		const char *pct = strchr(p, '%');
 		if (!pct) {
 			sbuf_adds(b, p);
-			break;
+			return;
 		}
 		sbuf_add(b, p, (size_t)(pct - p));
 		p = pct + 1;
@@ -55,51 +82,40 @@ void h_printf(sbuf *b, const char *fmt, ...)
 			p++;
 			continue;
 		}
-		int longs = 0, size_t_len = 0;
-		while (*p == 'l') {
+		int longs = 0;
+		bool size_t_len = false;
+		for (; *p == 'l'; p++)
 			longs++;
-			p++;
-		}
 		if (*p == 'z') {
-			size_t_len = 1;
+			size_t_len = true;
 			p++;
 		}
 		char conv = *p++;
-		char num[32];
-		switch (conv) {
-		case 's':
+		if (conv == 's') {
 			if (longs || size_t_len)
 				abort();
-			h_text(b, va_arg(ap, const char *));
-			break;
-		case 'd':
-		case 'i':
-			if (size_t_len)
-				abort();
-			if (longs == 0)
-				snprintf(num, sizeof num, "%d", va_arg(ap, int));
-			else if (longs == 1)
-				snprintf(num, sizeof num, "%ld", va_arg(ap, long));
-			else
-				snprintf(num, sizeof num, "%lld", va_arg(ap, long long));
-			sbuf_adds(b, num);
-			break;
-		case 'u':
-			if (size_t_len)
-				snprintf(num, sizeof num, "%zu", va_arg(ap, size_t));
-			else if (longs == 0)
-				snprintf(num, sizeof num, "%u", va_arg(ap, unsigned));
-			else if (longs == 1)
-				snprintf(num, sizeof num, "%lu", va_arg(ap, unsigned long));
-			else
-				snprintf(num, sizeof num, "%llu", va_arg(ap, unsigned long long));
-			sbuf_adds(b, num);
-			break;
-		default:
-			abort(); /* unsupported conversion: a programming error */
-		}
+			escape(b, va_arg(*ap, const char *));
+		} else
+			put_number(b, conv, longs, size_t_len, ap);
 	}
+}
+
+void h_printf(sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	format_escaped(b, h_text, fmt, &ap);
 	va_end(ap);
+}
+
+char *url_printf(arena *a, const char *fmt, ...)
+{
+	sbuf b = sbuf_in(a);
+	va_list ap;
+	va_start(ap, fmt);
+	format_escaped(&b, url_encode, fmt, &ap);
+	va_end(ap);
+	return b.data ? b.data : arena_strdup(a, "");
 }
 
 void url_encode(sbuf *b, const char *s)

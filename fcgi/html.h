@@ -12,6 +12,10 @@ void h_textn(sbuf *b, const char *s, size_t n);
 void h_printf(sbuf *b, const char *fmt, ...) MV_PRINTF(2, 3);
 void h_raw(sbuf *b, const char *literal);            /* trusted literal markup */
 void url_encode(sbuf *b, const char *s);             /* RFC 3986 unreserved kept */
+/* A URL from a literal format: every %s argument is percent-encoded (a path segment or query
+ * value can never add a '/', '?', '&' or '#'), numbers as in h_printf. Every URL that carries
+ * data is built here, then written into markup with h_printf like any other text. */
+char *url_printf(arena *a, const char *fmt, ...) MV_PRINTF(2, 3);
 
 /* Templates: files with {{name}} (escaped) and {{{name}}} (raw, trusted markup) slots. */
 typedef struct tpl_slot {

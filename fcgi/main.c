@@ -2,7 +2,8 @@
  * The master binds the FastCGI unix socket (0660), forks N prefork workers and one mailer,
  * restarts dead children with back-off, recycles workers after M requests, stops gracefully
  * on SIGTERM and reloads its configuration on SIGHUP. No threads. */
-#include "app.h"
+#include "secret.h"
+#include "web.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"

@@ -1,6 +1,5 @@
 /* messages.c — storing a message with its documents and queuing its notification, in the
  * caller's transaction; shared by the mailbox pages and `mvctl message send`. */
-#include "app.h"
 #include "config.h"
 #include "db.h"
 #include "domain.h"
@@ -11,19 +10,19 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *upload_check(req *r, const upload *u)
+const char *upload_check(arena *a, const upload *u)
 {
 	if (u->len == 0)
-		return arena_printf(r->a, "Die Datei „%s“ ist leer.", u->filename);
+		return arena_printf(a, "Die Datei „%s“ ist leer.", u->filename);
 	if ((long long)u->len > cfg.upload_max_bytes)
-		return arena_printf(r->a, "Die Datei „%s“ ist größer als %ld MiB.", u->filename, cfg.upload_max_bytes / 1048576);
+		return arena_printf(a, "Die Datei „%s“ ist größer als %ld MiB.", u->filename, cfg.upload_max_bytes / 1048576);
 	if (!upload_sniff(u->data, u->len))
-		return arena_printf(r->a, "Die Datei „%s“ ist kein PDF-, PNG- oder JPEG-Dokument. Andere Dateiarten können "
+		return arena_printf(a, "Die Datei „%s“ ist kein PDF-, PNG- oder JPEG-Dokument. Andere Dateiarten können "
 					  "nicht übermittelt werden.", u->filename);
 	return NULL;
 }
 
-int message_store(req *r, const struct message_new *m, long long *id_out)
+int message_store(arena *a, const struct message_new *m, long long *id_out)
 {
 	unsigned long long id = 0;
 	if (db_exec("INSERT INTO nachricht (org_id, gruppe, konto_id, ordner, absender, absender_konto_id, betreff, text, "
@@ -43,15 +42,15 @@ int message_store(req *r, const struct message_new *m, long long *id_out)
 	if (strcmp(m->ordner, "eingang") == 0) {
 		/* §6: a notification without any content — only that something arrived, and where */
 		db_res *to = m->gruppe >= 0 ?
-			db_query(r->a, "SELECT email FROM org_gruppe WHERE org_id = ? AND typ = ? AND email IS NOT NULL",
+			db_query(a, "SELECT email FROM org_gruppe WHERE org_id = ? AND typ = ? AND email IS NOT NULL",
 				 DBARGS(DI(m->org_id), DI(m->gruppe))) :
-			db_query(r->a, "SELECT email FROM account WHERE id = ? AND status <> 'gesperrt'", DBARGS(DI(m->konto_id)));
+			db_query(a, "SELECT email FROM account WHERE id = ? AND status <> 'gesperrt'", DBARGS(DI(m->konto_id)));
 		if (!to)
 			return -1;
 		if (to->nrows == 1) {
-			const char *box = m->gruppe >= 0 ? arena_printf(r->a, "Gruppenpostfach %s", gruppe_name[m->gruppe])
+			const char *box = m->gruppe >= 0 ? arena_printf(a, "Gruppenpostfach %s", gruppe_name[m->gruppe])
 							 : "Persönliches Postfach";
-			const char *link = arena_printf(r->a, "%s/postfach/%s", cfg.base_url,
+			const char *link = arena_printf(a, "%s/postfach/%s", cfg.base_url,
 							m->gruppe >= 0 ? gruppe_slug[m->gruppe] : "persoenlich");
 			tpl_slot slots[] = {{"postfach", box}, {"link", link}};
 			if (mail_queue(db_str(to, 0, 0), "neue-nachricht.txt", slots, ARRAY_LEN(slots)) != 0)
@@ -63,7 +62,7 @@ int message_store(req *r, const struct message_new *m, long long *id_out)
 }
 
 struct store_ctx {
-	req *r;
+	arena *a;
 	const struct message_new *m;
 	long long id;
 };
@@ -71,12 +70,12 @@ struct store_ctx {
 static int store_tx(void *p)
 {
 	struct store_ctx *c = p;
-	return message_store(c->r, c->m, &c->id) ? DB_TX_FAIL : 0;
+	return message_store(c->a, c->m, &c->id) ? DB_TX_FAIL : 0;
 }
 
-int message_store_tx(req *r, const struct message_new *m, long long *id_out)
+int message_store_tx(arena *a, const struct message_new *m, long long *id_out)
 {
-	struct store_ctx c = {r, m, 0};
+	struct store_ctx c = {a, m, 0};
 	if (db_tx(store_tx, &c) != 0)
 		return -1;
 	*id_out = c.id;

@@ -1,7 +1,8 @@
 /* messages.h — storing messages (web and mvctl). */
 #ifndef MV_MESSAGES_H
 #define MV_MESSAGES_H
-#include "app.h"
+#include "util.h"
+#include "http.h"
 
 struct message_new {
 	long long org_id;
@@ -17,10 +18,10 @@ struct message_new {
 };
 
 /* German message if a document is refused (empty, too large, not PDF/PNG/JPEG), else NULL. */
-const char *upload_check(req *r, const upload *u);
+const char *upload_check(arena *a, const upload *u);
 /* Inside a transaction: message, documents, and for incoming mail the notification. */
-int message_store(req *r, const struct message_new *m, long long *id_out);
+int message_store(arena *a, const struct message_new *m, long long *id_out);
 /* The same in a transaction of its own (retried whole on deadlock). */
-int message_store_tx(req *r, const struct message_new *m, long long *id_out);
+int message_store_tx(arena *a, const struct message_new *m, long long *id_out);
 
 #endif

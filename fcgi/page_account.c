@@ -1,17 +1,24 @@
 /* page_account.c — the logged-in person's own pages: home ("Guten Tag, …!"), "Einstellungen"
  * with "Passwort ändern" (§1.6), and "Mitgliederdaten". */
-#include "app.h"
+#include "pages.h"
+#include "access.h"
+#include "audit.h"
+#include "form.h"
+#include "layout.h"
+#include "response.h"
+#include "session.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"
 #include "domain.h"
 #include "log.h"
+#include "password.h"
 #include <sodium.h>
 #include <string.h>
 
 void account_home(req *r)
 {
-	bool admin = strcmp(r->me->rolle, "X") == 0;
+	bool admin = r->me->role == ROLE_ADMIN;
 	if (r->want_json) {
 		cJSON *o = json_obj(r);
 		cJSON_AddStringToObject(o, "begruessung", arena_printf(r->a, "Guten Tag, %s %s!", r->me->vorname, r->me->name));
@@ -22,8 +29,7 @@ void account_home(req *r)
 		json_send(r, 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card\"><h1>Guten Tag, %s %s!</h1>", r->me->vorname, r->me->name);
 	if (admin) {
 		h_raw(&b, "<p class=\"lead\">Als Administrator sind Sie für die Verwaltung der Zugriffsrechte von "
@@ -47,7 +53,6 @@ void account_home(req *r)
 				      "FROM account a JOIN organisation o ON o.id = a.org_id WHERE a.id = ?",
 				      DBARGS(DI(r->me->id)));
 		if (!g || !rt) {
-			sbuf_free(&b);
 			db_fail(r);
 			return;
 		}
@@ -67,7 +72,6 @@ void account_home(req *r)
 	}
 	h_printf(&b, "<p>Ihre Nutzerkennung: <strong>%s</strong></p></div>", r->me->kennung);
 	page_send(r, 200, "Startseite", &b);
-	sbuf_free(&b);
 }
 
 static void settings_render(req *r)
@@ -79,13 +83,12 @@ static void settings_render(req *r)
 		json_send(r, r->status ? r->status : 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card\"><h1>Einstellungen</h1><h2>Ihre E-Mail-Adresse</h2><p>%s</p>"
 		     "<p class=\"hint\">Sollte sich Ihre E-Mail-Adresse oder Ihr Name einmal ändern, wenden Sie sich für die "
 		     "Anpassung bitte %s.</p>",
 		 r->me->email,
-		 strcmp(r->me->rolle, "X") == 0 ? "direkt an die Portal-Administratoren der Kassen"
+		 r->me->role == ROLE_ADMIN ? "direkt an die Portal-Administratoren der Kassen"
 						: "an die Administratoren Ihrer Organisation");
 	h_raw(&b, "<h2>Passwort ändern</h2><p>Bitte geben Sie Ihr aktuelles und ein neues Passwort ein.</p>"
 		  "<p>Bitte beachten Sie, dass Sie nach der Passwortänderung unmittelbar von Ihrer aktuellen Portalsitzung "
@@ -102,7 +105,6 @@ static void settings_render(req *r)
 	form_close(&b);
 	h_raw(&b, "</div>");
 	page_send(r, r->status ? r->status : 200, "Einstellungen", &b);
-	sbuf_free(&b);
 }
 
 void account_settings_get(req *r)
@@ -112,7 +114,7 @@ void account_settings_get(req *r)
 
 struct change_ctx {
 	req *r;
-	struct newpw *n;
+	newpw *n;
 	const char *old_hash;
 	int outcome; /* 0 changed, 1 in history, 2 changed meanwhile */
 };
@@ -128,7 +130,7 @@ static int change_tx(void *p)
 		c->outcome = 2;
 		return 0;
 	}
-	int hist = newpw_in_history(r, r->me->id, c->n->fingerprint);
+	int hist = newpw_in_history(r->a, r->me->id, c->n->fingerprint);
 	if (hist < 0)
 		return DB_TX_FAIL;
 	if (hist) {
@@ -136,7 +138,8 @@ static int change_tx(void *p)
 		return 0;
 	}
 	c->outcome = 0;
-	return newpw_store(r, r->me->id, c->n, r->me->email, r->me->vorname, r->me->name) ? DB_TX_FAIL : 0;
+	pw_owner owner = {.account_id = r->me->id, .email = r->me->email, .vorname = r->me->vorname, .name = r->me->name};
+	return newpw_store(r->a, &owner, c->n) ? DB_TX_FAIL : 0;
 }
 
 struct oldpw_fail_ctx {
@@ -146,14 +149,13 @@ struct oldpw_fail_ctx {
 static int oldpw_fail_tx(void *p)
 {
 	struct oldpw_fail_ctx *c = p;
-	return login_failure(c->r, c->r->me->id, c->r->me->kennung) < 0 ? DB_TX_FAIL : 0;
+	return login_failure(&c->r->who, c->r->me->id) < 0 ? DB_TX_FAIL : 0;
 }
 
 void account_settings_post(req *r)
 {
 	const char *old = form_get_raw(r, "passwort_alt");
-	struct newpw n = {.pw = form_get_raw(r, "passwort_neu"), .confirm = form_get_raw(r, "passwort_neu_wiederholung"),
-			  .field = "passwort_neu", .confirm_field = "passwort_neu_wiederholung"};
+	newpw n = {.pw = form_get_raw(r, "passwort_neu"), .confirm = form_get_raw(r, "passwort_neu_wiederholung")};
 	if (!old || !*old) {
 		form_error(r, "passwort_alt", "Bitte geben Sie Ihr bisheriges Passwort ein.");
 		form_errors_send(r, 422, settings_render);
@@ -181,18 +183,21 @@ void account_settings_post(req *r)
 			db_fail(r);
 			return;
 		}
-		audit(r, "password_change_failed", r->me->kennung, locked ? "self-locked" : "wrong current password");
+		audit(&r->who, "password_change_failed", r->me->kennung, locked ? "self-locked" : "wrong current password");
 		form_error(r, "passwort_alt", "Das bisherige Passwort ist nicht korrekt.");
 		form_errors_send(r, 422, settings_render);
 		return;
 	}
-	int prep = newpw_prepare(r, &n, r->me->kennung, r->me->vorname, r->me->name, db_get(acc, 0, 1), db_int(acc, 0, 2),
-				 db_int(acc, 0, 3));
-	if (prep < 0) {
+	pw_owner owner = {r->me->id, r->me->kennung, r->me->vorname, r->me->name, r->me->email, db_get(acc, 0, 1),
+			  db_int(acc, 0, 2), db_int(acc, 0, 3)};
+	const char *msg = NULL;
+	enum newpw_result prep = newpw_prepare(r->a, &n, &owner, &msg);
+	if (prep == NEWPW_NO_RESOURCES) {
 		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
 		return;
 	}
-	if (prep > 0) {
+	if (prep != NEWPW_OK) {
+		form_error(r, prep == NEWPW_REFUSED_PW ? "passwort_neu" : "passwort_neu_wiederholung", msg);
 		form_errors_send(r, 422, settings_render);
 		return;
 	}
@@ -204,8 +209,7 @@ void account_settings_post(req *r)
 		return;
 	}
 	if (c.outcome == 1) {
-		form_error(r, "passwort_neu", "Dieses Passwort wurde für dieses Nutzerkonto bereits verwendet. Bitte wählen "
-					      "Sie ein anderes Passwort.");
+		form_error(r, "passwort_neu", newpw_reused_msg);
 		form_errors_send(r, 422, settings_render);
 		return;
 	}
@@ -214,7 +218,7 @@ void account_settings_post(req *r)
 		form_errors_send(r, 409, settings_render);
 		return;
 	}
-	audit(r, "password_changed", r->me->kennung, "");
+	audit(&r->who, "password_changed", r->me->kennung, "");
 	session_clear_cookie(r);
 	r->sess = NULL;
 	if (r->pre_cookie)
@@ -246,8 +250,7 @@ void account_orgdata(req *r)
 		json_send(r, 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card\"><h1>Mitgliederdaten</h1><p class=\"lead\">%s</p><dl class=\"data\">"
 		     "<dt>Mitglied</dt><dd>%s</dd><dt>Bereich</dt><dd>%s</dd>"
 		     "<dt>Mitgliedsnummer (PNR)</dt><dd>%s</dd><dt>Abrechnungsnummer (Abr)</dt><dd>%s</dd>"
@@ -255,12 +258,5 @@ void account_orgdata(req *r)
 		 r->me->org_line ? r->me->org_line : "", db_str(o, 0, 0), db_str(o, 0, 1), db_str(o, 0, 2),
 		 db_str(o, 0, 3), db_str(o, 0, 4));
 	page_send(r, 200, "Mitgliederdaten", &b);
-	sbuf_free(&b);
 }
 
-void worker_init(void)
-{
-	/* warm the dummy hash so the first unknown-ID login costs what later ones cost */
-	pw_dummy_verify("x", 1);
-	db_connect();
-}

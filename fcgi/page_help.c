@@ -1,7 +1,13 @@
 /* page_help.c — handbook §7 and SPEC §5, §9: the FAQ from the database, the header search over
  * it (MariaDB full-text index, with a LIKE fallback for short or partial words), and the
  * "Feedback" and "Support" forms, stored and forwarded by mail through the outbox. */
-#include "app.h"
+#include "pages.h"
+#include "access.h"
+#include "audit.h"
+#include "form.h"
+#include "layout.h"
+#include "response.h"
+#include "session.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"
@@ -32,8 +38,7 @@ void faq_page(req *r)
 		json_send(r, 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_raw(&b, "<div class=\"card prose\"><h1>FAQ – Häufig gestellte Fragen</h1><p>Hier finden Sie Antworten auf "
 		  "häufige Fragen zum Portal „Meine Versorgung“. Über das Suchfeld „Suchen...“ in der Kopfleiste können Sie "
 		  "die Fragen durchsuchen.</p>");
@@ -47,7 +52,6 @@ void faq_page(req *r)
 	}
 	h_raw(&b, "</div>");
 	page_send(r, 200, "FAQ – Häufig gestellte Fragen", &b);
-	sbuf_free(&b);
 }
 
 /* Splits the query into at most 5 words of letters and digits (UTF-8 bytes count as letters). */
@@ -96,8 +100,7 @@ void search_page(req *r)
 	if (n) {
 		/* full text first: every word as a prefix that must occur ("+wort*"); words under three
 		 * letters are below InnoDB's token size and are left to the LIKE search below */
-		sbuf bq;
-		sbuf_init(&bq);
+		sbuf bq = page_buf(r);
 		for (size_t i = 0; i < n; i++)
 			if (utf8_count(words[i], strlen(words[i])) >= 3)
 				sbuf_printf(&bq, "%s+%s*", bq.len ? " " : "", words[i]);
@@ -106,7 +109,6 @@ void search_page(req *r)
 					"SELECT anker, frage, antwort FROM faq WHERE MATCH (frage, antwort) AGAINST (? IN BOOLEAN MODE) "
 					"ORDER BY MATCH (frage, antwort) AGAINST (? IN BOOLEAN MODE) DESC, reihenfolge LIMIT 20",
 					DBARGS(DS(bq.data), DS(bq.data)));
-		sbuf_free(&bq);
 		if (!hits || hits->nrows == 0) {
 			/* every word somewhere in question or answer (collation: case and umlauts folded) */
 			const char *lk[5];
@@ -140,8 +142,7 @@ void search_page(req *r)
 		json_send(r, 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_raw(&b, "<div class=\"card\"><h1>Suche</h1>"
 		  "<form class=\"filter\" method=\"get\" action=\"/suche\" role=\"search\" aria-label=\"FAQ durchsuchen\">"
 		  "<div class=\"field\"><label for=\"suche-seite\">Suchbegriffe</label>");
@@ -165,7 +166,6 @@ void search_page(req *r)
 	}
 	h_raw(&b, "</div>");
 	page_send(r, 200, "Suche", &b);
-	sbuf_free(&b);
 }
 
 /* ---------- Feedback and Support ---------- */
@@ -186,8 +186,7 @@ static void contact_render(req *r)
 		json_send(r, r->status ? r->status : 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card narrow\"><h1>%s</h1>", title);
 	if (done) {
 		alert_box(&b, "success", support ? "Vielen Dank. Ihre Anfrage wurde an den Support von Meine Versorgung "
@@ -196,7 +195,6 @@ static void contact_render(req *r)
 						   "weitergeleitet.");
 		h_raw(&b, "<p><a href=\"/\">Zur Startseite</a></p></div>");
 		page_send(r, 200, title, &b);
-		sbuf_free(&b);
 		return;
 	}
 	if (support)
@@ -226,7 +224,6 @@ static void contact_render(req *r)
 	form_close(&b);
 	h_raw(&b, "</div>");
 	page_send(r, r->status ? r->status : 200, title, &b);
-	sbuf_free(&b);
 }
 
 void contact_get(req *r)
@@ -246,7 +243,7 @@ static int contact_tx(void *p)
 	req *r = c->r;
 	char bucket[96];
 	snprintf(bucket, sizeof bucket, "rueckmeldung:%s", r->me ? r->me->kennung : r->remote ? r->remote : "");
-	int ok = rate_hit(r, bucket, 5, cfg.rate_window_s);
+	int ok = rate_hit(&r->who, bucket, 5, cfg.rate_window_s);
 	if (ok < 0)
 		return DB_TX_FAIL;
 	if (!ok) {

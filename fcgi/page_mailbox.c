@@ -2,7 +2,13 @@
  * mailbox and one per assigned group, folders "Posteingang" (from the Kasse) and "Gesendet" (to
  * the Kasse), messages with PDF/PNG/JPEG documents, read state per user, replies, downloads.
  * Access is checked on every request against the current group membership. */
-#include "app.h"
+#include "pages.h"
+#include "access.h"
+#include "audit.h"
+#include "form.h"
+#include "layout.h"
+#include "response.h"
+#include "session.h"
 #include "config.h"
 #include "db.h"
 #include "domain.h"
@@ -113,8 +119,7 @@ void mailbox_overview(req *r)
 		json_send(r, 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_raw(&b, "<div class=\"card\"><h1>Postfach</h1><p class=\"lead\">Ihr persönliches Postfach und die "
 		  "Gruppenpostfächer, auf die Sie Zugriff haben.</p><ul class=\"mailboxes\">");
 	for (int i = 0; i < nbox; i++) {
@@ -129,7 +134,6 @@ void mailbox_overview(req *r)
 	}
 	h_raw(&b, "</ul></div>");
 	page_send(r, 200, "Postfach", &b);
-	sbuf_free(&b);
 }
 
 /* ---------- list of one mailbox ---------- */
@@ -218,8 +222,7 @@ void mailbox_list(req *r)
 		json_send(r, 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card\"><div class=\"title-row\"><h1>%s</h1>"
 		     "<a class=\"btn\" href=\"/postfach/%s/neu\">Neue Nachricht</a></div>",
 		 box_title(r, box), box_slug(box));
@@ -286,7 +289,6 @@ void mailbox_list(req *r)
 			 box_slug(box), ordner, pages, size);
 	h_raw(&b, "</ul></nav></div><p><a href=\"/postfach\">Alle Postfächer</a></p></div>");
 	page_send(r, 200, box_title(r, box), &b);
-	sbuf_free(&b);
 }
 
 /* ---------- one message ---------- */
@@ -379,8 +381,7 @@ void message_show(req *r)
 		return;
 	}
 	const char *betreff = db_str(m, 0, 5) ? db_str(m, 0, 5) : "";
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card\"><h1>%s</h1><dl class=\"data\"><dt>Postfach</dt><dd>%s – %s</dd>"
 		     "<dt>Absender</dt><dd>%s</dd><dt>Datum (UTC)</dt><dd>%s</dd>",
 		 betreff, box_title(r, box), incoming ? "Posteingang" : "Gesendet", db_str(m, 0, 4), db_str(m, 0, 7));
@@ -402,14 +403,12 @@ void message_show(req *r)
 	h_printf(&b, "<a class=\"btn secondary\" href=\"/postfach/%s%s\">Zurück</a></div></div>", box_slug(box),
 		 incoming ? "" : "?ordner=gesendet");
 	page_send(r, 200, betreff, &b);
-	sbuf_free(&b);
 }
 
 /* RFC 6266: an ASCII fallback and the UTF-8 name */
 static char *disposition(req *r, const char *name)
 {
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	sbuf_adds(&b, "attachment; filename=\"");
 	static const struct {
 		const char *utf8, *ascii;
@@ -437,7 +436,6 @@ static char *disposition(req *r, const char *name)
 	sbuf_adds(&b, "\"; filename*=UTF-8''");
 	url_encode(&b, name);
 	char *s = arena_strdup(r->a, b.data);
-	sbuf_free(&b);
 	return s;
 }
 
@@ -498,8 +496,7 @@ static void compose_render(req *r)
 		json_send(r, r->status ? r->status : 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card\"><h1>%s</h1><p class=\"lead\">Nachricht an die Kasse aus dem Postfach „%s“.</p>"
 		     "<p class=\"required-note\">Mit * gekennzeichnete Felder sind Pflichtfelder</p>",
 		 compose_reply ? "Antworten" : "Neue Nachricht", box_title(r, box));
@@ -531,7 +528,6 @@ static void compose_render(req *r)
 	form_close(&b);
 	h_raw(&b, "</div>");
 	page_send(r, r->status ? r->status : 200, "Neue Nachricht", &b);
-	sbuf_free(&b);
 }
 
 /* Box from the URL and the message answered (?antwort= / field antwort); 0 ok, else answered. */
@@ -589,7 +585,7 @@ void mailbox_new_post(req *r)
 	for (size_t i = 0; i < r->uploads.n; i++) {
 		const upload *u = &r->uploads.items[i];
 		total += u->len;
-		const char *why = upload_check(r, u);
+		const char *why = upload_check(r->a, u);
 		if (why && (long long)u->len > cfg.upload_max_bytes) {
 			page_error(r, 413, why); /* nothing of the message is stored */
 			return;
@@ -612,7 +608,7 @@ void mailbox_new_post(req *r)
 		.absender = arena_printf(r->a, "%s %s", r->me->vorname, r->me->name), .absender_konto_id = r->me->id,
 		.betreff = betreff, .text = text, .antwort_auf = compose_reply ? db_int(compose_reply, 0, 0) : 0,
 		.files = r->uploads.items, .nfiles = r->uploads.n};
-	if (message_store_tx(r, &m, &id) != 0) {
+	if (message_store_tx(r->a, &m, &id) != 0) {
 		db_fail(r);
 		return;
 	}

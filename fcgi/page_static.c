@@ -1,5 +1,11 @@
 /* page_static.c — the footer's static pages, read from html/pages/<slug>.html. */
-#include "app.h"
+#include "pages.h"
+#include "access.h"
+#include "audit.h"
+#include "form.h"
+#include "layout.h"
+#include "response.h"
+#include "session.h"
 #include "html.h"
 #include <string.h>
 
@@ -27,13 +33,11 @@ void static_page(req *r)
 			json_send(r, 200);
 			return;
 		}
-		sbuf b;
-		sbuf_init(&b);
+		sbuf b = page_buf(r);
 		h_raw(&b, "<div class=\"card prose\">");
 		sbuf_adds(&b, text); /* trusted file from the release, not user data */
 		h_raw(&b, "</div>");
 		page_send(r, 200, pages[i].title, &b);
-		sbuf_free(&b);
 		return;
 	}
 	page_error(r, 404, "Die angeforderte Seite gibt es nicht.");

@@ -3,7 +3,13 @@
  * detection), lock/unlock, the "E-Mail für neues Passwort" resend, and the change log.
  * Every lookup is scoped to the administrator's organisation: another organisation's
  * Nutzerkennung answers exactly like one that does not exist (404). */
-#include "app.h"
+#include "pages.h"
+#include "access.h"
+#include "audit.h"
+#include "form.h"
+#include "layout.h"
+#include "response.h"
+#include "session.h"
 #include "config.h"
 #include "db.h"
 #include "domain.h"
@@ -55,8 +61,7 @@ static unsigned gruppen_mask(const char *csv)
 
 static char *gruppen_text(req *r, unsigned m)
 {
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	for (int g = 0; g < GRUPPE__MAX; g++)
 		if (m & (1u << g)) {
 			if (b.len)
@@ -64,14 +69,12 @@ static char *gruppen_text(req *r, unsigned m)
 			sbuf_adds(&b, gruppe_name[g]);
 		}
 	char *s = arena_strdup(r->a, b.data ? b.data : "");
-	sbuf_free(&b);
 	return s;
 }
 
 static char *rechte_text(req *r, unsigned m)
 {
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	sbuf_adds(&b, "postfach");
 	for (int k = 0; k < RECHT__MAX; k++)
 		if (m & (1u << k)) {
@@ -79,7 +82,6 @@ static char *rechte_text(req *r, unsigned m)
 			sbuf_adds(&b, recht_key[k]);
 		}
 	char *s = arena_strdup(r->a, b.data);
-	sbuf_free(&b);
 	return s;
 }
 
@@ -313,8 +315,7 @@ static void create_render(req *r)
 		json_send(r, r->status ? r->status : 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_raw(&b, "<div class=\"card\"><h1>Neuen Sachbearbeiter anlegen</h1>"
 		  "<p class=\"lead\">Sie können hier manuell neue Sachbearbeiter für das Portal Meine Versorgung anlegen.</p>"
 		  "<p class=\"required-note\">Mit * gekennzeichnete Felder sind Pflichtfelder</p>");
@@ -342,7 +343,6 @@ static void create_render(req *r)
 		  "fachlich nutzen, legen Sie bitte auch für sich ein eigenes Nutzerkonto an. Ihr Administratoren-Konto dient "
 		  "Ihnen ausschließlich zur Nutzerverwaltung.</p></div></div>");
 	page_send(r, r->status ? r->status : 200, "Neuen Sachbearbeiter anlegen", &b);
-	sbuf_free(&b);
 }
 
 void users_new_get(req *r)
@@ -370,7 +370,7 @@ static int queue_password_mail(req *r, long long id, const char *status, const c
 	if (link_create(id, activation ? "aktivierung" : "reset", token) != 0)
 		return -1;
 	snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
-	tpl_slot slots[] = {{"vorname", vorname}, {"name", name}, {"link", link_url(r, "/passwort-setzen", token)},
+	tpl_slot slots[] = {{"vorname", vorname}, {"name", name}, {"link", link_url(r->a, "/passwort-setzen", token)},
 			    {"minutes", minutes}};
 	return mail_queue(email, activation ? "passwort-festlegen.txt" : "passwort-zuruecksetzen.txt", slots,
 			  ARRAY_LEN(slots));
@@ -402,7 +402,7 @@ static int create_tx(void *p)
 		    DBARGS(DI(!!(f->rechte & 1)), DI(!!(f->rechte & 2)), DI(!!(f->rechte & 4)), DI(id)), NULL, NULL) != 0 ||
 	    save_gruppen(id, f->gruppen) != 0 || queue_password_mail(r, id, "angelegt", f->email, f->vorname, f->name) != 0)
 		return DB_TX_FAIL;
-	audit(r, "sb_created", c->kennung,
+	audit(&r->who, "sb_created", c->kennung,
 	      arena_printf(r->a, "Name: %s %s; E-Mail: %s; Gruppen: %s; Rechte: %s", f->vorname, f->name, f->email,
 			   gruppen_text(r, f->gruppen), rechte_text(r, f->rechte)));
 	return 0;
@@ -601,8 +601,7 @@ void users_list(req *r)
 		return;
 	}
 	/* the query string of the current filters, for paging links */
-	sbuf qs;
-	sbuf_init(&qs);
+	sbuf qs = page_buf(r);
 	sbuf_adds(&qs, "/sachbearbeiter?name=");
 	url_encode(&qs, f_name ? f_name : "");
 	sbuf_adds(&qs, "&vorname=");
@@ -613,8 +612,7 @@ void users_list(req *r)
 	url_encode(&qs, f_gruppe ? f_gruppe : "");
 	sbuf_adds(&qs, "&status=");
 	url_encode(&qs, f_status ? f_status : "");
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_raw(&b, "<div class=\"card\"><h1>Übersicht: Sachbearbeiter</h1>"
 		  "<p class=\"lead\">Sie können hier Sachbearbeiter Ihres Mitglieds für das Portal Meine Versorgung "
 		  "verwalten.</p><p><a href=\"/protokoll\">Änderungsprotokoll anzeigen</a></p>");
@@ -664,9 +662,7 @@ void users_list(req *r)
 	pager_link(&b, qs.data, page + 1, size, PG_NEXT, page < pages);
 	pager_link(&b, qs.data, pages, size, PG_LAST, page < pages);
 	h_raw(&b, "</ul></nav></div></div>");
-	sbuf_free(&qs);
 	page_send(r, 200, "Übersicht: Sachbearbeiter", &b);
-	sbuf_free(&b);
 }
 
 /* ---------- details ---------- */
@@ -742,8 +738,7 @@ void users_show(req *r)
 		return;
 	}
 	bool locked = strcmp(s->status, "gesperrt") == 0;
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_printf(&b, "<div class=\"card\"><div class=\"title-row\"><h1>Sachbearbeiterdetails</h1>"
 		     "<a class=\"btn secondary\" href=\"/sachbearbeiter/%s/bearbeiten\">Bearbeiten</a></div>",
 		 s->kennung);
@@ -790,7 +785,6 @@ void users_show(req *r)
 			 s->vorname, s->name, s->vorname, s->name, s->kennung, (cfg.link_ttl_s + 59) / 60);
 	h_raw(&b, "</div>");
 	page_send(r, 200, "Sachbearbeiterdetails", &b);
-	sbuf_free(&b);
 }
 
 /* ---------- edit ---------- */
@@ -807,8 +801,7 @@ static void edit_render(req *r)
 		return;
 	}
 	bool posted = strcmp(r->method, "POST") == 0 && r->status != 409;
-	sbuf b;
-	sbuf_init(&b);
+	sbuf b = page_buf(r);
 	h_raw(&b, "<div class=\"card\"><h1>Sachbearbeiterdetails ändern</h1>"
 		  "<p class=\"required-note\">Mit * gekennzeichnete Felder sind Pflichtfelder</p>");
 	if (r->status == 409)
@@ -829,7 +822,6 @@ static void edit_render(req *r)
 	form_close(&b);
 	h_raw(&b, "</div>");
 	page_send(r, r->status ? r->status : 200, "Sachbearbeiterdetails ändern", &b);
-	sbuf_free(&b);
 }
 
 void users_edit_get(req *r)
@@ -896,15 +888,13 @@ static int edit_tx(void *p)
 					"AND zweck IN ('aktivierung', 'reset')",
 					DBARGS(DI(cur->id)), NULL, NULL) != 0)
 		return DB_TX_FAIL;
-	sbuf d;
-	sbuf_init(&d);
+	sbuf d = page_buf(r);
 	diff_add(&d, "Vorname", cur->vorname, f->vorname);
 	diff_add(&d, "Name", cur->name, f->name);
 	diff_add(&d, "E-Mail", cur->email, f->email);
 	diff_add(&d, "Gruppen", gruppen_text(r, cur->gruppen), gruppen_text(r, f->gruppen));
 	diff_add(&d, "Rechte", rechte_text(r, cur->rechte), rechte_text(r, rechte));
-	audit(r, "sb_updated", cur->kennung, d.len ? d.data : "keine Änderung");
-	sbuf_free(&d);
+	audit(&r->who, "sb_updated", cur->kennung, d.len ? d.data : "keine Änderung");
 	c->outcome = 0;
 	return 0;
 }
@@ -979,7 +969,7 @@ static int state_tx(void *p)
 			    DBARGS(DI(s->id)), NULL, NULL) != 0 ||
 		    session_end_all(s->id) != 0)
 			return DB_TX_FAIL;
-		audit(r, "sb_locked", s->kennung, arena_printf(r->a, "Benutzerstatus: %s → Gesperrt", status_label(s->status)));
+		audit(&r->who, "sb_locked", s->kennung, arena_printf(r->a, "Benutzerstatus: %s → Gesperrt", status_label(s->status)));
 		c->done = "gesperrt";
 	} else if (strcmp(c->action, "entsperren") == 0) {
 		if (strcmp(s->status, "gesperrt") != 0) {
@@ -996,7 +986,7 @@ static int state_tx(void *p)
 			    "updated_at = NOW() WHERE id = ?",
 			    DBARGS(DS(back), DI(s->id)), NULL, NULL) != 0)
 			return DB_TX_FAIL;
-		audit(r, "sb_unlocked", s->kennung, arena_printf(r->a, "Benutzerstatus: Gesperrt → %s", status_label(back)));
+		audit(&r->who, "sb_unlocked", s->kennung, arena_printf(r->a, "Benutzerstatus: Gesperrt → %s", status_label(back)));
 		c->done = "entsperrt";
 	} else {
 		if (strcmp(s->status, "gesperrt") == 0) {
@@ -1005,7 +995,7 @@ static int state_tx(void *p)
 		}
 		char bucket[64];
 		snprintf(bucket, sizeof bucket, "adminmail:%lld", s->id);
-		int ok = rate_hit(r, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
+		int ok = rate_hit(&r->who, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
 		if (ok < 0)
 			return DB_TX_FAIL;
 		if (!ok) {
@@ -1015,7 +1005,7 @@ static int state_tx(void *p)
 		if (queue_password_mail(r, s->id, s->status, s->email, s->vorname, s->name) != 0)
 			return DB_TX_FAIL;
 		bool activation = strcmp(s->status, "angelegt") == 0;
-		audit(r, "sb_password_mail", s->kennung, activation ? "neuer Aktivierungslink" : "Link zum Zurücksetzen");
+		audit(&r->who, "sb_password_mail", s->kennung, activation ? "neuer Aktivierungslink" : "Link zum Zurücksetzen");
 		c->done = activation ? "aktivierung" : "reset";
 	}
 	c->outcome = 0;
@@ -1068,103 +1058,68 @@ void users_password_mail(req *r)
 
 /* ---------- change log ---------- */
 
-const char *audit_event_label(const char *event)
+#define LOG_PAGE 50
+
+static void log_filter_html(sbuf *b, const char *who)
 {
-	static const struct {
-		const char *event, *label;
-	} labels[] = {
-		{"sb_created", "Sachbearbeiter angelegt"},
-		{"sb_updated", "Sachbearbeiterdetails geändert"},
-		{"sb_locked", "Benutzer gesperrt"},
-		{"sb_unlocked", "Benutzer entsperrt"},
-		{"sb_password_mail", "E-Mail für neues Passwort versendet"},
-		{"org_restricted", "Funktionseinschränkungen geändert"},
-		{"account_activated", "Nutzerkonto aktiviert"},
-		{"password_reset", "Passwort zurückgesetzt"},
-		{"password_changed", "Passwort geändert"},
-		{"account_self_locked", "Nutzerkonto vorübergehend selbst gesperrt"},
-		{"admin_added", "Administrator angelegt"},
-		{"admin_updated", "Administrator geändert"},
-		{"group_email_changed", "Benachrichtigungsadresse geändert"},
-	};
-	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
-		if (strcmp(event, labels[i].event) == 0)
-			return labels[i].label;
-	return event;
+	h_raw(b, "<div class=\"card\"><h1>Änderungsprotokoll</h1><p class=\"lead\">Alle Änderungen an den Nutzerkonten "
+		 "Ihrer Organisation: wer, wann, was (alte → neue Werte). Zeiten in UTC.</p>"
+		 "<form class=\"filter\" method=\"get\" action=\"/protokoll\" role=\"search\" aria-label=\"Protokoll filtern\">"
+		 "<div class=\"field-row\"><div class=\"field\"><label for=\"filter-kennung\">Nutzerkennung</label>");
+	h_printf(b, "<input id=\"filter-kennung\" name=\"kennung\" type=\"text\" value=\"%s\"></div></div>"
+		    "<div class=\"actions left\"><button type=\"submit\" class=\"btn\">Filtern</button>"
+		    "<a class=\"btn secondary\" href=\"/protokoll\">Filter zurücksetzen</a></div></form>",
+		 who ? who : "");
 }
 
-cJSON *audit_entry_json(const db_res *res, size_t i, const char *time_key)
+static void log_table_html(sbuf *b, const audit_entry *e, long long n)
 {
-	cJSON *e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, time_key, db_str(res, i, 0));
-	cJSON_AddStringToObject(e, "wer", db_str(res, i, 1));
-	cJSON_AddStringToObject(e, "ereignis", db_str(res, i, 2));
-	cJSON_AddStringToObject(e, "aktion", audit_event_label(db_str(res, i, 2)));
-	cJSON_AddStringToObject(e, "betroffen", db_str(res, i, 3));
-	cJSON_AddStringToObject(e, "aenderung", db_str(res, i, 4));
-	return e;
+	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
+		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt (UTC)</th><th scope=\"col\">Wer</th>"
+		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
+	for (long long i = 0; i < n; i++)
+		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", e[i].zeit, e[i].wer,
+			 audit_event_label(e[i].ereignis), e[i].betroffen, e[i].aenderung);
+	if (!n)
+		h_raw(b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
+	h_raw(b, "</tbody></table></div>");
 }
 
 void users_log(req *r)
 {
 	const char *who = form_get(r, "kennung");
-	char *k = arena_strdup(r->a, who ? who : "");
-	str_upper_ascii(k);
 	long long page = 1;
 	const char *pg = form_get(r, "seite");
 	if (pg && parse_int(pg, 1, 1000000, &page) != 0)
 		page = 1;
-	const long long size = 50;
-	db_res *res = db_query(r->a,
-		"SELECT DATE_FORMAT(at, '%d.%m.%Y %H:%i:%s'), COALESCE(actor, 'Kasse'), event, COALESCE(target, ''), "
-		"COALESCE(detail, '') FROM audit_log WHERE org_id = ? AND event IN ('sb_created', 'sb_updated', 'sb_locked', "
-		"'sb_unlocked', 'sb_password_mail', 'org_restricted', 'account_activated', 'password_reset', "
-		"'account_self_locked', 'admin_added', 'admin_updated', 'group_email_changed') "
-		"AND (? = '' OR target = ?) ORDER BY id DESC LIMIT ? OFFSET ?",
-		DBARGS(DI(r->me->org_id), DS(k), DS(k), DI(size + 1), DI((page - 1) * size)));
-	if (!res) {
+	audit_entry *e;
+	long long n = audit_list(r->a, r->me->org_id, AUDIT_ACCOUNTS, who, LOG_PAGE + 1, (page - 1) * LOG_PAGE, &e);
+	if (n < 0) {
 		db_fail(r);
 		return;
 	}
-	size_t n = res->nrows > (size_t)size ? (size_t)size : res->nrows;
+	bool more = n > LOG_PAGE;
+	if (more)
+		n = LOG_PAGE;
 	if (r->want_json) {
 		cJSON *arr = cJSON_AddArrayToObject(json_obj(r), "eintraege");
-		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, audit_entry_json(res, i, "zeit_utc"));
+		for (long long i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, audit_entry_json(&e[i], "zeit_utc"));
 		cJSON_AddNumberToObject(json_obj(r), "seite", (double)page);
-		cJSON_AddBoolToObject(json_obj(r), "weitere", res->nrows > (size_t)size);
+		cJSON_AddBoolToObject(json_obj(r), "weitere", more);
 		json_send(r, 200);
 		return;
 	}
-	sbuf b;
-	sbuf_init(&b);
-	h_raw(&b, "<div class=\"card\"><h1>Änderungsprotokoll</h1><p class=\"lead\">Alle Änderungen an den Nutzerkonten "
-		  "Ihrer Organisation: wer, wann, was (alte → neue Werte). Zeiten in UTC.</p>"
-		  "<form class=\"filter\" method=\"get\" action=\"/protokoll\" role=\"search\" aria-label=\"Protokoll filtern\">"
-		  "<div class=\"field-row\"><div class=\"field\"><label for=\"filter-kennung\">Nutzerkennung</label>");
-	h_printf(&b, "<input id=\"filter-kennung\" name=\"kennung\" type=\"text\" value=\"%s\"></div></div>"
-		     "<div class=\"actions left\"><button type=\"submit\" class=\"btn\">Filtern</button>"
-		     "<a class=\"btn secondary\" href=\"/protokoll\">Filter zurücksetzen</a></div></form>",
-		 who ? who : "");
-	h_raw(&b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
-		  "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt (UTC)</th><th scope=\"col\">Wer</th>"
-		  "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
-	for (size_t i = 0; i < n; i++)
-		h_printf(&b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", db_str(res, i, 0),
-			 db_str(res, i, 1), audit_event_label(db_str(res, i, 2)), db_str(res, i, 3), db_str(res, i, 4));
-	if (!n)
-		h_raw(&b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
-	h_raw(&b, "</tbody></table></div><nav class=\"pager\" aria-label=\"Seiten\"><ul>");
-	sbuf base;
-	sbuf_init(&base);
-	sbuf_adds(&base, "/protokoll?kennung=");
-	url_encode(&base, who ? who : "");
+	sbuf b = page_buf(r);
+	log_filter_html(&b, who);
+	log_table_html(&b, e, n);
+	h_raw(&b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
 	if (page > 1)
-		h_printf(&b, "<li><a href=\"%s&amp;seite=%lld\">Neuere Einträge</a></li>", base.data, page - 1);
-	if (res->nrows > (size_t)size)
-		h_printf(&b, "<li><a href=\"%s&amp;seite=%lld\">Ältere Einträge</a></li>", base.data, page + 1);
-	sbuf_free(&base);
+		h_printf(&b, "<li><a href=\"%s\">Neuere Einträge</a></li>",
+			 url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who ? who : "", page - 1));
+	if (more)
+		h_printf(&b, "<li><a href=\"%s\">Ältere Einträge</a></li>",
+			 url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who ? who : "", page + 1));
 	h_raw(&b, "</ul></nav></div>");
 	page_send(r, 200, "Änderungsprotokoll", &b);
-	sbuf_free(&b);
 }

@@ -1,6 +1,6 @@
 /* routes.c — the route table: method, path pattern, handler, flags, body limit.
  * The dispatcher (web.c) answers 404/405, login, role and CSRF before any handler runs. */
-#include "app.h"
+#include "pages.h"
 
 #define LOGIN_BODY 8192
 
@@ -53,3 +53,8 @@ const route routes[] = {
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
+
+bool route_exists(const char *method, const char *pattern)
+{
+	return route_declared(routes, routes_count, method, pattern);
+}

@@ -1,6 +1,7 @@
 /* session.c — server-side sessions: a random 256-bit token in the cookie, only its keyed hash
  * in the database; idle and absolute timeouts enforced here on every request. */
-#include "app.h"
+#include "session.h"
+#include "response.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -50,9 +51,9 @@ int session_load(req *r)
 		r->sid_cookie = NULL;
 		return 0;
 	}
-	const char *stage = db_str(res, 0, 1);
+	enum stage stage = stage_parse(db_str(res, 0, 1));
 	long long idle = db_int(res, 0, 10), age = db_int(res, 0, 11);
-	bool full = strcmp(stage, "voll") == 0;
+	bool full = stage == STAGE_FULL;
 	bool expired = full ? (idle >= cfg.idle_timeout_s || age >= cfg.session_max_s)
 			    : age >= cfg.tan_ttl_s + 60;
 	if (expired || strcmp(db_str(res, 0, 8), "aktiv") != 0) {
@@ -68,11 +69,11 @@ int session_load(req *r)
 	}
 	session *s = arena_alloc(r->a, sizeof *s);
 	s->id = db_int(res, 0, 0);
-	snprintf(s->stage, sizeof s->stage, "%s", stage);
+	s->stage = stage;
 	account *me = arena_alloc(r->a, sizeof *me);
 	me->id = db_int(res, 0, 2);
 	me->kennung = (char *)db_str(res, 0, 3);
-	me->rolle = (char *)db_str(res, 0, 4);
+	me->role = role_parse(db_str(res, 0, 4));
 	me->vorname = (char *)db_str(res, 0, 5);
 	me->name = (char *)db_str(res, 0, 6);
 	me->email = (char *)db_str(res, 0, 7);
@@ -94,14 +95,15 @@ int session_load(req *r)
 }
 
 /* DB part of creating a session; the cookie is set after the transaction commits. */
-int session_insert(req *r, const char *token, long long account_id, const char *stage, long long *session_id)
+int session_insert(const actor *who, const char *token, long long account_id, enum stage stage,
+		   long long *session_id)
 {
 	unsigned char h[HASH_BYTES];
 	secret_hash("session", token, strlen(token), h);
 	unsigned long long id = 0;
 	if (db_exec("INSERT INTO session (token_hash, account_id, stage, created_at, last_seen, remote) "
 		    "VALUES (?, ?, ?, NOW(), NOW(), ?)",
-		    DBARGS(DB(h, sizeof h), DI(account_id), DS(stage), DSZ(r->remote)), NULL, &id) != 0)
+		    DBARGS(DB(h, sizeof h), DI(account_id), DS(stage == STAGE_FULL ? "voll" : "tan"), DSZ(who->remote)), NULL, &id) != 0)
 		return -1;
 	*session_id = (long long)id;
 	return 0;
@@ -125,4 +127,14 @@ int session_upgrade(long long session_id, const char *token)
 int session_end_all(long long account_id)
 {
 	return db_exec("DELETE FROM session WHERE account_id = ?", DBARGS(DI(account_id)), NULL, NULL);
+}
+
+enum role role_parse(const char *db_rolle)
+{
+	return str_eq(db_rolle, "X") ? ROLE_ADMIN : str_eq(db_rolle, "S") ? ROLE_SB : ROLE_NONE;
+}
+
+enum stage stage_parse(const char *db_stage)
+{
+	return str_eq(db_stage, "voll") ? STAGE_FULL : str_eq(db_stage, "tan") ? STAGE_TAN : STAGE_NONE;
 }

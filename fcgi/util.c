@@ -139,14 +139,19 @@ void arena_reset(arena *a)
 
 void sbuf_init(sbuf *b)
 {
-	b->data = NULL;
-	b->len = b->cap = 0;
+	*b = (sbuf){0};
+}
+
+sbuf sbuf_in(arena *a)
+{
+	return (sbuf){.a = a};
 }
 
 void sbuf_free(sbuf *b)
 {
-	free(b->data);
-	sbuf_init(b);
+	if (!b->a)
+		free(b->data);
+	*b = (sbuf){.a = b->a};
 }
 
 void sbuf_reset(sbuf *b)
@@ -166,7 +171,13 @@ static void sbuf_grow(sbuf *b, size_t extra)
 			mv_oom();
 		cap *= 2;
 	}
-	b->data = xrealloc(b->data, cap);
+	if (b->a) {
+		char *p = arena_alloc(b->a, cap); /* the old block stays until the arena is reset */
+		if (b->len)
+			memcpy(p, b->data, b->len + 1);
+		b->data = p;
+	} else
+		b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 }
 

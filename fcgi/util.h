@@ -32,13 +32,16 @@ char *arena_strdup(arena *a, const char *s);
 char *arena_printf(arena *a, const char *fmt, ...) MV_PRINTF(2, 3);
 void arena_reset(arena *a);
 
-/* Growable byte buffer (heap). Always NUL-terminated. */
+/* Growable byte buffer, always NUL-terminated: on the heap (sbuf_init, freed with sbuf_free), or
+ * in an arena (sbuf_in: freed with the arena, never by hand — page bodies live there). */
 typedef struct sbuf {
 	char *data;
 	size_t len, cap;
+	arena *a; /* NULL: heap */
 } sbuf;
 
 void sbuf_init(sbuf *b);
+sbuf sbuf_in(arena *a);
 void sbuf_free(sbuf *b);
 void sbuf_reset(sbuf *b);
 void sbuf_add(sbuf *b, const char *s, size_t n);

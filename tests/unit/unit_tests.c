@@ -4,6 +4,7 @@
 #include "html.h"
 #include "http.h"
 #include "policy.h"
+#include "router.h"
 #include "secret.h"
 #include "util.h"
 #include <sodium.h>
@@ -188,6 +189,63 @@ static void test_escaping(void)
 	url_encode(&b, "a b&c/ä");
 	CHECK(strcmp(b.data, "a%20b%26c%2F%C3%A4") == 0);
 	sbuf_free(&b);
+}
+
+static void test_url_printf(void)
+{
+	arena a;
+	arena_init(&a);
+	/* every %s argument is one component: it cannot add a segment, a parameter or a fragment */
+	CHECK(strcmp(url_printf(&a, "/x?token=%s&seite=%lld", "a/b?c=d&e#f g", 3LL),
+		     "/x?token=a%2Fb%3Fc%3Dd%26e%23f%20g&seite=3") == 0);
+	CHECK(strcmp(url_printf(&a, "/sachbearbeiter/%s", "S201-ABC"), "/sachbearbeiter/S201-ABC") == 0);
+	CHECK(strcmp(url_printf(&a, "/p/%s", "ä\"<"), "/p/%C3%A4%22%3C") == 0);
+	CHECK(strcmp(url_printf(&a, "/leer/%s", ""), "/leer/") == 0);
+	sbuf b = sbuf_in(&a); /* arena-backed buffers grow and are never freed by hand */
+	for (int i = 0; i < 1000; i++)
+		sbuf_adds(&b, "0123456789");
+	CHECK(b.len == 10000 && b.data[9999] == '9' && b.data[10000] == '\0');
+	arena_reset(&a);
+}
+
+static void h_none(req *r)
+{
+	(void)r;
+}
+
+static void test_router(void)
+{
+	static const route t[] = {
+		{"GET", "/", h_none, 0, 0, "home"},
+		{"GET", "/sachbearbeiter/neu", h_none, 0, 0, "new"},
+		{"GET", "/sachbearbeiter", h_none, 0, 0, "list"},
+		{"GET", "/sachbearbeiter/{}", h_none, 0, 0, "show"},
+		{"POST", "/sachbearbeiter/{}/sperren", h_none, 0, 0, "lock"},
+		{"GET", "/postfach/{}/neu", h_none, 0, 0, "compose"},
+		{"POST", "/postfach/{}/neu", h_none, 0, 0, "compose_post"},
+	};
+	size_t n = ARRAY_LEN(t);
+	route_match m;
+	CHECK(route_match_path(t, n, "GET", "/", &m) == ROUTE_FOUND && strcmp(m.route->name, "home") == 0 && !m.arg);
+	/* a literal route listed first wins over the pattern */
+	CHECK(route_match_path(t, n, "GET", "/sachbearbeiter/neu", &m) == ROUTE_FOUND && strcmp(m.route->name, "new") == 0);
+	CHECK(route_match_path(t, n, "GET", "/sachbearbeiter/S201-X", &m) == ROUTE_FOUND &&
+	      strcmp(m.route->name, "show") == 0 && m.arg_len == 6 && strncmp(m.arg, "S201-X", 6) == 0);
+	CHECK(route_match_path(t, n, "HEAD", "/sachbearbeiter", &m) == ROUTE_FOUND && strcmp(m.route->name, "list") == 0);
+	CHECK(route_match_path(t, n, "POST", "/sachbearbeiter/K/sperren", &m) == ROUTE_FOUND && m.arg_len == 1);
+	/* known path, other method: 405 with the methods for Allow */
+	CHECK(route_match_path(t, n, "GET", "/sachbearbeiter/K/sperren", &m) == ROUTE_WRONG_METHOD && !m.get && m.post);
+	CHECK(route_match_path(t, n, "DELETE", "/postfach/beihilfe/neu", &m) == ROUTE_WRONG_METHOD && m.get && m.post);
+	CHECK(route_match_path(t, n, "POST", "/postfach/beihilfe/neu", &m) == ROUTE_FOUND &&
+	      strcmp(m.route->name, "compose_post") == 0);
+	/* {} is one non-empty segment; no prefix, suffix or extra slash matches */
+	CHECK(route_match_path(t, n, "GET", "/sachbearbeiter/", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match_path(t, n, "GET", "/sachbearbeiter//sperren", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match_path(t, n, "GET", "/sachbearbeiter/a/b", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match_path(t, n, "GET", "/sachbearbeiterx", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match_path(t, n, "GET", "", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match_path(t, n, "GET", "//", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_declared(t, n, "GET", "/sachbearbeiter/{}") && !route_declared(t, n, "POST", "/sachbearbeiter"));
 }
 
 static void test_templates(void)
@@ -389,6 +447,8 @@ int main(void)
 	test_request_params();
 	test_multipart();
 	test_escaping();
+	test_url_printf();
+	test_router();
 	test_templates();
 	test_policy();
 	test_ids_and_secrets();

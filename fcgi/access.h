@@ -1,0 +1,24 @@
+/* access.h — what the access flows share: rate limits, single-use mailed links, failed-login
+ * counting with self-lock, and creating accounts. */
+#ifndef MV_ACCESS_H
+#define MV_ACCESS_H
+#include "audit.h"
+#include "secret.h"
+
+/* Counts one hit in a fixed window; 1 = allowed, 0 = over the limit, -1 = db error. */
+int rate_hit(const actor *who, const char *what, long limit, long window_s);
+/* New single-use link token for account (older unused ones of that purpose die). */
+int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1]);
+/* The link as mailed: always the configured base URL, never the request's Host. */
+char *link_url(arena *a, const char *path, const char *token);
+/* Records one failed login; locks the account when the threshold is reached.
+ * 1 if this failure locked it, 0 otherwise, -1 on a database error. */
+int login_failure(const actor *who, long long account_id);
+
+enum account_role_code { ACCOUNT_X = 'X', ACCOUNT_S = 'S' };
+/* Inserts an account in state angelegt; in a transaction. 0 ok, -1 db error (DB_ERR_DUP: e-mail taken). */
+int account_insert(enum account_role_code role, long long org_id, const char *vorname, const char *name,
+		   const char *email, const char *geburtsdatum, const char *fixed_kennung,
+		   char kennung_out[KENNUNG_LEN + 1], long long *id_out);
+
+#endif

@@ -1,0 +1,107 @@
+/* audit.c — the audit log: who changed what, when, from where; its labels and its JSON. */
+#include "audit.h"
+#include "db.h"
+#include "log.h"
+#include <string.h>
+
+static void audit_insert(const actor *who, long long org_id, const char *actor_kennung, const char *event,
+			 const char *target, const char *detail)
+{
+	log_event(event, actor_kennung, target, ""); /* the detail (names, addresses) stays in the table */
+	db_exec("INSERT INTO audit_log (at, org_id, actor, event, target, remote, detail) "
+		"VALUES (NOW(), ?, ?, ?, ?, ?, ?)",
+		DBARGS(org_id ? DI(org_id) : DNULL, DSZ(actor_kennung), DS(event), DSZ(target), DSZ(who->remote),
+		       DSZ(detail)),
+		NULL, NULL);
+}
+
+void audit_org(const actor *who, long long org_id, const char *event, const char *target, const char *detail)
+{
+	audit_insert(who, org_id, who->kennung, event, target, detail);
+}
+
+void audit(const actor *who, const char *event, const char *target, const char *detail)
+{
+	audit_org(who, who->org_id, event, target, detail);
+}
+
+void audit_self(const actor *who, long long account_id, const char *event, const char *detail)
+{
+	db_res *acc = db_query(who->a, "SELECT kennung, COALESCE(org_id, 0) FROM account WHERE id = ?",
+			       DBARGS(DI(account_id)));
+	if (!acc || acc->nrows != 1)
+		return;
+	audit_insert(who, db_int(acc, 0, 1), db_str(acc, 0, 0), event, db_str(acc, 0, 0), detail);
+}
+
+const char *audit_event_label(const char *event)
+{
+	static const struct {
+		const char *event, *label;
+	} labels[] = {
+		{"sb_created", "Sachbearbeiter angelegt"},
+		{"sb_updated", "Sachbearbeiterdetails geändert"},
+		{"sb_locked", "Benutzer gesperrt"},
+		{"sb_unlocked", "Benutzer entsperrt"},
+		{"sb_password_mail", "E-Mail für neues Passwort versendet"},
+		{"org_restricted", "Funktionseinschränkungen geändert"},
+		{"account_activated", "Nutzerkonto aktiviert"},
+		{"password_reset", "Passwort zurückgesetzt"},
+		{"password_changed", "Passwort geändert"},
+		{"account_self_locked", "Nutzerkonto vorübergehend selbst gesperrt"},
+		{"admin_added", "Administrator angelegt"},
+		{"admin_updated", "Administrator geändert"},
+		{"group_email_changed", "Benachrichtigungsadresse geändert"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
+		if (strcmp(event, labels[i].event) == 0)
+			return labels[i].label;
+	return event;
+}
+
+static db_res *audit_query(arena *a, long long org_id, enum audit_scope scope, const char *k, long long limit,
+			   long long offset)
+{
+	if (scope == AUDIT_ALL)
+		return db_query(a,
+			"SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ'), COALESCE(actor, 'mvctl'), event, "
+			"COALESCE(target, ''), COALESCE(detail, '') FROM audit_log "
+			"WHERE org_id = ? AND (? = '' OR target = ?) ORDER BY id LIMIT ? OFFSET ?",
+			DBARGS(DI(org_id), DS(k), DS(k), DI(limit), DI(offset)));
+	return db_query(a,
+		"SELECT DATE_FORMAT(at, '%d.%m.%Y %H:%i:%s'), COALESCE(actor, 'Kasse'), event, COALESCE(target, ''), "
+		"COALESCE(detail, '') FROM audit_log WHERE org_id = ? AND event IN ('sb_created', 'sb_updated', "
+		"'sb_locked', 'sb_unlocked', 'sb_password_mail', 'org_restricted', 'account_activated', "
+		"'password_reset', 'account_self_locked', 'admin_added', 'admin_updated', 'group_email_changed') "
+		"AND (? = '' OR target = ?) ORDER BY id DESC LIMIT ? OFFSET ?",
+		DBARGS(DI(org_id), DS(k), DS(k), DI(limit), DI(offset)));
+}
+
+long long audit_list(arena *a, long long org_id, enum audit_scope scope, const char *kennung, long long limit,
+		     long long offset, audit_entry **out)
+{
+	char *k = arena_strdup(a, kennung ? kennung : "");
+	str_upper_ascii(k);
+	db_res *res = audit_query(a, org_id, scope, k, limit, offset);
+	if (!res)
+		return -1;
+	audit_entry *e = arena_alloc(a, (res->nrows + 1) * sizeof *e);
+	enum { ZEIT, WER, EREIGNIS, BETROFFEN, AENDERUNG };
+	for (size_t i = 0; i < res->nrows; i++)
+		e[i] = (audit_entry){db_str(res, i, ZEIT), db_str(res, i, WER), db_str(res, i, EREIGNIS),
+				     db_str(res, i, BETROFFEN), db_str(res, i, AENDERUNG)};
+	*out = e;
+	return (long long)res->nrows;
+}
+
+cJSON *audit_entry_json(const audit_entry *e, const char *time_key)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, time_key, e->zeit);
+	cJSON_AddStringToObject(o, "wer", e->wer);
+	cJSON_AddStringToObject(o, "ereignis", e->ereignis);
+	cJSON_AddStringToObject(o, "aktion", audit_event_label(e->ereignis));
+	cJSON_AddStringToObject(o, "betroffen", e->betroffen);
+	cJSON_AddStringToObject(o, "aenderung", e->aenderung);
+	return o;
+}

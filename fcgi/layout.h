@@ -1,0 +1,42 @@
+/* layout.h — the page shell (header, navigation, footer, session dialogs), error pages and the
+ * form markup. All markup through the escaping writer (html.h). */
+#ifndef MV_LAYOUT_H
+#define MV_LAYOUT_H
+#include "form.h"
+#include "request.h"
+
+/* The one page shape: a handler reads its input through a declared field table (form.h) into
+ * a typed struct, loads what it shows into a view struct with named members, and answers with
+ * page_render, which draws the view as HTML in the layout or as JSON. */
+typedef struct page_kind {
+	const char *title;
+	void (*html)(req *r, sbuf *b, const void *view);
+	void (*json)(req *r, cJSON *o, const void *view); /* all of the JSON answer; NULL: {"titel": …} */
+	const char *(*title_for)(const void *view);        /* NULL: title */
+} page_kind;
+
+/* status 200..; with errors recorded (form_error) JSON answers {"errors":…} instead of the view. */
+void page_render(req *r, int status, const page_kind *k, const void *view);
+
+/* A page body in the request's arena (freed with the request, never by hand). */
+sbuf page_buf(req *r);
+/* A page in the shared layout: title (text), content markup; JSON: r->json plus "titel". */
+void page_send(req *r, int status, const char *title, const sbuf *content);
+void page_error(req *r, int status, const char *message);
+void db_fail(req *r); /* 503 when the database is gone, else 500 */
+/* 422 (or status) with the errors: JSON {"errors":…}, or the form page drawn again by render. */
+void form_errors_send(req *r, int status, void (*render)(req *r));
+/* r->status if a handler set one (errors), else 200. */
+int page_status(const req *r);
+
+/* Form markup. */
+void form_open(req *r, sbuf *b, const char *action, bool multipart);
+void form_close(sbuf *b);
+void form_input(req *r, sbuf *b, const char *name, const char *label, const char *type, const char *value,
+		const char *autocomplete, bool required);
+/* Every field of a declared table, with the values of the typed struct at in (may be NULL). */
+void form_fields(req *r, sbuf *b, const form_field *fields, size_t n, const void *in);
+void alert_box(sbuf *b, const char *kind, const char *text);
+void required_note(sbuf *b);
+
+#endif

@@ -1,0 +1,527 @@
+/* page_links.c — handbook §1.1 and §1.4: the flows of mailed single-use links: "Passwort
+ * vergessen", setting a password from a link (activation or reset), retrieving the
+ * Nutzerkennung. Unknown tokens are rate-limited per address. */
+#include "pages.h"
+#include "access.h"
+#include "audit.h"
+#include "form.h"
+#include "layout.h"
+#include "response.h"
+#include "session.h"
+#include "config.h"
+#include "db.h"
+#include "html.h"
+#include "log.h"
+#include "mail.h"
+#include "password.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char link_invalid_msg[] =
+	"Dieser Link ist abgelaufen oder wurde bereits verwendet. Bitte wenden Sie sich an die "
+	"Portal-Administratoren der Kassen.";
+
+/* ---------------- forgot password ---------------- */
+
+static void forgot_render(req *r)
+{
+	bool sent = str_eq(form_get(r, "gesendet"), "1");
+	static const char sent_msg[] =
+		"Wenn die Nutzerkennung zu einem aktiven Nutzerkonto gehört, erhalten Sie in Kürze eine E-Mail mit "
+		"einem Link zur Neuvergabe Ihres Passwortes. Der Link ist 60 Minuten gültig.";
+	if (r->want_json) {
+		cJSON *o = json_obj(r);
+		cJSON_AddStringToObject(o, "titel", "Passwort zurücksetzen");
+		if (sent)
+			cJSON_AddStringToObject(o, "hinweis", sent_msg);
+		json_send(r, r->status ? r->status : 200);
+		return;
+	}
+	sbuf b = page_buf(r);
+	h_raw(&b, "<div class=\"card narrow\"><h1>Passwort zurücksetzen</h1>");
+	if (sent) {
+		alert_box(&b, "success", sent_msg);
+		h_raw(&b, "<p><a href=\"/anmelden\">Zur Anmeldung</a></p></div>");
+		page_send(r, 200, "Passwort zurücksetzen", &b);
+		return;
+	}
+	h_raw(&b, "<p class=\"lead\">Sie können unter Angabe Ihrer Nutzerkennung die Zurücksetzung Ihres Passwortes "
+		  "anfordern.</p>");
+	required_note(&b);
+	form_open(r, &b, "/passwort-vergessen", false);
+	form_input(r, &b, "kennung", "Nutzerkennung", "text", form_get(r, "kennung"), "username", true);
+	h_raw(&b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"/anmelden\">Abbrechen</a>"
+		  "<button type=\"submit\" class=\"btn\">Bestätigen</button></div>");
+	form_close(&b);
+	h_raw(&b, "</div>");
+	page_send(r, r->status ? r->status : 200, "Passwort zurücksetzen", &b);
+}
+
+void auth_forgot_get(req *r)
+{
+	forgot_render(r);
+}
+
+struct forgot_ctx {
+	req *r;
+	const char *kennung;
+};
+
+static int forgot_tx(void *p)
+{
+	struct forgot_ctx *c = p;
+	req *r = c->r;
+	char bucket[96];
+	snprintf(bucket, sizeof bucket, "forgot-ip:%s", r->remote ? r->remote : "");
+	int ip_ok = rate_hit(&r->who, bucket, 30, cfg.rate_window_s);
+	if (ip_ok < 0)
+		return DB_TX_FAIL;
+	db_res *acc = db_query(r->a, "SELECT id, email, vorname, name FROM account WHERE kennung = ? AND status = 'aktiv'",
+			       DBARGS(DS(c->kennung)));
+	if (!acc)
+		return DB_TX_FAIL;
+	if (!ip_ok || acc->nrows == 0)
+		return 0;
+	long long id = db_int(acc, 0, 0);
+	snprintf(bucket, sizeof bucket, "resetmail:%lld", id);
+	int ok = rate_hit(&r->who, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
+	if (ok < 0)
+		return DB_TX_FAIL;
+	if (!ok) {
+		log_event("reset_mail_limited", c->kennung, NULL, "");
+		return 0;
+	}
+	char token[TOKEN_CHARS + 1];
+	if (link_create(id, "reset", token) != 0)
+		return DB_TX_FAIL;
+	char minutes[24];
+	snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
+	tpl_slot slots[] = {{"vorname", db_str(acc, 0, 2)}, {"name", db_str(acc, 0, 3)},
+			    {"link", link_url(r->a, "/passwort-setzen", token)}, {"minutes", minutes}};
+	sodium_memzero(token, sizeof token);
+	return mail_queue(db_str(acc, 0, 1), "passwort-zuruecksetzen.txt", slots, ARRAY_LEN(slots)) ? DB_TX_FAIL : 0;
+}
+
+void auth_forgot_post(req *r)
+{
+	const char *in = form_get(r, "kennung");
+	if (!in || !*in) {
+		form_error(r, "kennung", "Bitte geben Sie Ihre Nutzerkennung ein.");
+		form_errors_send(r, 422, forgot_render);
+		return;
+	}
+	char *kennung = arena_strdup(r->a, in);
+	if (kennung_normalize(kennung)) {
+		struct forgot_ctx c = {r, kennung};
+		if (db_tx(forgot_tx, &c) != 0) {
+			db_fail(r);
+			return;
+		}
+	}
+	log_event("password_reset_requested", NULL, NULL, "");
+	redirect(r, "/passwort-vergessen?gesendet=1");
+}
+
+/* ---------------- links: set password, retrieve Nutzerkennung ---------------- */
+
+typedef struct link_info {
+	long long id, account_id;
+	char *zweck, *kennung, *vorname, *name, *email, *status, *rolle, *geburtsdatum, *pnr;
+	const db_cell *salt;
+	long long hist_ops, hist_mem, tries;
+} link_info;
+
+/* Looks up a live link token from ?token= or the form; NULL if unknown, used or expired. */
+static link_info *link_lookup(req *r, const char *zweck1, const char *zweck2, bool for_update, int *dberr)
+{
+	*dberr = 0;
+	const char *token = form_get(r, "token");
+	if (!token || strlen(token) != TOKEN_CHARS)
+		return NULL;
+	unsigned char h[HASH_BYTES];
+	secret_hash("link", token, strlen(token), h);
+	/* a link mailed by another host a moment ago: wait for the cluster's commits (see session_load) */
+	db_res *res = db_query(r->a, for_update ?
+		"SET STATEMENT wsrep_sync_wait = 1 FOR "
+		"SELECT lt.id, lt.zweck, a.id, a.kennung, a.vorname, a.name, a.email, a.status, a.rolle, "
+		"a.history_salt, a.history_ops, a.history_mem_kib, lt.tries, DATE_FORMAT(a.geburtsdatum, '%Y-%m-%d'), o.pnr "
+		"FROM link_token lt JOIN account a ON a.id = lt.account_id LEFT JOIN organisation o ON o.id = a.org_id "
+		"WHERE lt.token_hash = ? AND lt.used_at IS NULL AND lt.expires_at > NOW() AND lt.zweck IN (?, ?) "
+		"FOR UPDATE" :
+		"SET STATEMENT wsrep_sync_wait = 1 FOR "
+		"SELECT lt.id, lt.zweck, a.id, a.kennung, a.vorname, a.name, a.email, a.status, a.rolle, "
+		"a.history_salt, a.history_ops, a.history_mem_kib, lt.tries, DATE_FORMAT(a.geburtsdatum, '%Y-%m-%d'), o.pnr "
+		"FROM link_token lt JOIN account a ON a.id = lt.account_id LEFT JOIN organisation o ON o.id = a.org_id "
+		"WHERE lt.token_hash = ? AND lt.used_at IS NULL AND lt.expires_at > NOW() AND lt.zweck IN (?, ?)",
+		DBARGS(DB(h, sizeof h), DS(zweck1), DS(zweck2)));
+	if (!res) {
+		*dberr = 1;
+		return NULL;
+	}
+	if (res->nrows == 0)
+		return NULL;
+	link_info *li = arena_alloc(r->a, sizeof *li);
+	li->id = db_int(res, 0, 0);
+	li->zweck = (char *)db_str(res, 0, 1);
+	li->account_id = db_int(res, 0, 2);
+	li->kennung = (char *)db_str(res, 0, 3);
+	li->vorname = (char *)db_str(res, 0, 4);
+	li->name = (char *)db_str(res, 0, 5);
+	li->email = (char *)db_str(res, 0, 6);
+	li->status = (char *)db_str(res, 0, 7);
+	li->rolle = (char *)db_str(res, 0, 8);
+	li->salt = db_get(res, 0, 9);
+	li->hist_ops = db_int(res, 0, 10);
+	li->hist_mem = db_int(res, 0, 11);
+	li->tries = db_int(res, 0, 12);
+	li->geburtsdatum = (char *)db_str(res, 0, 13);
+	li->pnr = (char *)db_str(res, 0, 14);
+	return li;
+}
+
+/* Unknown-token lookups are counted per address: guessing is rate-limited (ASVS 6.4.1). */
+static bool link_guard(req *r)
+{
+	char bucket[96];
+	snprintf(bucket, sizeof bucket, "link-miss:%s", r->remote ? r->remote : "");
+	int ok = rate_hit(&r->who, bucket, 60, cfg.rate_window_s);
+	return ok != 0;
+}
+
+static void link_dead(req *r)
+{
+	if (!link_guard(r)) {
+		page_error(r, 429, "Zu viele ungültige Links in kurzer Zeit. Bitte warten Sie einige Minuten.");
+		return;
+	}
+	/* a Sachbearbeiter gets a new link from the administrator of their organisation (§3) */
+	const char *token = form_get(r, "token");
+	if (token && strlen(token) == TOKEN_CHARS) {
+		unsigned char h[HASH_BYTES];
+		secret_hash("link", token, strlen(token), h);
+		db_res *who = db_query(r->a, "SELECT a.rolle FROM link_token lt JOIN account a ON a.id = lt.account_id "
+					     "WHERE lt.token_hash = ?",
+				       DBARGS(DB(h, sizeof h)));
+		if (who && who->nrows == 1 && str_eq(db_str(who, 0, 0), "S")) {
+			page_error(r, 410, "Dieser Link ist abgelaufen oder wurde bereits verwendet. Bitte wenden Sie sich an "
+					   "den Administrator Ihrer Organisation; er kann Ihnen eine neue E-Mail senden.");
+			return;
+		}
+	}
+	page_error(r, 410, link_invalid_msg);
+}
+
+static void policy_hint(sbuf *b)
+{
+	h_raw(b, "<div class=\"hint\" id=\"passwort-regeln\"><p>Ihr Passwort muss folgende Eigenschaften aufweisen:</p><ul>"
+		 "<li>Länge zwischen 12 und 128 Zeichen</li>"
+		 "<li>Mindestens ein Buchstabe, eine Ziffer und ein Sonderzeichen enthalten</li>"
+		 "<li>Zuvor noch nicht für dieses Nutzerkonto genutzt worden sein</li>"
+		 "<li>Nicht zu gebräuchlich sein und weder Ihre Nutzerkennung, Ihren Namen noch „Versorgung“ enthalten</li>"
+		 "</ul></div>");
+}
+
+static link_info *current_link;
+
+static void setpw_render(req *r)
+{
+	link_info *li = current_link;
+	bool activation = strcmp(li->zweck, "aktivierung") == 0;
+	const char *title = activation ? "Passwort festlegen" : "Neues Passwort festlegen";
+	if (r->want_json) {
+		cJSON *o = json_obj(r);
+		cJSON_AddStringToObject(o, "titel", title);
+		json_send(r, r->status ? r->status : 200);
+		return;
+	}
+	sbuf b = page_buf(r);
+	h_printf(&b, "<div class=\"card narrow\"><h1>%s</h1>", title);
+	h_printf(&b, "<p class=\"lead\">Bitte vergeben Sie ein Passwort für das Nutzerkonto von %s %s.</p>", li->vorname,
+		 li->name);
+	policy_hint(&b);
+	required_note(&b);
+	form_open(r, &b, url_printf(r->a, "/passwort-setzen?token=%s", form_get(r, "token")), false);
+	form_input(r, &b, "passwort", "Neues Passwort", "password", NULL, "new-password", true);
+	form_input(r, &b, "passwort_wiederholung", "Neues Passwort bestätigen", "password", NULL, "new-password", true);
+	h_raw(&b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Passwort speichern</button></div>");
+	form_close(&b);
+	h_raw(&b, "</div>");
+	page_send(r, r->status ? r->status : 200, title, &b);
+}
+
+void auth_setpw_get(req *r)
+{
+	int dberr;
+	link_info *li = link_lookup(r, "aktivierung", "reset", false, &dberr);
+	if (dberr) {
+		db_fail(r);
+		return;
+	}
+	if (!li) {
+		link_dead(r);
+		return;
+	}
+	current_link = li;
+	setpw_render(r);
+}
+
+static pw_owner link_owner(const link_info *li)
+{
+	return (pw_owner){li->account_id, li->kennung, li->vorname, li->name, li->email, li->salt, li->hist_ops,
+			  li->hist_mem};
+}
+
+struct setpw_ctx {
+	req *r;
+	newpw *n;
+	int outcome; /* 0 ok, 1 link dead, 2 in history */
+};
+
+static int setpw_tx(void *p)
+{
+	struct setpw_ctx *c = p;
+	req *r = c->r;
+	int dberr;
+	link_info *li = link_lookup(r, "aktivierung", "reset", true, &dberr);
+	if (dberr)
+		return DB_TX_FAIL;
+	if (!li || li->account_id != current_link->account_id) {
+		c->outcome = 1;
+		return 0;
+	}
+	int hist = newpw_in_history(r->a, li->account_id, c->n->fingerprint);
+	if (hist < 0)
+		return DB_TX_FAIL;
+	if (hist) {
+		c->outcome = 2;
+		return 0;
+	}
+	c->outcome = 0;
+	pw_owner owner = link_owner(li);
+	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE id = ?", DBARGS(DI(li->id)), NULL, NULL) != 0 ||
+	    newpw_store(r->a, &owner, c->n) != 0)
+		return DB_TX_FAIL;
+	if (strcmp(li->zweck, "aktivierung") == 0 && strcmp(li->rolle, "X") == 0) {
+		/* handbook §1.1: the second mail brings the link to retrieve the Nutzerkennung */
+		char token[TOKEN_CHARS + 1], minutes[24];
+		if (link_create(li->account_id, "kennung", token) != 0)
+			return DB_TX_FAIL;
+		snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
+		tpl_slot slots[] = {{"vorname", li->vorname}, {"name", li->name},
+				    {"link", link_url(r->a, "/nutzerkennung", token)}, {"minutes", minutes}};
+		if (mail_queue(li->email, "nutzerkennung-abrufen.txt", slots, ARRAY_LEN(slots)) != 0)
+			return DB_TX_FAIL;
+	}
+	return 0;
+}
+
+void auth_setpw_post(req *r)
+{
+	int dberr;
+	link_info *li = link_lookup(r, "aktivierung", "reset", false, &dberr);
+	if (dberr) {
+		db_fail(r);
+		return;
+	}
+	if (!li) {
+		link_dead(r);
+		return;
+	}
+	current_link = li;
+	newpw n = {.pw = form_get_raw(r, "passwort"), .confirm = form_get_raw(r, "passwort_wiederholung")};
+	pw_owner owner = link_owner(li);
+	const char *msg = NULL;
+	enum newpw_result prep = newpw_prepare(r->a, &n, &owner, &msg);
+	if (prep == NEWPW_NO_RESOURCES) {
+		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
+		return;
+	}
+	if (prep != NEWPW_OK) {
+		form_error(r, prep == NEWPW_REFUSED_PW ? "passwort" : "passwort_wiederholung", msg);
+		form_errors_send(r, 422, setpw_render);
+		return;
+	}
+	struct setpw_ctx c = {r, &n, 0};
+	int rc = db_tx(setpw_tx, &c);
+	sodium_memzero(&n, sizeof n);
+	if (rc != 0) {
+		db_fail(r);
+		return;
+	}
+	if (c.outcome == 1) {
+		link_dead(r);
+		return;
+	}
+	if (c.outcome == 2) {
+		form_error(r, "passwort", newpw_reused_msg);
+		form_errors_send(r, 422, setpw_render);
+		return;
+	}
+	audit_self(&r->who, li->account_id, strcmp(li->zweck, "aktivierung") == 0 ? "account_activated" : "password_reset", "");
+	if (r->sess && r->me && r->me->id == li->account_id)
+		session_clear_cookie(r);
+	redirect(r, "/anmelden?grund=passwort-gesetzt");
+}
+
+/* Nutzerkennung retrieval (§1.1 step 2). */
+
+static void kennung_render(req *r)
+{
+	if (r->want_json) {
+		cJSON_AddStringToObject(json_obj(r), "titel", "Nutzerkennung abrufen");
+		json_send(r, r->status ? r->status : 200);
+		return;
+	}
+	sbuf b = page_buf(r);
+	h_raw(&b, "<div class=\"card narrow\"><h1>Nutzerkennung abrufen</h1>"
+		  "<p class=\"lead\">Zum Abruf der Nutzerkennung ist die Eingabe folgender Daten erforderlich.</p>");
+	required_note(&b);
+	form_open(r, &b, url_printf(r->a, "/nutzerkennung?token=%s", form_get(r, "token")), false);
+	form_input(r, &b, "vorname", "Vorname", "text", form_get(r, "vorname"), "given-name", true);
+	form_input(r, &b, "name", "Name", "text", form_get(r, "name"), "family-name", true);
+	form_input(r, &b, "geburtsdatum", "Geburtsdatum (TT.MM.JJJJ)", "text", form_get(r, "geburtsdatum"), "bday", true);
+	form_input(r, &b, "mitgliedsnummer", "Mitgliedsnummer", "text", form_get(r, "mitgliedsnummer"), "off", true);
+	h_raw(&b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Nutzerkennung anzeigen</button></div>");
+	form_close(&b);
+	h_raw(&b, "</div>");
+	page_send(r, r->status ? r->status : 200, "Nutzerkennung abrufen", &b);
+}
+
+void auth_kennung_get(req *r)
+{
+	int dberr;
+	link_info *li = link_lookup(r, "kennung", "kennung", false, &dberr);
+	if (dberr) {
+		db_fail(r);
+		return;
+	}
+	if (!li) {
+		link_dead(r);
+		return;
+	}
+	kennung_render(r);
+}
+
+/* Case-insensitive for ASCII and German capitals, blanks around ignored. */
+static bool same_name(const char *a, const char *b)
+{
+	if (!a || !b)
+		return false;
+	size_t la = strlen(a), lb = strlen(b);
+	if (la != lb)
+		return false;
+	for (size_t i = 0; i < la; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y + 32);
+		if (i > 0 && (unsigned char)a[i - 1] == 0xC3) {
+			if (x >= 0x80 && x <= 0x9E)
+				x = (unsigned char)(x + 0x20);
+			if (y >= 0x80 && y <= 0x9E)
+				y = (unsigned char)(y + 0x20);
+		}
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+struct kennung_ctx {
+	req *r;
+	const char *vorname, *name, *datum, *pnr;
+	int outcome; /* 0 shown, 1 wrong, 2 dead */
+	long long left;
+	char kennung[KENNUNG_LEN + 1];
+};
+
+static int kennung_tx(void *p)
+{
+	struct kennung_ctx *c = p;
+	req *r = c->r;
+	int dberr;
+	link_info *li = link_lookup(r, "kennung", "kennung", true, &dberr);
+	if (dberr)
+		return DB_TX_FAIL;
+	if (!li) {
+		c->outcome = 2;
+		return 0;
+	}
+	bool match = same_name(c->vorname, li->vorname) && same_name(c->name, li->name) && li->geburtsdatum &&
+		     strcmp(c->datum, li->geburtsdatum) == 0 && li->pnr && strcmp(c->pnr, li->pnr) == 0;
+	if (match) {
+		c->outcome = 0;
+		snprintf(c->kennung, sizeof c->kennung, "%s", li->kennung);
+		return db_exec("UPDATE link_token SET used_at = NOW() WHERE id = ?", DBARGS(DI(li->id)), NULL, NULL) ? DB_TX_FAIL : 0;
+	}
+	long long tries = li->tries + 1;
+	c->left = cfg.kennung_link_max_tries - tries;
+	c->outcome = c->left > 0 ? 1 : 2;
+	return db_exec("UPDATE link_token SET tries = ?, used_at = IF(? >= ?, NOW(), NULL) WHERE id = ?",
+		       DBARGS(DI(tries), DI(tries), DI(cfg.kennung_link_max_tries), DI(li->id)), NULL, NULL) ? DB_TX_FAIL : 0;
+}
+
+void auth_kennung_post(req *r)
+{
+	int dberr;
+	link_info *li = link_lookup(r, "kennung", "kennung", false, &dberr);
+	if (dberr) {
+		db_fail(r);
+		return;
+	}
+	if (!li) {
+		link_dead(r);
+		return;
+	}
+	struct kennung_ctx c = {.r = r, .vorname = form_get(r, "vorname"), .name = form_get(r, "name"),
+				.pnr = form_get(r, "mitgliedsnummer")};
+	char datum[11];
+	if (!c.vorname || !*c.vorname)
+		form_error(r, "vorname", "Bitte geben Sie Ihren Vornamen ein.");
+	if (!c.name || !*c.name)
+		form_error(r, "name", "Bitte geben Sie Ihren Namen ein.");
+	if (!parse_date(form_get(r, "geburtsdatum"), datum))
+		form_error(r, "geburtsdatum", "Bitte geben Sie Ihr Geburtsdatum im Format TT.MM.JJJJ ein.");
+	if (!c.pnr || !*c.pnr)
+		form_error(r, "mitgliedsnummer", "Bitte geben Sie die Mitgliedsnummer Ihrer Organisation ein.");
+	if (r->nerrors) {
+		form_errors_send(r, 422, kennung_render);
+		return;
+	}
+	c.datum = datum;
+	if (db_tx(kennung_tx, &c) != 0) {
+		db_fail(r);
+		return;
+	}
+	if (c.outcome == 2) {
+		audit_self(&r->who, li->account_id, "kennung_link_exhausted", "");
+		page_error(r, 410, "Die Angaben stimmten zu oft nicht überein oder der Link ist nicht mehr gültig. Bitte "
+				   "wenden Sie sich an die Portal-Administratoren der Kassen.");
+		return;
+	}
+	if (c.outcome == 1) {
+		audit_self(&r->who, li->account_id, "kennung_retrieval_failed", "");
+		form_error(r, "_", c.left == 1 ? "Die Angaben stimmen nicht mit den hinterlegten Daten überein. Sie haben "
+						 "noch einen Versuch."
+					       : arena_printf(r->a, "Die Angaben stimmen nicht mit den hinterlegten Daten "
+								    "überein. Verbleibende Versuche: %lld.", c.left));
+		form_errors_send(r, 422, kennung_render);
+		return;
+	}
+	audit_self(&r->who, li->account_id, "kennung_retrieved", "");
+	if (r->want_json) {
+		cJSON_AddStringToObject(json_obj(r), "nutzerkennung", c.kennung);
+		json_send(r, 200);
+		return;
+	}
+	sbuf b = page_buf(r);
+	h_printf(&b, "<div class=\"card narrow\"><h1>Ihre Nutzerkennung</h1>"
+		     "<p class=\"lead\">Ihre persönliche Nutzerkennung lautet:</p><p class=\"kennung\"><strong>%s</strong></p>"
+		     "<p>Bitte notieren Sie sich Ihre Nutzerkennung. Sie benötigen sie zusammen mit Ihrem Passwort für die "
+		     "Anmeldung. Dieser Link ist jetzt verbraucht.</p>"
+		     "<p><a class=\"btn\" href=\"/anmelden\">Zur Anmeldung</a></p></div>",
+		 c.kennung);
+	page_send(r, 200, "Ihre Nutzerkennung", &b);
+}

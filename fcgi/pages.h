@@ -1,0 +1,55 @@
+/* pages.h — the page handlers the route table (routes.c) names, one area per file. */
+#ifndef MV_PAGES_H
+#define MV_PAGES_H
+#include "request.h"
+
+/* page_auth.c: login with password and TAN, logout, keep-alive */
+void auth_login_get(req *r);
+void auth_login_post(req *r);
+void auth_tan_get(req *r);
+void auth_tan_post(req *r);
+void auth_logout_post(req *r);
+void auth_keepalive_post(req *r);
+/* page_links.c: the mailed-link flows */
+void auth_forgot_get(req *r);
+void auth_forgot_post(req *r);
+void auth_setpw_get(req *r);
+void auth_setpw_post(req *r);
+void auth_kennung_get(req *r);
+void auth_kennung_post(req *r);
+/* page_account.c: start page, settings, organisation data */
+void account_home(req *r);
+void account_settings_get(req *r);
+void account_settings_post(req *r);
+void account_orgdata(req *r);
+/* page_users.c: the administrator's Sachbearbeiter management */
+void users_new_get(req *r);
+void users_new_post(req *r);
+void users_list(req *r);
+void users_show(req *r);
+void users_edit_get(req *r);
+void users_edit_post(req *r);
+void users_lock(req *r);
+void users_unlock(req *r);
+void users_password_mail(req *r);
+void users_log(req *r);
+/* page_groups.c */
+void groups_list(req *r);
+void groups_show(req *r);
+void groups_save(req *r);
+/* page_mailbox.c */
+void mailbox_overview(req *r);
+void mailbox_list(req *r);
+void mailbox_new_get(req *r);
+void mailbox_new_post(req *r);
+void message_show(req *r);
+void attachment_download(req *r);
+/* page_help.c */
+void faq_page(req *r);
+void search_page(req *r);
+void contact_get(req *r);
+void contact_post(req *r);
+/* page_static.c */
+void static_page(req *r);
+
+#endif

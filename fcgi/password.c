@@ -1,0 +1,72 @@
+/* password.c — choosing a new password: policy, confirmation, history of all earlier ones. */
+#include "password.h"
+#include "html.h"
+#include "mail.h"
+#include "policy.h"
+#include "session.h"
+#include <sodium.h>
+#include <string.h>
+
+const char newpw_reused_msg[] =
+	"Dieses Passwort wurde für dieses Nutzerkonto bereits verwendet. Bitte wählen Sie ein anderes Passwort.";
+
+enum newpw_result newpw_prepare(arena *a, newpw *n, const pw_owner *o, const char **message)
+{
+	if (!n->pw || !*n->pw) {
+		*message = "Bitte geben Sie ein neues Passwort ein.";
+		return NEWPW_REFUSED_PW;
+	}
+	size_t len = strlen(n->pw);
+	unsigned v = policy_check(n->pw, len, o->kennung, o->vorname, o->name);
+	if (v) {
+		sbuf msg = sbuf_in(a);
+		policy_describe(v, &msg);
+		*message = msg.data;
+		return NEWPW_REFUSED_PW;
+	}
+	if (!n->confirm || strcmp(n->pw, n->confirm) != 0) {
+		*message = "Die beiden Passwörter stimmen nicht überein.";
+		return NEWPW_REFUSED_CONFIRM;
+	}
+	if (!o->salt || o->salt->len != 16)
+		return NEWPW_NO_RESOURCES;
+	if (pw_fingerprint(n->pw, len, (const unsigned char *)o->salt->s, o->ops, o->mem_kib, n->fingerprint) != 0 ||
+	    pw_hash(n->pw, len, n->hash) != 0)
+		return NEWPW_NO_RESOURCES;
+	return NEWPW_OK;
+}
+
+int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH_BYTES])
+{
+	db_res *h = db_query(a, "SELECT fingerprint FROM password_history WHERE account_id = ?", DBARGS(DI(account_id)));
+	if (!h)
+		return -1;
+	int found = 0;
+	for (size_t i = 0; i < h->nrows; i++) {
+		const db_cell *c = db_get(h, i, 0);
+		if (c->len == HASH_BYTES && sodium_memcmp(c->s, fp, HASH_BYTES) == 0)
+			found = 1; /* no early exit: same work for every history length position */
+	}
+	return found;
+}
+
+int newpw_store(arena *a, const pw_owner *o, const newpw *n)
+{
+	if (db_exec("UPDATE account SET password_hash = ?, password_changed_at = NOW(), "
+		    "status = IF(status = 'angelegt', 'aktiv', status), "
+		    "status_vor_sperre = IF(status_vor_sperre = 'angelegt', 'aktiv', status_vor_sperre), "
+		    "version = version + 1, updated_at = NOW() "
+		    "WHERE id = ?",
+		    DBARGS(DS(n->hash), DI(o->account_id)), NULL, NULL) != 0)
+		return -1;
+	if (db_exec("INSERT INTO password_history (account_id, fingerprint) VALUES (?, ?)",
+		    DBARGS(DI(o->account_id), DB(n->fingerprint, HASH_BYTES)), NULL, NULL) != 0)
+		return -1;
+	if (session_end_all(o->account_id) != 0)
+		return -1;
+	db_res *now = db_query(a, "SELECT DATE_FORMAT(NOW(), '%d.%m.%Y um %H:%i Uhr (UTC)')", DBNOARGS);
+	if (!now)
+		return -1;
+	tpl_slot slots[] = {{"vorname", o->vorname}, {"name", o->name}, {"zeit", db_str(now, 0, 0)}};
+	return mail_queue(o->email, "passwort-geaendert.txt", slots, ARRAY_LEN(slots));
+}

@@ -1,0 +1,39 @@
+/* password.h — new passwords: policy and confirmation, the hash and the history fingerprint,
+ * the history check and storage (shared by the mailed-link flow and "Einstellungen"). */
+#ifndef MV_PASSWORD_H
+#define MV_PASSWORD_H
+#include "audit.h"
+#include "db.h"
+#include "secret.h"
+
+/* Whose password it is: the names the policy refuses, the history's salt and cost. */
+typedef struct pw_owner {
+	long long account_id;
+	const char *kennung, *vorname, *name, *email;
+	const db_cell *salt;
+	long long ops, mem_kib;
+} pw_owner;
+
+typedef struct newpw {
+	const char *pw, *confirm;
+	unsigned char fingerprint[HASH_BYTES];
+	char hash[PWHASH_MAX];
+} newpw;
+
+enum newpw_result {
+	NEWPW_OK,
+	NEWPW_REFUSED_PW,      /* *message concerns the new password */
+	NEWPW_REFUSED_CONFIRM, /* *message concerns the confirmation */
+	NEWPW_NO_RESOURCES,    /* hashing failed (memory) */
+};
+
+/* Policy and confirmation; computes hash and history fingerprint. */
+enum newpw_result newpw_prepare(arena *a, newpw *n, const pw_owner *o, const char **message);
+/* Inside a transaction: 1 if the fingerprint is in the history, 0 if not, -1 on a db error. */
+int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH_BYTES]);
+/* Inside a transaction: hash, history, ends all sessions, notice mail. 0 ok, -1 db error. */
+int newpw_store(arena *a, const pw_owner *o, const newpw *n);
+
+extern const char newpw_reused_msg[];
+
+#endif
