@@ -100,3 +100,8 @@ int account_insert(enum account_role_code role, long long org_id, const char *vo
 	}
 	return -1;
 }
+
+int session_end_all(long long account_id)
+{
+	return db_exec("DELETE FROM session WHERE account_id = ?", DBARGS(DI(account_id)), NULL, NULL);
+}

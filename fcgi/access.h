@@ -15,6 +15,9 @@ char *link_url(arena *a, const char *path, const char *token);
  * 1 if this failure locked it, 0 otherwise, -1 on a database error. */
 int login_failure(const actor *who, long long account_id);
 
+/* Ends every session of an account (password change, lock); inside a transaction. */
+int session_end_all(long long account_id);
+
 enum account_role_code { ACCOUNT_X = 'X', ACCOUNT_S = 'S' };
 /* Inserts an account in state angelegt; in a transaction. 0 ok, -1 db error (DB_ERR_DUP: e-mail taken). */
 int account_insert(enum account_role_code role, long long org_id, const char *vorname, const char *name,

@@ -229,16 +229,12 @@ static int bind_params(MYSQL_STMT *st, const db_param *params, size_t n, MYSQL_B
 	return 0;
 }
 
-/* One attempt: prepare (cached), bind, execute, fetch into arena when a != NULL. */
-static int run_once(arena *a, const char *sql, const db_param *params, size_t n, db_res **out,
-		    unsigned long long *affected, unsigned long long *insert_id)
+enum { MAX_PARAMS = 48, MAX_COLS = 64 };
+
+/* Binds and executes a prepared statement; counts for writes. 0 ok, -1 error (last_err set). */
+static int stmt_run(MYSQL_STMT *st, const db_param *params, size_t n, unsigned long long *affected,
+		    unsigned long long *insert_id)
 {
-	if (db_connect() != 0)
-		return -1;
-	MYSQL_STMT *st = stmt_get(sql);
-	if (!st)
-		return -1;
-	enum { MAX_PARAMS = 48, MAX_COLS = 64 };
 	MYSQL_BIND pbinds[MAX_PARAMS];
 	my_bool pnulls[MAX_PARAMS];
 	if (n > MAX_PARAMS)
@@ -257,77 +253,105 @@ static int run_once(arena *a, const char *sql, const db_param *params, size_t n,
 		*affected = mysql_stmt_affected_rows(st);
 	if (insert_id)
 		*insert_id = mysql_stmt_insert_id(st);
-	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
-	if (!meta) {
-		if (out) {
-			*out = arena_alloc(a, sizeof **out);
-		}
-		return 0;
-	}
-	int rc = -1;
-	if (mysql_stmt_store_result(st) != 0) {
-		last_err = classify(mysql_stmt_errno(st));
-		log_error("store_result failed: %s", mysql_stmt_error(st));
-		goto out;
-	}
-	unsigned ncols = mysql_num_fields(meta);
-	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
-	unsigned long long nrows = mysql_stmt_num_rows(st);
-	db_res *res = a ? arena_alloc(a, sizeof *res) : NULL;
-	if (res) {
-		res->ncols = ncols;
-		res->nrows = (size_t)nrows;
-		res->cells = arena_alloc(a, (size_t)(nrows * ncols) * sizeof(db_cell) + 1);
-	}
+	return 0;
+}
+
+/* Result buffers as wide as the longest value of each column (store_result measured them). */
+struct fetch_bufs {
 	MYSQL_BIND rb[MAX_COLS];
 	unsigned long lens[MAX_COLS];
 	my_bool nulls[MAX_COLS], errs[MAX_COLS];
 	char *bufs[MAX_COLS];
-	memset(rb, 0, sizeof rb);
-	if (ncols > MAX_COLS)
+	unsigned ncols;
+};
+
+static void fetch_bufs_init(struct fetch_bufs *f, MYSQL_RES *meta)
+{
+	f->ncols = mysql_num_fields(meta);
+	if (f->ncols > MAX_COLS)
 		abort();
-	for (unsigned i = 0; i < ncols; i++) {
+	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+	memset(f->rb, 0, sizeof f->rb);
+	for (unsigned i = 0; i < f->ncols; i++) {
 		unsigned long cap = fields[i].max_length + 1;
 		if (cap < 72)
 			cap = 72;
-		bufs[i] = xmalloc(cap);
-		rb[i].buffer_type = MYSQL_TYPE_STRING;
-		rb[i].buffer = bufs[i];
-		rb[i].buffer_length = cap;
-		rb[i].length = &lens[i];
-		rb[i].is_null = &nulls[i];
-		rb[i].error = &errs[i];
+		f->bufs[i] = xmalloc(cap);
+		f->rb[i] = (MYSQL_BIND){.buffer_type = MYSQL_TYPE_STRING, .buffer = f->bufs[i], .buffer_length = cap,
+					.length = &f->lens[i], .is_null = &f->nulls[i], .error = &f->errs[i]};
 	}
-	if (ncols && mysql_stmt_bind_result(st, rb) != 0) {
+}
+
+static void fetch_bufs_free(struct fetch_bufs *f)
+{
+	for (unsigned i = 0; i < f->ncols; i++)
+		free(f->bufs[i]);
+}
+
+/* Fetches every row; copies them into res (in a) when res != NULL. 0 ok, -1 error. */
+static int fetch_rows(MYSQL_STMT *st, struct fetch_bufs *f, arena *a, db_res *res)
+{
+	if (f->ncols && mysql_stmt_bind_result(st, f->rb) != 0) {
 		last_err = DB_ERR_OTHER;
-		goto free_bufs;
+		return -1;
 	}
-	size_t row = 0;
-	for (;;) {
-		int f = mysql_stmt_fetch(st);
-		if (f == MYSQL_NO_DATA)
-			break;
-		if (f == MYSQL_DATA_TRUNCATED || f != 0) {
-			last_err = f == MYSQL_DATA_TRUNCATED ? DB_ERR_OTHER : classify(mysql_stmt_errno(st));
-			log_error("fetch failed (%d)", f);
-			goto free_bufs;
+	for (size_t row = 0;; row++) {
+		int rc = mysql_stmt_fetch(st);
+		if (rc == MYSQL_NO_DATA)
+			return 0;
+		if (rc != 0) {
+			last_err = rc == MYSQL_DATA_TRUNCATED ? DB_ERR_OTHER : classify(mysql_stmt_errno(st));
+			log_error("fetch failed (%d)", rc);
+			return -1;
 		}
-		if (res && row < res->nrows)
-			for (unsigned c = 0; c < ncols; c++) {
-				db_cell *cell = &res->cells[row * ncols + c];
-				cell->null = nulls[c];
-				cell->len = nulls[c] ? 0 : lens[c];
-				cell->s = arena_strndup(a, bufs[c], cell->len);
-			}
-		row++;
+		for (unsigned c = 0; res && row < res->nrows && c < f->ncols; c++) {
+			db_cell *cell = &res->cells[row * f->ncols + c];
+			cell->null = f->nulls[c];
+			cell->len = f->nulls[c] ? 0 : f->lens[c];
+			cell->s = arena_strndup(a, f->bufs[c], cell->len);
+		}
 	}
-	if (out)
+}
+
+/* The result set of an executed statement into *out (in a; NULL a: read and dropped). */
+static int result_read(MYSQL_STMT *st, MYSQL_RES *meta, arena *a, db_res **out)
+{
+	if (mysql_stmt_store_result(st) != 0) {
+		last_err = classify(mysql_stmt_errno(st));
+		log_error("store_result failed: %s", mysql_stmt_error(st));
+		return -1;
+	}
+	struct fetch_bufs f;
+	fetch_bufs_init(&f, meta);
+	db_res *res = a ? arena_alloc(a, sizeof *res) : NULL;
+	if (res) {
+		size_t nrows = (size_t)mysql_stmt_num_rows(st);
+		*res = (db_res){.nrows = nrows, .ncols = f.ncols,
+				.cells = arena_alloc(a, nrows * f.ncols * sizeof(db_cell) + 1)};
+	}
+	int rc = fetch_rows(st, &f, a, res);
+	fetch_bufs_free(&f);
+	if (rc == 0 && out)
 		*out = res;
-	rc = 0;
-free_bufs:
-	for (unsigned i = 0; i < ncols; i++)
-		free(bufs[i]);
-out:
+	return rc;
+}
+
+/* One attempt: prepare (cached), bind, execute, fetch into arena when a != NULL. */
+static int run_once(arena *a, const char *sql, const db_param *params, size_t n, db_res **out,
+		    unsigned long long *affected, unsigned long long *insert_id)
+{
+	if (db_connect() != 0)
+		return -1;
+	MYSQL_STMT *st = stmt_get(sql);
+	if (!st || stmt_run(st, params, n, affected, insert_id) != 0)
+		return -1;
+	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+	if (!meta) {
+		if (out)
+			*out = arena_alloc(a, sizeof **out);
+		return 0;
+	}
+	int rc = result_read(st, meta, a, out);
 	mysql_stmt_free_result(st);
 	mysql_free_result(meta);
 	return rc;
@@ -427,6 +451,95 @@ static int name_cmp(const void *a, const void *b)
 
 /* Migrations are trusted files from the release: run with the text protocol, one statement
  * at a time (split at ';' line ends), since DDL is not preparable in general. */
+/* The migration files of sql_dir (NNN_*.sql), sorted; *count of them (heap strings). */
+static int migration_names(const char *sql_dir, char **names, size_t max, size_t *count)
+{
+	DIR *d = opendir(sql_dir);
+	if (!d) {
+		log_error("cannot open %s: %s", sql_dir, strerror(errno));
+		return -1;
+	}
+	*count = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && *count < max) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && strcmp(e->d_name + l - 4, ".sql") == 0 && e->d_name[0] >= '0' && e->d_name[0] <= '9')
+			names[(*count)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, *count, sizeof *names, name_cmp);
+	return 0;
+}
+
+/* Whether a chunk of SQL holds nothing but "--" comments and blanks. */
+static bool only_comments(const char *q)
+{
+	for (const char *ln = q; ln && *ln;) {
+		const char *s = ln + strspn(ln, " \t");
+		if (*s && *s != '\n' && !(s[0] == '-' && s[1] == '-'))
+			return false;
+		const char *nl = strchr(ln, '\n');
+		ln = nl ? nl + 1 : NULL;
+	}
+	return true;
+}
+
+/* Runs the statements of one file, split at ';' at the end of a line. 0 ok, -1 error. */
+static int migration_run(const char *text)
+{
+	sbuf stmt;
+	sbuf_init(&stmt);
+	int rc = 0;
+	for (const char *p = text; *p && rc == 0;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+		sbuf_add(&stmt, p, len);
+		p += len;
+		size_t tl = stmt.len;
+		while (tl && (stmt.data[tl - 1] == '\n' || stmt.data[tl - 1] == ' ' || stmt.data[tl - 1] == '\r'))
+			tl--;
+		if (!tl || stmt.data[tl - 1] != ';')
+			continue;
+		stmt.data[tl - 1] = '\0';
+		char *q = str_trim(stmt.data);
+		if (!only_comments(q) && simple(q) != 0)
+			rc = -1;
+		sbuf_reset(&stmt);
+	}
+	sbuf_free(&stmt);
+	return rc;
+}
+
+/* Applies one migration unless schema_migrations has it. 0 ok, -1 error. */
+static int migration_apply(arena *a, const char *sql_dir, const char *name)
+{
+	db_res *done = db_query(a, "SELECT 1 FROM schema_migrations WHERE version = ?", DBARGS(DS(name)));
+	if (!done)
+		return -1;
+	if (done->nrows)
+		return 0;
+	char path[2048];
+	snprintf(path, sizeof path, "%s/%s", sql_dir, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	sbuf all;
+	sbuf_init(&all);
+	char line[8192];
+	while (fgets(line, sizeof line, f))
+		sbuf_adds(&all, line);
+	fclose(f);
+	int rc = migration_run(all.data ? all.data : "");
+	sbuf_free(&all);
+	if (rc == 0 && db_exec("INSERT INTO schema_migrations (version) VALUES (?)", DBARGS(DS(name)), NULL, NULL) != 0)
+		rc = -1;
+	if (rc == 0)
+		log_info("migration %s applied", name);
+	else
+		log_error("migration %s failed", name);
+	return rc;
+}
+
 int db_migrate(const char *sql_dir)
 {
 	if (db_connect() != 0)
@@ -434,87 +547,15 @@ int db_migrate(const char *sql_dir)
 	if (simple("CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(100) NOT NULL PRIMARY KEY, "
 		   "applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4") != 0)
 		return -1;
-	DIR *d = opendir(sql_dir);
-	if (!d) {
-		log_error("cannot open %s: %s", sql_dir, strerror(errno));
-		return -1;
-	}
 	char *names[512] = {0};
 	size_t count = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) && count < ARRAY_LEN(names)) {
-		size_t l = strlen(e->d_name);
-		if (l > 4 && strcmp(e->d_name + l - 4, ".sql") == 0 && e->d_name[0] >= '0' && e->d_name[0] <= '9')
-			names[count++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, count, sizeof *names, name_cmp);
+	if (migration_names(sql_dir, names, ARRAY_LEN(names), &count) != 0)
+		return -1;
 	int rc = 0;
 	arena a;
 	arena_init(&a);
-	for (size_t i = 0; i < count && rc == 0; i++) {
-		db_res *done = db_query(&a, "SELECT 1 FROM schema_migrations WHERE version = ?", DBARGS(DS(names[i])));
-		if (!done) {
-			rc = -1;
-			break;
-		}
-		if (done->nrows)
-			continue;
-		char path[2048];
-		snprintf(path, sizeof path, "%s/%s", sql_dir, names[i]);
-		FILE *f = fopen(path, "rb");
-		if (!f) {
-			rc = -1;
-			break;
-		}
-		sbuf all, stmt;
-		sbuf_init(&all);
-		sbuf_init(&stmt);
-		char line[8192];
-		while (fgets(line, sizeof line, f))
-			sbuf_adds(&all, line);
-		fclose(f);
-		/* split on ';' at end of line */
-		char *p = all.data ? all.data : (char *)"";
-		while (*p && rc == 0) {
-			char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-			sbuf_add(&stmt, p, len);
-			p += len;
-			char *t = stmt.data;
-			size_t tl = stmt.len;
-			while (tl && (t[tl - 1] == '\n' || t[tl - 1] == ' ' || t[tl - 1] == '\r'))
-				tl--;
-			if (tl && t[tl - 1] == ';') {
-				t[tl - 1] = '\0';
-				char *q = str_trim(t);
-				/* skip comment-only chunks */
-				bool only_comments = true;
-				for (char *ln = q; ln && *ln;) {
-					char *lnend = strchr(ln, '\n');
-					char *s2 = ln;
-					while (*s2 == ' ' || *s2 == '\t')
-						s2++;
-					if (*s2 && *s2 != '\n' && !(s2[0] == '-' && s2[1] == '-')) {
-						only_comments = false;
-						break;
-					}
-					ln = lnend ? lnend + 1 : NULL;
-				}
-				if (!only_comments && simple(q) != 0)
-					rc = -1;
-				sbuf_reset(&stmt);
-			}
-		}
-		sbuf_free(&all);
-		sbuf_free(&stmt);
-		if (rc == 0 && db_exec("INSERT INTO schema_migrations (version) VALUES (?)", DBARGS(DS(names[i])), NULL, NULL) != 0)
-			rc = -1;
-		if (rc == 0)
-			log_info("migration %s applied", names[i]);
-		else
-			log_error("migration %s failed", names[i]);
-	}
+	for (size_t i = 0; i < count && rc == 0; i++)
+		rc = migration_apply(&a, sql_dir, names[i]);
 	arena_reset(&a);
 	for (size_t i = 0; i < count; i++)
 		free(names[i]);

@@ -406,44 +406,17 @@ static int run_session(smtp_session_t s, const struct send_ev *ev, struct mail_i
 /* Sends m[0..n) in ONE SMTP session. Sets m[i].sent / code / err for every item.
  * Returns the number sent, or -1 if the session failed as a whole (no message got any answer from
  * a server: connection refused, TLS or greeting failure…) with the reason in why. */
-static int mailer_send(struct mail_item *m, size_t n, const char *token, char *why, size_t whylen)
+/* A libesmtp session to the configured server: timeouts, STARTTLS (required in production), and
+ * the AUTH context when a user is configured (*actx; destroyed after the session). */
+static smtp_session_t session_open(struct send_ev *ev, auth_context_t *actx)
 {
-	smtp_message_t msg[MAILER_BATCH] = {0};
-	smtp_recipient_t rcpt[MAILER_BATCH] = {0};
-	sbuf text[MAILER_BATCH]; /* libesmtp reads the message while the session runs: keep until destroyed */
-	struct send_ev ev = {0};
-	auth_context_t actx = NULL;
-	char hostport[300];
-	size_t queued = 0;
-	int sent = 0;
-
-	snprintf(why, whylen, "not attempted");
-	if (n > MAILER_BATCH)
-		n = MAILER_BATCH;
-	for (size_t i = 0; i < n; i++) {
-		sbuf_init(&text[i]);
-		m[i].sent = m[i].recorded = false;
-		m[i].code[0] = m[i].err[0] = '\0';
-	}
-	if (!n)
-		return 0;
-	if (tls_required() && !tls_ctx) {
-		snprintf(why, whylen, "no TLS context (mailer_init not run or failed)");
-		fail_rest(m, n, why);
-		return -1;
-	}
-
 	smtp_session_t s = smtp_create_session();
 	if (!s)
 		mv_oom();
+	char hostport[300];
 	snprintf(hostport, sizeof hostport, "%s:%ld", cfg.smtp_host, cfg.smtp_port);
 	smtp_set_server(s, hostport);
-	ev.token = token;
-	ev.m = m;
-	ev.msg = msg;
-	ev.rcpt = rcpt;
-	ev.n = n;
-	smtp_set_eventcb(s, smtp_event, &ev);
+	smtp_set_eventcb(s, smtp_event, ev);
 	/* RFC 5321 minimums are minutes; a TAN is useless by then and the claim expires after 120 s. */
 	smtp_set_timeout(s, Timeout_GREETING | Timeout_OVERRIDE_RFC2822_MINIMUM, 20000);
 	smtp_set_timeout(s, Timeout_ENVELOPE | Timeout_OVERRIDE_RFC2822_MINIMUM, 20000);
@@ -457,15 +430,24 @@ static int mailer_send(struct mail_item *m, size_t n, const char *token, char *w
 	} else {
 		smtp_starttls_enable(s, Starttls_DISABLED);
 	}
+	*actx = NULL;
 	if (*cfg.smtp_user && auth_ready) {
-		actx = auth_create_context();
-		if (!actx)
+		*actx = auth_create_context();
+		if (!*actx)
 			mv_oom();
-		auth_set_mechanism_flags(actx, AUTH_PLUGIN_PLAIN, 0);
-		auth_set_interact_cb(actx, auth_interact, NULL);
-		smtp_auth_set_context(s, actx);
+		auth_set_mechanism_flags(*actx, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(*actx, auth_interact, NULL);
+		smtp_auth_set_context(s, *actx);
 	}
+	return s;
+}
 
+/* Adds the batch's messages to the session; text[i] must live until the session is destroyed.
+ * Returns how many were queued (an invalid address is marked and skipped). */
+static size_t messages_add(smtp_session_t s, struct mail_item *m, size_t n, smtp_message_t *msg,
+			   smtp_recipient_t *rcpt, sbuf *text)
+{
+	size_t queued = 0;
 	for (size_t i = 0; i < n; i++) {
 		/* mail_queue checked the address; check again, it becomes RCPT TO and the To: header */
 		if (!mail_addr_ok(m[i].to)) {
@@ -485,7 +467,34 @@ static int mailer_send(struct mail_item *m, size_t n, const char *token, char *w
 		smtp_set_message_str(msg[i], text[i].data);
 		queued++;
 	}
-	if (queued)
+	return queued;
+}
+
+static int mailer_send(struct mail_item *m, size_t n, const char *token, char *why, size_t whylen)
+{
+	smtp_message_t msg[MAILER_BATCH] = {0};
+	smtp_recipient_t rcpt[MAILER_BATCH] = {0};
+	sbuf text[MAILER_BATCH]; /* libesmtp reads the message while the session runs: keep until destroyed */
+	snprintf(why, whylen, "not attempted");
+	if (n > MAILER_BATCH)
+		n = MAILER_BATCH;
+	for (size_t i = 0; i < n; i++) {
+		sbuf_init(&text[i]);
+		m[i].sent = m[i].recorded = false;
+		m[i].code[0] = m[i].err[0] = '\0';
+	}
+	if (!n)
+		return 0;
+	if (tls_required() && !tls_ctx) {
+		snprintf(why, whylen, "no TLS context (mailer_init not run or failed)");
+		fail_rest(m, n, why);
+		return -1;
+	}
+	struct send_ev ev = {.token = token, .m = m, .msg = msg, .rcpt = rcpt, .n = n};
+	auth_context_t actx;
+	smtp_session_t s = session_open(&ev, &actx);
+	int sent = 0;
+	if (messages_add(s, m, n, msg, rcpt, text))
 		sent = run_session(s, &ev, m, msg, rcpt, n, why, whylen);
 	else
 		snprintf(why, whylen, "no valid recipient in batch");

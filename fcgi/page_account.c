@@ -14,6 +14,7 @@
 #include "log.h"
 #include "password.h"
 #include <sodium.h>
+#include <stddef.h>
 #include <string.h>
 
 void account_home(req *r)
@@ -74,49 +75,71 @@ void account_home(req *r)
 	page_send(r, 200, "Startseite", &b);
 }
 
-static void settings_render(req *r)
+struct settings_form {
+	const char *passwort_alt, *passwort_neu, *passwort_neu_wiederholung;
+};
+
+static const form_field settings_fields[] = {
+	{"passwort_alt", "Altes Passwort", FT_PASSWORD, FF_REQUIRED | FF_RAW, 0, NULL,
+	 "Bitte geben Sie Ihr bisheriges Passwort ein.", NULL, "current-password",
+	 offsetof(struct settings_form, passwort_alt)},
+	{"passwort_neu", "Neues Passwort", FT_PASSWORD, FF_RAW, 0, NULL, NULL, NULL, "new-password",
+	 offsetof(struct settings_form, passwort_neu)},
+	{"passwort_neu_wiederholung", "Neues Passwort bestätigen", FT_PASSWORD, FF_RAW, 0, NULL, NULL, NULL,
+	 "new-password", offsetof(struct settings_form, passwort_neu_wiederholung)},
+};
+
+static void settings_html(req *r, sbuf *b, const void *view)
 {
-	if (r->want_json) {
-		cJSON *o = json_obj(r);
-		cJSON_AddStringToObject(o, "titel", "Einstellungen");
-		cJSON_AddStringToObject(o, "email", r->me->email);
-		json_send(r, r->status ? r->status : 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_printf(&b, "<div class=\"card\"><h1>Einstellungen</h1><h2>Ihre E-Mail-Adresse</h2><p>%s</p>"
-		     "<p class=\"hint\">Sollte sich Ihre E-Mail-Adresse oder Ihr Name einmal ändern, wenden Sie sich für die "
-		     "Anpassung bitte %s.</p>",
+	(void)view;
+	h_printf(b, "<div class=\"card\"><h1>Einstellungen</h1><h2>Ihre E-Mail-Adresse</h2><p>%s</p>"
+		    "<p class=\"hint\">Sollte sich Ihre E-Mail-Adresse oder Ihr Name einmal ändern, wenden Sie sich für die "
+		    "Anpassung bitte %s.</p>",
 		 r->me->email,
 		 r->me->role == ROLE_ADMIN ? "direkt an die Portal-Administratoren der Kassen"
-						: "an die Administratoren Ihrer Organisation");
-	h_raw(&b, "<h2>Passwort ändern</h2><p>Bitte geben Sie Ihr aktuelles und ein neues Passwort ein.</p>"
-		  "<p>Bitte beachten Sie, dass Sie nach der Passwortänderung unmittelbar von Ihrer aktuellen Portalsitzung "
-		  "abgemeldet werden und sich dann mit Ihrem neuen Passwort wieder anmelden können.</p>"
-		  "<p class=\"hint\">Das neue Passwort muss zwischen 12 und 128 Zeichen lang sein, mindestens einen "
-		  "Buchstaben, eine Ziffer und ein Sonderzeichen enthalten und darf zuvor noch nicht für dieses Nutzerkonto "
-		  "genutzt worden sein.</p>"
-		  "<p class=\"required-note\">Mit * gekennzeichnete Felder sind Pflichtfelder</p>");
-	form_open(r, &b, "/einstellungen", false);
-	form_input(r, &b, "passwort_alt", "Altes Passwort", "password", NULL, "current-password", true);
-	form_input(r, &b, "passwort_neu", "Neues Passwort", "password", NULL, "new-password", true);
-	form_input(r, &b, "passwort_neu_wiederholung", "Neues Passwort bestätigen", "password", NULL, "new-password", true);
-	h_raw(&b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Passwort ändern</button></div>");
-	form_close(&b);
-	h_raw(&b, "</div>");
-	page_send(r, r->status ? r->status : 200, "Einstellungen", &b);
+					   : "an die Administratoren Ihrer Organisation");
+	h_raw(b, "<h2>Passwort ändern</h2><p>Bitte geben Sie Ihr aktuelles und ein neues Passwort ein.</p>"
+		 "<p>Bitte beachten Sie, dass Sie nach der Passwortänderung unmittelbar von Ihrer aktuellen Portalsitzung "
+		 "abgemeldet werden und sich dann mit Ihrem neuen Passwort wieder anmelden können.</p>"
+		 "<p class=\"hint\">Das neue Passwort muss zwischen 12 und 128 Zeichen lang sein, mindestens einen "
+		 "Buchstaben, eine Ziffer und ein Sonderzeichen enthalten und darf zuvor noch nicht für dieses Nutzerkonto "
+		 "genutzt worden sein.</p>");
+	required_note(b);
+	form_open(r, b, "/einstellungen", false);
+	/* all three are required; the new password's rules are checked by the policy */
+	for (size_t i = 0; i < ARRAY_LEN(settings_fields); i++)
+		form_input(r, b, settings_fields[i].name, settings_fields[i].label, "password", NULL,
+			   settings_fields[i].autocomplete, true);
+	h_raw(b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Passwort ändern</button></div>");
+	form_close(b);
+	h_raw(b, "</div>");
+}
+
+static void settings_json(req *r, cJSON *o, const void *view)
+{
+	(void)view;
+	cJSON_AddStringToObject(o, "titel", "Einstellungen");
+	cJSON_AddStringToObject(o, "email", r->me->email);
+}
+
+static const page_kind settings_page = {"Einstellungen", settings_html, settings_json, NULL};
+
+static void settings_refused(req *r, int status, const char *field, const char *message)
+{
+	form_error(r, field, message);
+	page_render(r, status, &settings_page, NULL);
 }
 
 void account_settings_get(req *r)
 {
-	settings_render(r);
+	page_render(r, 200, &settings_page, NULL);
 }
 
 struct change_ctx {
 	req *r;
 	newpw *n;
 	const char *old_hash;
-	int outcome; /* 0 changed, 1 in history, 2 changed meanwhile */
+	enum { PW_CHANGED, PW_REUSED, PW_CHANGED_MEANWHILE } outcome;
 };
 
 static int change_tx(void *p)
@@ -127,17 +150,17 @@ static int change_tx(void *p)
 	if (!cur)
 		return DB_TX_FAIL;
 	if (cur->nrows != 1 || !str_eq(db_str(cur, 0, 0), c->old_hash)) {
-		c->outcome = 2;
+		c->outcome = PW_CHANGED_MEANWHILE;
 		return 0;
 	}
 	int hist = newpw_in_history(r->a, r->me->id, c->n->fingerprint);
 	if (hist < 0)
 		return DB_TX_FAIL;
 	if (hist) {
-		c->outcome = 1;
+		c->outcome = PW_REUSED;
 		return 0;
 	}
-	c->outcome = 0;
+	c->outcome = PW_CHANGED;
 	pw_owner owner = {.account_id = r->me->id, .email = r->me->email, .vorname = r->me->vorname, .name = r->me->name};
 	return newpw_store(r->a, &owner, c->n) ? DB_TX_FAIL : 0;
 }
@@ -154,13 +177,13 @@ static int oldpw_fail_tx(void *p)
 
 void account_settings_post(req *r)
 {
-	const char *old = form_get_raw(r, "passwort_alt");
-	newpw n = {.pw = form_get_raw(r, "passwort_neu"), .confirm = form_get_raw(r, "passwort_neu_wiederholung")};
-	if (!old || !*old) {
-		form_error(r, "passwort_alt", "Bitte geben Sie Ihr bisheriges Passwort ein.");
-		form_errors_send(r, 422, settings_render);
+	struct settings_form in;
+	if (form_read(r, settings_fields, ARRAY_LEN(settings_fields), &in)) {
+		page_render(r, 422, &settings_page, NULL);
 		return;
 	}
+	const char *old = in.passwort_alt;
+	newpw n = {.pw = in.passwort_neu, .confirm = in.passwort_neu_wiederholung};
 	db_res *acc = db_query(r->a,
 			       "SELECT password_hash, history_salt, history_ops, history_mem_kib, "
 			       "locked_until IS NOT NULL AND locked_until > NOW() FROM account WHERE id = ?",
@@ -184,8 +207,7 @@ void account_settings_post(req *r)
 			return;
 		}
 		audit(&r->who, "password_change_failed", r->me->kennung, locked ? "self-locked" : "wrong current password");
-		form_error(r, "passwort_alt", "Das bisherige Passwort ist nicht korrekt.");
-		form_errors_send(r, 422, settings_render);
+		settings_refused(r, 422, "passwort_alt", "Das bisherige Passwort ist nicht korrekt.");
 		return;
 	}
 	pw_owner owner = {r->me->id, r->me->kennung, r->me->vorname, r->me->name, r->me->email, db_get(acc, 0, 1),
@@ -197,25 +219,23 @@ void account_settings_post(req *r)
 		return;
 	}
 	if (prep != NEWPW_OK) {
-		form_error(r, prep == NEWPW_REFUSED_PW ? "passwort_neu" : "passwort_neu_wiederholung", msg);
-		form_errors_send(r, 422, settings_render);
+		settings_refused(r, 422, prep == NEWPW_REFUSED_PW ? "passwort_neu" : "passwort_neu_wiederholung", msg);
 		return;
 	}
-	struct change_ctx c = {r, &n, db_str(acc, 0, 0), 0};
+	struct change_ctx c = {r, &n, db_str(acc, 0, 0), PW_CHANGED};
 	int rc = db_tx(change_tx, &c);
 	sodium_memzero(&n, sizeof n);
 	if (rc != 0) {
 		db_fail(r);
 		return;
 	}
-	if (c.outcome == 1) {
-		form_error(r, "passwort_neu", newpw_reused_msg);
-		form_errors_send(r, 422, settings_render);
+	if (c.outcome == PW_REUSED) {
+		settings_refused(r, 422, "passwort_neu", newpw_reused_msg);
 		return;
 	}
-	if (c.outcome == 2) {
-		form_error(r, "passwort_alt", "Ihr Passwort wurde in der Zwischenzeit geändert. Bitte melden Sie sich erneut an.");
-		form_errors_send(r, 409, settings_render);
+	if (c.outcome == PW_CHANGED_MEANWHILE) {
+		settings_refused(r, 409, "passwort_alt",
+				 "Ihr Passwort wurde in der Zwischenzeit geändert. Bitte melden Sie sich erneut an.");
 		return;
 	}
 	audit(&r->who, "password_changed", r->me->kennung, "");

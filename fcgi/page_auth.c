@@ -14,6 +14,7 @@
 #include "mail.h"
 #include "policy.h"
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,38 +48,66 @@ static const char *reason_text(const char *grund)
 
 /* ---------------- login ---------------- */
 
-static void login_render(req *r)
+struct login_form {
+	const char *kennung, *passwort;
+};
+
+static const form_field login_fields[] = {
+	{"kennung", "Nutzerkennung oder Identifikationsnummer/PNR", FT_TEXT, FF_REQUIRED | FF_KEEP, 0, NULL,
+	 "Bitte geben Sie Ihre Nutzerkennung ein.", NULL, "username", offsetof(struct login_form, kennung)},
+	{"passwort", "Passwort", FT_PASSWORD, FF_REQUIRED | FF_RAW, 0, NULL, "Bitte geben Sie Ihr Passwort ein.", NULL,
+	 "current-password", offsetof(struct login_form, passwort)},
+};
+
+struct login_view {
+	const char *grund, *reason; /* why the login page is shown again ("?grund="), its text */
+	const struct login_form *in;
+};
+
+static void login_html(req *r, sbuf *b, const void *view)
 {
-	const char *grund = form_get(r, "grund");
-	const char *reason = reason_text(grund);
-	if (r->want_json) {
-		cJSON *o = json_obj(r);
-		cJSON_AddStringToObject(o, "titel", "Anmelden");
-		if (reason)
-			cJSON_AddStringToObject(o, "hinweis", reason);
-		json_send(r, r->status ? r->status : 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_raw(&b, "<div class=\"card narrow\"><h1>Willkommen im Portal Meine Versorgung</h1>"
-		  "<p class=\"lead\">Bitte melden Sie sich mit Ihren Zugangsdaten an.</p>");
-	if (reason && !r->nerrors)
-		alert_box(&b, strcmp(grund, "abgemeldet") == 0 || strcmp(grund, "passwort-geaendert") == 0 ||
-				      strcmp(grund, "passwort-gesetzt") == 0 ? "success" : "info",
-			  reason);
-	required_note(&b);
-	form_open(r, &b, "/anmelden", false);
-	form_input(r, &b, "kennung", "Nutzerkennung oder Identifikationsnummer/PNR", "text", form_get(r, "kennung"),
-		   "username", true);
-	form_input(r, &b, "passwort", "Passwort", "password", NULL, "current-password", true);
-	h_raw(&b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"/passwort-vergessen\">Passwort vergessen</a>"
-		  "<button type=\"submit\" class=\"btn\">Anmelden</button></div>");
-	form_close(&b);
-	h_raw(&b, "<h2>Registrieren</h2><p>Ihre Registrierung nehmen die Portal-Administratoren der Kassen vor. "
-		  "Dazu legen diese einen individuellen Zugang mit Ihrem Namen und Ihrer dienstlichen E-Mail-Adresse an.</p>"
-		  "<h2>Nutzerkennung vergessen?</h2><p>Sollten Sie Ihre Nutzerkennung vergessen haben, wenden Sie sich "
-		  "bitte direkt an die Portal-Administratoren der Kassen.</p></div>");
-	page_send(r, r->status ? r->status : 200, "Anmelden", &b);
+	const struct login_view *v = view;
+	h_raw(b, "<div class=\"card narrow\"><h1>Willkommen im Portal Meine Versorgung</h1>"
+		 "<p class=\"lead\">Bitte melden Sie sich mit Ihren Zugangsdaten an.</p>");
+	if (v->reason && !r->nerrors)
+		alert_box(b, strcmp(v->grund, "abgemeldet") == 0 || strcmp(v->grund, "passwort-geaendert") == 0 ||
+				     strcmp(v->grund, "passwort-gesetzt") == 0 ? "success" : "info",
+			  v->reason);
+	required_note(b);
+	form_open(r, b, "/anmelden", false);
+	form_fields(r, b, login_fields, ARRAY_LEN(login_fields), v->in);
+	h_raw(b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"/passwort-vergessen\">Passwort vergessen</a>"
+		 "<button type=\"submit\" class=\"btn\">Anmelden</button></div>");
+	form_close(b);
+	h_raw(b, "<h2>Registrieren</h2><p>Ihre Registrierung nehmen die Portal-Administratoren der Kassen vor. "
+		 "Dazu legen diese einen individuellen Zugang mit Ihrem Namen und Ihrer dienstlichen E-Mail-Adresse an.</p>"
+		 "<h2>Nutzerkennung vergessen?</h2><p>Sollten Sie Ihre Nutzerkennung vergessen haben, wenden Sie sich "
+		 "bitte direkt an die Portal-Administratoren der Kassen.</p></div>");
+}
+
+static void login_json(req *r, cJSON *o, const void *view)
+{
+	(void)r;
+	const struct login_view *v = view;
+	cJSON_AddStringToObject(o, "titel", "Anmelden");
+	if (v->reason)
+		cJSON_AddStringToObject(o, "hinweis", v->reason);
+}
+
+static const page_kind login_page = {"Anmelden", login_html, login_json, NULL};
+
+static void login_show(req *r, int status, const struct login_form *in)
+{
+	struct login_view v = {.grund = form_get(r, "grund"), .in = in};
+	v.reason = reason_text(v.grund);
+	page_render(r, status, &login_page, &v);
+}
+
+/* The login form again with the one message that never tells which part was wrong. */
+static void login_refused(req *r, const struct login_form *in, int status, const char *message)
+{
+	form_error(r, "_", message);
+	login_show(r, status, in);
 }
 
 void auth_login_get(req *r)
@@ -87,7 +116,8 @@ void auth_login_get(req *r)
 		redirect(r, "/");
 		return;
 	}
-	login_render(r);
+	struct login_form prefill = {form_get(r, "kennung"), NULL};
+	login_show(r, 200, &prefill);
 }
 
 struct login_ctx {
@@ -97,14 +127,14 @@ struct login_ctx {
 	char token[TOKEN_CHARS + 1];
 	char tan[7];
 	long long session_id;
-	int outcome; /* 0 TAN sent, 1 too many TAN mails, 2 locked meanwhile */
+	enum { TAN_SENT, TAN_MAILS_LIMITED, LOCKED_MEANWHILE } outcome;
 };
 
 static int login_tx(void *p)
 {
 	struct login_ctx *c = p;
 	req *r = c->r;
-	c->outcome = 0;
+	c->outcome = TAN_SENT;
 	/* the lock may have started while the password was being checked (parallel attempts) */
 	db_res *acc = db_query(r->a, "SELECT status = 'aktiv' AND (locked_until IS NULL OR locked_until <= NOW()) "
 				     "FROM account WHERE id = ? FOR UPDATE",
@@ -112,7 +142,7 @@ static int login_tx(void *p)
 	if (!acc)
 		return DB_TX_FAIL;
 	if (acc->nrows != 1 || db_int(acc, 0, 0) != 1) {
-		c->outcome = 2;
+		c->outcome = LOCKED_MEANWHILE;
 		return 0;
 	}
 	char bucket[64];
@@ -121,7 +151,7 @@ static int login_tx(void *p)
 	if (allowed < 0)
 		return DB_TX_FAIL;
 	if (!allowed) {
-		c->outcome = 1;
+		c->outcome = TAN_MAILS_LIMITED;
 		return 0; /* commit the counted hit */
 	}
 	/* a new login attempt voids every older attempt and its TAN */
@@ -157,68 +187,38 @@ static int fail_tx(void *p)
 	return login_failure(&c->r->who, c->account_id) < 0 ? DB_TX_FAIL : 0;
 }
 
-void auth_login_post(req *r)
+/* The account of a login attempt: NULL if unknown or without a password (answered alike). */
+struct login_account {
+	long long id;
+	const char *status, *hash, *email, *vorname, *name;
+	bool locked;
+};
+
+static int login_account_load(req *r, const char *kennung, struct login_account **out)
 {
-	const char *kennung_in = form_get(r, "kennung");
-	const char *pw = form_get_raw(r, "passwort");
-	if (!kennung_in || !*kennung_in)
-		form_error(r, "kennung", "Bitte geben Sie Ihre Nutzerkennung ein.");
-	if (!pw || !*pw)
-		form_error(r, "passwort", "Bitte geben Sie Ihr Passwort ein.");
-	if (r->nerrors) {
-		form_errors_send(r, 422, login_render);
-		return;
-	}
-	char *kennung = arena_strdup(r->a, kennung_in);
-	bool well_formed = kennung_normalize(kennung);
-	db_res *acc = NULL;
-	if (well_formed) {
-		acc = db_query(r->a,
+	enum { ID, STATUS, HASH, LOCKED, EMAIL, VORNAME, NAME };
+	*out = NULL;
+	db_res *acc = db_query(r->a,
 			       "SELECT id, status, password_hash, locked_until > NOW(), email, vorname, name "
 			       "FROM account WHERE kennung = ?",
 			       DBARGS(DS(kennung)));
-		if (!acc) {
-			db_fail(r);
-			return;
-		}
-	}
-	size_t pwlen = strlen(pw);
-	if (!acc || acc->nrows == 0 || !db_str(acc, 0, 2)) {
-		pw_dummy_verify(pw, pwlen); /* same cost as a real check: no timing oracle */
-		log_event("login_failed", NULL, NULL, "unknown or inactive id");
-		form_error(r, "_", login_failed_msg);
-		form_errors_send(r, 422, login_render);
-		return;
-	}
-	long long id = db_int(acc, 0, 0);
-	const char *status = db_str(acc, 0, 1);
-	bool locked = db_int(acc, 0, 3) == 1;
-	int ok = pw_verify(db_str(acc, 0, 2), pw, pwlen);
-	if (ok < 0) {
-		log_error("password verification failed (resources)");
-		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
-		return;
-	}
-	if (locked || strcmp(status, "aktiv") != 0) {
-		/* attempts during a lock do not extend it; locked accounts answer like wrong passwords */
-		log_event("login_refused", kennung, NULL, locked ? "self-locked" : status);
-		form_error(r, "_", login_failed_msg);
-		form_errors_send(r, 422, login_render);
-		return;
-	}
-	if (!ok) {
-		struct fail_ctx fc = {r, id, kennung};
-		if (db_tx(fail_tx, &fc) != 0) {
-			db_fail(r);
-			return;
-		}
-		audit_self(&r->who, id, "login_failed", "wrong password");
-		form_error(r, "_", login_failed_msg);
-		form_errors_send(r, 422, login_render);
-		return;
-	}
-	struct login_ctx c = {.r = r, .account_id = id, .kennung = kennung, .email = db_str(acc, 0, 4),
-			      .vorname = db_str(acc, 0, 5), .name = db_str(acc, 0, 6)};
+	if (!acc)
+		return -1;
+	if (acc->nrows == 0 || !db_str(acc, 0, HASH))
+		return 0;
+	struct login_account *a = arena_alloc(r->a, sizeof *a);
+	*a = (struct login_account){db_int(acc, 0, ID), db_str(acc, 0, STATUS), db_str(acc, 0, HASH),
+				    db_str(acc, 0, EMAIL), db_str(acc, 0, VORNAME), db_str(acc, 0, NAME),
+				    db_int(acc, 0, LOCKED) == 1};
+	*out = a;
+	return 0;
+}
+
+/* Password correct: a session in the TAN stage and the TAN mail, in one transaction. */
+static void login_start_tan(req *r, const struct login_form *in, const struct login_account *acc, const char *kennung)
+{
+	struct login_ctx c = {.r = r, .account_id = acc->id, .kennung = kennung, .email = acc->email,
+			      .vorname = acc->vorname, .name = acc->name};
 	secret_token(c.token);
 	secret_tan(c.tan);
 	int rc = db_tx(login_tx, &c);
@@ -227,68 +227,108 @@ void auth_login_post(req *r)
 		db_fail(r);
 		return;
 	}
-	if (c.outcome == 2) {
+	if (c.outcome == LOCKED_MEANWHILE) {
 		log_event("login_refused", kennung, NULL, "locked during the check");
-		form_error(r, "_", login_failed_msg);
-		form_errors_send(r, 422, login_render);
+		login_refused(r, in, 422, login_failed_msg);
 		return;
 	}
-	if (c.outcome == 1) {
-		audit_self(&r->who, id, "tan_mail_limited", "");
-		form_error(r, "_", "Es wurden zu viele TANs angefordert. Bitte warten Sie einige Minuten und versuchen "
-				   "Sie es dann erneut.");
-		form_errors_send(r, 429, login_render);
+	if (c.outcome == TAN_MAILS_LIMITED) {
+		audit_self(&r->who, acc->id, "tan_mail_limited", "");
+		login_refused(r, in, 429, "Es wurden zu viele TANs angefordert. Bitte warten Sie einige Minuten und "
+					  "versuchen Sie es dann erneut.");
 		return;
 	}
 	session_cookie_set(r, c.token);
-	audit_self(&r->who, id, "login_password_ok", "tan sent");
+	audit_self(&r->who, acc->id, "login_password_ok", "tan sent");
 	redirect(r, "/anmelden/tan");
+}
+
+void auth_login_post(req *r)
+{
+	struct login_form in;
+	if (form_read(r, login_fields, ARRAY_LEN(login_fields), &in)) {
+		login_show(r, 422, &in);
+		return;
+	}
+	char *kennung = arena_strdup(r->a, in.kennung);
+	struct login_account *acc = NULL;
+	if (kennung_normalize(kennung) && login_account_load(r, kennung, &acc) != 0) {
+		db_fail(r);
+		return;
+	}
+	size_t pwlen = strlen(in.passwort);
+	if (!acc) {
+		pw_dummy_verify(in.passwort, pwlen); /* same cost as a real check: no timing oracle */
+		log_event("login_failed", NULL, NULL, "unknown or inactive id");
+		login_refused(r, &in, 422, login_failed_msg);
+		return;
+	}
+	int ok = pw_verify(acc->hash, in.passwort, pwlen);
+	if (ok < 0) {
+		log_error("password verification failed (resources)");
+		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
+		return;
+	}
+	if (acc->locked || strcmp(acc->status, "aktiv") != 0) {
+		/* attempts during a lock do not extend it; locked accounts answer like wrong passwords */
+		log_event("login_refused", kennung, NULL, acc->locked ? "self-locked" : acc->status);
+		login_refused(r, &in, 422, login_failed_msg);
+		return;
+	}
+	if (!ok) {
+		struct fail_ctx fc = {r, acc->id, kennung};
+		if (db_tx(fail_tx, &fc) != 0) {
+			db_fail(r);
+			return;
+		}
+		audit_self(&r->who, acc->id, "login_failed", "wrong password");
+		login_refused(r, &in, 422, login_failed_msg);
+		return;
+	}
+	login_start_tan(r, &in, acc, kennung);
 }
 
 /* ---------------- TAN ---------------- */
 
-static void tan_render(req *r)
+static void tan_html(req *r, sbuf *b, const void *view)
 {
-	if (r->want_json) {
-		cJSON_AddStringToObject(json_obj(r), "titel", "TAN eingeben");
-		json_send(r, r->status ? r->status : 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_raw(&b, "<div class=\"card narrow\"><h1>Willkommen im Portal Meine Versorgung</h1>"
+	(void)view;
+	h_raw(b, "<div class=\"card narrow\"><h1>Willkommen im Portal Meine Versorgung</h1>"
 		  "<p class=\"lead\">Es wurde eine TAN zum Anmelden an Ihre E-Mail-Adresse gesendet.</p>");
-	h_printf(&b, "<p>Bitte beachten Sie, dass die TAN eine Gültigkeitsdauer von lediglich %ld Minuten aufweist. "
+	h_printf(b, "<p>Bitte beachten Sie, dass die TAN eine Gültigkeitsdauer von lediglich %ld Minuten aufweist. "
 		     "Bei Überschreitung sind Nutzerkennung und Passwort erneut einzugeben, um eine neue TAN zu erhalten.</p>",
 		 (cfg.tan_ttl_s + 59) / 60);
-	required_note(&b);
-	form_open(r, &b, "/anmelden/tan", false);
+	required_note(b);
+	form_open(r, b, "/anmelden/tan", false);
 	const char *err = form_error_for(r, "tan");
-	h_printf(&b, "<div class=\"field%s\"><label for=\"f-tan\">TAN*</label>"
+	h_printf(b, "<div class=\"field%s\"><label for=\"f-tan\">TAN*</label>"
 		     "<input id=\"f-tan\" name=\"tan\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" "
 		     "maxlength=\"6\" required aria-required=\"true\"",
 		 err ? " has-error" : "");
 	if (err)
-		h_raw(&b, " aria-invalid=\"true\" aria-describedby=\"f-tan-fehler\"");
-	h_raw(&b, ">");
+		h_raw(b, " aria-invalid=\"true\" aria-describedby=\"f-tan-fehler\"");
+	h_raw(b, ">");
 	if (err)
-		h_printf(&b, "<p class=\"error\" id=\"f-tan-fehler\">%s</p>", err);
-	h_raw(&b, "</div><div class=\"actions\"><a class=\"btn secondary\" href=\"/anmelden\">Abbrechen</a>"
+		h_printf(b, "<p class=\"error\" id=\"f-tan-fehler\">%s</p>", err);
+	h_raw(b, "</div><div class=\"actions\"><a class=\"btn secondary\" href=\"/anmelden\">Abbrechen</a>"
 		  "<button type=\"submit\" class=\"btn\">Bestätigen</button></div>");
-	form_close(&b);
-	h_raw(&b, "</div>");
-	page_send(r, r->status ? r->status : 200, "TAN eingeben", &b);
+	form_close(b);
+	h_raw(b, "</div>");
 }
+
+static const page_kind tan_page = {"TAN eingeben", tan_html, NULL, NULL};
 
 void auth_tan_get(req *r)
 {
-	tan_render(r);
+	page_render(r, 200, &tan_page, NULL);
 }
 
 struct tan_ctx {
 	req *r;
 	const char *tan;
 	char token[TOKEN_CHARS + 1];
-	int outcome; /* 0 ok, 1 wrong (retry), 2 expired/gone, 3 too many tries or locked, 4 done meanwhile */
+	enum tan_outcome { TAN_OK, TAN_WRONG, TAN_EXPIRED, TAN_ENDED, TAN_DONE_MEANWHILE } outcome;
+	/* TAN_ENDED: too many tries or the account locked itself */
 	int tries_left;
 };
 
@@ -303,7 +343,7 @@ static int tan_tx(void *p)
 	if (!st)
 		return DB_TX_FAIL;
 	if (st->nrows == 1 && strcmp(db_str(st, 0, 0), "voll") == 0) {
-		c->outcome = 4;
+		c->outcome = TAN_DONE_MEANWHILE;
 		return 0;
 	}
 	db_res *t = db_query(r->a, "SELECT tan_hash, expires_at > NOW(), tries FROM tan WHERE session_id = ? FOR UPDATE",
@@ -311,7 +351,7 @@ static int tan_tx(void *p)
 	if (!t)
 		return DB_TX_FAIL;
 	if (t->nrows == 0 || db_int(t, 0, 1) != 1) {
-		c->outcome = 2;
+		c->outcome = TAN_EXPIRED;
 		return db_exec("DELETE FROM session WHERE id = ? AND stage = 'tan'", DBARGS(DI(sid)), NULL, NULL) ? DB_TX_FAIL
 														     : 0;
 	}
@@ -323,7 +363,7 @@ static int tan_tx(void *p)
 	bool match = strlen(c->tan) == 6 && strspn(c->tan, "0123456789") == 6 && stored->len == HASH_BYTES &&
 		     sodium_memcmp(stored->s, h, HASH_BYTES) == 0;
 	if (match) {
-		c->outcome = 0;
+		c->outcome = TAN_OK;
 		if (db_exec("DELETE FROM tan WHERE session_id = ?", DBARGS(DI(sid)), NULL, NULL) ||
 		    session_upgrade(sid, c->token) ||
 		    db_exec("UPDATE account SET failed_logins = 0 WHERE id = ?", DBARGS(DI(aid)), NULL, NULL))
@@ -335,10 +375,10 @@ static int tan_tx(void *p)
 	if (locked < 0)
 		return DB_TX_FAIL;
 	if (tries >= cfg.tan_max_tries || locked) {
-		c->outcome = 3;
+		c->outcome = TAN_ENDED;
 		return db_exec("DELETE FROM session WHERE id = ?", DBARGS(DI(sid)), NULL, NULL) ? DB_TX_FAIL : 0;
 	}
-	c->outcome = 1;
+	c->outcome = TAN_WRONG;
 	c->tries_left = (int)(cfg.tan_max_tries - tries);
 	return db_exec("UPDATE tan SET tries = ? WHERE session_id = ?", DBARGS(DI(tries), DI(sid)), NULL, NULL) ? DB_TX_FAIL : 0;
 }
@@ -348,7 +388,7 @@ void auth_tan_post(req *r)
 	const char *tan = form_get(r, "tan");
 	if (!tan || !*tan) {
 		form_error(r, "tan", "Bitte geben Sie die TAN ein.");
-		form_errors_send(r, 422, tan_render);
+		page_render(r, 422, &tan_page, NULL);
 		return;
 	}
 	struct tan_ctx c = {.r = r, .tan = tan};
@@ -358,25 +398,26 @@ void auth_tan_post(req *r)
 		return;
 	}
 	switch (c.outcome) {
-	case 0:
+	case TAN_OK:
 		session_cookie_set(r, c.token);
 		audit(&r->who, "login_ok", r->me->kennung, "");
 		redirect(r, "/");
 		return;
-	case 1:
+	case TAN_WRONG:
 		audit(&r->who, "tan_failed", r->me->kennung, "");
 		form_error(r, "tan", c.tries_left == 1 ? "Die TAN ist nicht korrekt. Sie haben noch einen Versuch."
 						       : "Die TAN ist nicht korrekt. Bitte prüfen Sie Ihre Eingabe.");
-		form_errors_send(r, 422, tan_render);
+		page_render(r, 422, &tan_page, NULL);
 		return;
-	case 2:
+	case TAN_EXPIRED:
 		session_clear_cookie(r);
 		redirect(r, "/anmelden?grund=tan-abgelaufen");
 		return;
-	case 4:
+	case TAN_DONE_MEANWHILE:
 		/* the same TAN was posted twice at once; the other request logged in and set the cookie */
 		redirect(r, "/");
 		return;
+	case TAN_ENDED:
 	default:
 		audit(&r->who, "tan_failed", r->me->kennung, "attempt ended");
 		session_clear_cookie(r);

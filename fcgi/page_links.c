@@ -15,6 +15,7 @@
 #include "mail.h"
 #include "password.h"
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,43 +25,60 @@ static const char link_invalid_msg[] =
 
 /* ---------------- forgot password ---------------- */
 
-static void forgot_render(req *r)
+struct forgot_form {
+	const char *kennung;
+};
+
+static const form_field forgot_fields[] = {
+	{"kennung", "Nutzerkennung", FT_TEXT, FF_REQUIRED | FF_KEEP, 0, NULL, "Bitte geben Sie Ihre Nutzerkennung ein.",
+	 NULL, "username", offsetof(struct forgot_form, kennung)},
+};
+
+struct forgot_view {
+	bool sent; /* "?gesendet=1": the request was taken */
+	const struct forgot_form *in;
+};
+
+static const char forgot_sent_msg[] =
+	"Wenn die Nutzerkennung zu einem aktiven Nutzerkonto gehört, erhalten Sie in Kürze eine E-Mail mit "
+	"einem Link zur Neuvergabe Ihres Passwortes. Der Link ist 60 Minuten gültig.";
+
+static void forgot_html(req *r, sbuf *b, const void *view)
 {
-	bool sent = str_eq(form_get(r, "gesendet"), "1");
-	static const char sent_msg[] =
-		"Wenn die Nutzerkennung zu einem aktiven Nutzerkonto gehört, erhalten Sie in Kürze eine E-Mail mit "
-		"einem Link zur Neuvergabe Ihres Passwortes. Der Link ist 60 Minuten gültig.";
-	if (r->want_json) {
-		cJSON *o = json_obj(r);
-		cJSON_AddStringToObject(o, "titel", "Passwort zurücksetzen");
-		if (sent)
-			cJSON_AddStringToObject(o, "hinweis", sent_msg);
-		json_send(r, r->status ? r->status : 200);
+	const struct forgot_view *v = view;
+	h_raw(b, "<div class=\"card narrow\"><h1>Passwort zurücksetzen</h1>");
+	if (v->sent) {
+		alert_box(b, "success", forgot_sent_msg);
+		h_raw(b, "<p><a href=\"/anmelden\">Zur Anmeldung</a></p></div>");
 		return;
 	}
-	sbuf b = page_buf(r);
-	h_raw(&b, "<div class=\"card narrow\"><h1>Passwort zurücksetzen</h1>");
-	if (sent) {
-		alert_box(&b, "success", sent_msg);
-		h_raw(&b, "<p><a href=\"/anmelden\">Zur Anmeldung</a></p></div>");
-		page_send(r, 200, "Passwort zurücksetzen", &b);
-		return;
-	}
-	h_raw(&b, "<p class=\"lead\">Sie können unter Angabe Ihrer Nutzerkennung die Zurücksetzung Ihres Passwortes "
-		  "anfordern.</p>");
-	required_note(&b);
-	form_open(r, &b, "/passwort-vergessen", false);
-	form_input(r, &b, "kennung", "Nutzerkennung", "text", form_get(r, "kennung"), "username", true);
-	h_raw(&b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"/anmelden\">Abbrechen</a>"
-		  "<button type=\"submit\" class=\"btn\">Bestätigen</button></div>");
-	form_close(&b);
-	h_raw(&b, "</div>");
-	page_send(r, r->status ? r->status : 200, "Passwort zurücksetzen", &b);
+	h_raw(b, "<p class=\"lead\">Sie können unter Angabe Ihrer Nutzerkennung die Zurücksetzung Ihres Passwortes "
+		 "anfordern.</p>");
+	required_note(b);
+	form_open(r, b, "/passwort-vergessen", false);
+	form_fields(r, b, forgot_fields, ARRAY_LEN(forgot_fields), v->in);
+	h_raw(b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"/anmelden\">Abbrechen</a>"
+		 "<button type=\"submit\" class=\"btn\">Bestätigen</button></div>");
+	form_close(b);
+	h_raw(b, "</div>");
 }
+
+static void forgot_json(req *r, cJSON *o, const void *view)
+{
+	(void)r;
+	const struct forgot_view *v = view;
+	cJSON_AddStringToObject(o, "titel", "Passwort zurücksetzen");
+	if (v->sent)
+		cJSON_AddStringToObject(o, "hinweis", forgot_sent_msg);
+}
+
+static const page_kind forgot_page = {"Passwort zurücksetzen", forgot_html, forgot_json, NULL};
 
 void auth_forgot_get(req *r)
 {
-	forgot_render(r);
+	struct forgot_form prefill = {form_get(r, "kennung")};
+	struct forgot_view v = {str_eq(form_get(r, "gesendet"), "1"), &prefill};
+	page_render(r, 200, &forgot_page, &v);
 }
 
 struct forgot_ctx {
@@ -105,13 +123,13 @@ static int forgot_tx(void *p)
 
 void auth_forgot_post(req *r)
 {
-	const char *in = form_get(r, "kennung");
-	if (!in || !*in) {
-		form_error(r, "kennung", "Bitte geben Sie Ihre Nutzerkennung ein.");
-		form_errors_send(r, 422, forgot_render);
+	struct forgot_form in;
+	if (form_read(r, forgot_fields, ARRAY_LEN(forgot_fields), &in)) {
+		struct forgot_view v = {false, &in};
+		page_render(r, 422, &forgot_page, &v);
 		return;
 	}
-	char *kennung = arena_strdup(r->a, in);
+	char *kennung = arena_strdup(r->a, in.kennung);
 	if (kennung_normalize(kennung)) {
 		struct forgot_ctx c = {r, kennung};
 		if (db_tx(forgot_tx, &c) != 0) {
@@ -222,33 +240,41 @@ static void policy_hint(sbuf *b)
 		 "</ul></div>");
 }
 
-static link_info *current_link;
+struct setpw_form {
+	const char *passwort, *passwort_wiederholung;
+};
 
-static void setpw_render(req *r)
+static const form_field setpw_fields[] = {
+	{"passwort", "Neues Passwort", FT_PASSWORD, FF_RAW, 0, NULL, NULL, NULL, "new-password",
+	 offsetof(struct setpw_form, passwort)},
+	{"passwort_wiederholung", "Neues Passwort bestätigen", FT_PASSWORD, FF_RAW, 0, NULL, NULL, NULL, "new-password",
+	 offsetof(struct setpw_form, passwort_wiederholung)},
+};
+
+static const char *setpw_title(const void *view)
 {
-	link_info *li = current_link;
-	bool activation = strcmp(li->zweck, "aktivierung") == 0;
-	const char *title = activation ? "Passwort festlegen" : "Neues Passwort festlegen";
-	if (r->want_json) {
-		cJSON *o = json_obj(r);
-		cJSON_AddStringToObject(o, "titel", title);
-		json_send(r, r->status ? r->status : 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_printf(&b, "<div class=\"card narrow\"><h1>%s</h1>", title);
-	h_printf(&b, "<p class=\"lead\">Bitte vergeben Sie ein Passwort für das Nutzerkonto von %s %s.</p>", li->vorname,
-		 li->name);
-	policy_hint(&b);
-	required_note(&b);
-	form_open(r, &b, url_printf(r->a, "/passwort-setzen?token=%s", form_get(r, "token")), false);
-	form_input(r, &b, "passwort", "Neues Passwort", "password", NULL, "new-password", true);
-	form_input(r, &b, "passwort_wiederholung", "Neues Passwort bestätigen", "password", NULL, "new-password", true);
-	h_raw(&b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Passwort speichern</button></div>");
-	form_close(&b);
-	h_raw(&b, "</div>");
-	page_send(r, r->status ? r->status : 200, title, &b);
+	const link_info *li = view;
+	return strcmp(li->zweck, "aktivierung") == 0 ? "Passwort festlegen" : "Neues Passwort festlegen";
 }
+
+static void setpw_html(req *r, sbuf *b, const void *view)
+{
+	const link_info *li = view;
+	h_printf(b, "<div class=\"card narrow\"><h1>%s</h1>", setpw_title(li));
+	h_printf(b, "<p class=\"lead\">Bitte vergeben Sie ein Passwort für das Nutzerkonto von %s %s.</p>", li->vorname,
+		 li->name);
+	policy_hint(b);
+	required_note(b);
+	form_open(r, b, url_printf(r->a, "/passwort-setzen?token=%s", form_get(r, "token")), false);
+	/* both are required: the policy check names what is missing */
+	for (size_t i = 0; i < ARRAY_LEN(setpw_fields); i++)
+		form_input(r, b, setpw_fields[i].name, setpw_fields[i].label, "password", NULL, "new-password", true);
+	h_raw(b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Passwort speichern</button></div>");
+	form_close(b);
+	h_raw(b, "</div>");
+}
+
+static const page_kind setpw_page = {NULL, setpw_html, NULL, setpw_title};
 
 void auth_setpw_get(req *r)
 {
@@ -262,8 +288,7 @@ void auth_setpw_get(req *r)
 		link_dead(r);
 		return;
 	}
-	current_link = li;
-	setpw_render(r);
+	page_render(r, 200, &setpw_page, li);
 }
 
 static pw_owner link_owner(const link_info *li)
@@ -274,8 +299,9 @@ static pw_owner link_owner(const link_info *li)
 
 struct setpw_ctx {
 	req *r;
+	long long account_id; /* of the link as first looked up */
 	newpw *n;
-	int outcome; /* 0 ok, 1 link dead, 2 in history */
+	enum { SETPW_DONE, SETPW_LINK_DEAD, SETPW_REUSED } outcome;
 };
 
 static int setpw_tx(void *p)
@@ -286,18 +312,18 @@ static int setpw_tx(void *p)
 	link_info *li = link_lookup(r, "aktivierung", "reset", true, &dberr);
 	if (dberr)
 		return DB_TX_FAIL;
-	if (!li || li->account_id != current_link->account_id) {
-		c->outcome = 1;
+	if (!li || li->account_id != c->account_id) {
+		c->outcome = SETPW_LINK_DEAD;
 		return 0;
 	}
 	int hist = newpw_in_history(r->a, li->account_id, c->n->fingerprint);
 	if (hist < 0)
 		return DB_TX_FAIL;
 	if (hist) {
-		c->outcome = 2;
+		c->outcome = SETPW_REUSED;
 		return 0;
 	}
-	c->outcome = 0;
+	c->outcome = SETPW_DONE;
 	pw_owner owner = link_owner(li);
 	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE id = ?", DBARGS(DI(li->id)), NULL, NULL) != 0 ||
 	    newpw_store(r->a, &owner, c->n) != 0)
@@ -328,8 +354,9 @@ void auth_setpw_post(req *r)
 		link_dead(r);
 		return;
 	}
-	current_link = li;
-	newpw n = {.pw = form_get_raw(r, "passwort"), .confirm = form_get_raw(r, "passwort_wiederholung")};
+	struct setpw_form in;
+	form_read(r, setpw_fields, ARRAY_LEN(setpw_fields), &in);
+	newpw n = {.pw = in.passwort, .confirm = in.passwort_wiederholung};
 	pw_owner owner = link_owner(li);
 	const char *msg = NULL;
 	enum newpw_result prep = newpw_prepare(r->a, &n, &owner, &msg);
@@ -339,23 +366,23 @@ void auth_setpw_post(req *r)
 	}
 	if (prep != NEWPW_OK) {
 		form_error(r, prep == NEWPW_REFUSED_PW ? "passwort" : "passwort_wiederholung", msg);
-		form_errors_send(r, 422, setpw_render);
+		page_render(r, 422, &setpw_page, li);
 		return;
 	}
-	struct setpw_ctx c = {r, &n, 0};
+	struct setpw_ctx c = {r, li->account_id, &n, SETPW_DONE};
 	int rc = db_tx(setpw_tx, &c);
 	sodium_memzero(&n, sizeof n);
 	if (rc != 0) {
 		db_fail(r);
 		return;
 	}
-	if (c.outcome == 1) {
+	if (c.outcome == SETPW_LINK_DEAD) {
 		link_dead(r);
 		return;
 	}
-	if (c.outcome == 2) {
+	if (c.outcome == SETPW_REUSED) {
 		form_error(r, "passwort", newpw_reused_msg);
-		form_errors_send(r, 422, setpw_render);
+		page_render(r, 422, &setpw_page, li);
 		return;
 	}
 	audit_self(&r->who, li->account_id, strcmp(li->zweck, "aktivierung") == 0 ? "account_activated" : "password_reset", "");
@@ -366,27 +393,59 @@ void auth_setpw_post(req *r)
 
 /* Nutzerkennung retrieval (§1.1 step 2). */
 
-static void kennung_render(req *r)
+struct kennung_form {
+	const char *vorname, *name, *geburtsdatum, *mitgliedsnummer;
+};
+
+static const form_field kennung_fields[] = {
+	{"vorname", "Vorname", FT_TEXT, FF_REQUIRED | FF_KEEP, 0, NULL, "Bitte geben Sie Ihren Vornamen ein.", NULL,
+	 "given-name", offsetof(struct kennung_form, vorname)},
+	{"name", "Name", FT_TEXT, FF_REQUIRED | FF_KEEP, 0, NULL, "Bitte geben Sie Ihren Namen ein.", NULL, "family-name",
+	 offsetof(struct kennung_form, name)},
+	{"geburtsdatum", "Geburtsdatum (TT.MM.JJJJ)", FT_DATE, FF_REQUIRED | FF_KEEP, 0, check_date,
+	 "Bitte geben Sie Ihr Geburtsdatum im Format TT.MM.JJJJ ein.", NULL, "bday",
+	 offsetof(struct kennung_form, geburtsdatum)},
+	{"mitgliedsnummer", "Mitgliedsnummer", FT_TEXT, FF_REQUIRED | FF_KEEP, 0, NULL,
+	 "Bitte geben Sie die Mitgliedsnummer Ihrer Organisation ein.", NULL, "off",
+	 offsetof(struct kennung_form, mitgliedsnummer)},
+};
+
+static void kennung_html(req *r, sbuf *b, const void *view)
 {
-	if (r->want_json) {
-		cJSON_AddStringToObject(json_obj(r), "titel", "Nutzerkennung abrufen");
-		json_send(r, r->status ? r->status : 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_raw(&b, "<div class=\"card narrow\"><h1>Nutzerkennung abrufen</h1>"
-		  "<p class=\"lead\">Zum Abruf der Nutzerkennung ist die Eingabe folgender Daten erforderlich.</p>");
-	required_note(&b);
-	form_open(r, &b, url_printf(r->a, "/nutzerkennung?token=%s", form_get(r, "token")), false);
-	form_input(r, &b, "vorname", "Vorname", "text", form_get(r, "vorname"), "given-name", true);
-	form_input(r, &b, "name", "Name", "text", form_get(r, "name"), "family-name", true);
-	form_input(r, &b, "geburtsdatum", "Geburtsdatum (TT.MM.JJJJ)", "text", form_get(r, "geburtsdatum"), "bday", true);
-	form_input(r, &b, "mitgliedsnummer", "Mitgliedsnummer", "text", form_get(r, "mitgliedsnummer"), "off", true);
-	h_raw(&b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Nutzerkennung anzeigen</button></div>");
-	form_close(&b);
-	h_raw(&b, "</div>");
-	page_send(r, r->status ? r->status : 200, "Nutzerkennung abrufen", &b);
+	(void)view;
+	/* what was typed is shown again as typed (the date not normalised) */
+	struct kennung_form typed = {form_get(r, "vorname"), form_get(r, "name"), form_get(r, "geburtsdatum"),
+				     form_get(r, "mitgliedsnummer")};
+	h_raw(b, "<div class=\"card narrow\"><h1>Nutzerkennung abrufen</h1>"
+		 "<p class=\"lead\">Zum Abruf der Nutzerkennung ist die Eingabe folgender Daten erforderlich.</p>");
+	required_note(b);
+	form_open(r, b, url_printf(r->a, "/nutzerkennung?token=%s", form_get(r, "token")), false);
+	form_fields(r, b, kennung_fields, ARRAY_LEN(kennung_fields), &typed);
+	h_raw(b, "<div class=\"actions\"><button type=\"submit\" class=\"btn\">Nutzerkennung anzeigen</button></div>");
+	form_close(b);
+	h_raw(b, "</div>");
 }
+
+static const page_kind kennung_page = {"Nutzerkennung abrufen", kennung_html, NULL, NULL};
+
+static void kennung_shown_html(req *r, sbuf *b, const void *view)
+{
+	(void)r;
+	h_printf(b, "<div class=\"card narrow\"><h1>Ihre Nutzerkennung</h1>"
+		    "<p class=\"lead\">Ihre persönliche Nutzerkennung lautet:</p><p class=\"kennung\"><strong>%s</strong></p>"
+		    "<p>Bitte notieren Sie sich Ihre Nutzerkennung. Sie benötigen sie zusammen mit Ihrem Passwort für die "
+		    "Anmeldung. Dieser Link ist jetzt verbraucht.</p>"
+		    "<p><a class=\"btn\" href=\"/anmelden\">Zur Anmeldung</a></p></div>",
+		 (const char *)view);
+}
+
+static void kennung_shown_json(req *r, cJSON *o, const void *view)
+{
+	(void)r;
+	cJSON_AddStringToObject(o, "nutzerkennung", view);
+}
+
+static const page_kind kennung_shown_page = {"Ihre Nutzerkennung", kennung_shown_html, kennung_shown_json, NULL};
 
 void auth_kennung_get(req *r)
 {
@@ -400,7 +459,7 @@ void auth_kennung_get(req *r)
 		link_dead(r);
 		return;
 	}
-	kennung_render(r);
+	page_render(r, 200, &kennung_page, NULL);
 }
 
 /* Case-insensitive for ASCII and German capitals, blanks around ignored. */
@@ -432,7 +491,7 @@ static bool same_name(const char *a, const char *b)
 struct kennung_ctx {
 	req *r;
 	const char *vorname, *name, *datum, *pnr;
-	int outcome; /* 0 shown, 1 wrong, 2 dead */
+	enum { KENNUNG_SHOWN, KENNUNG_WRONG, KENNUNG_LINK_DEAD } outcome;
 	long long left;
 	char kennung[KENNUNG_LEN + 1];
 };
@@ -446,19 +505,19 @@ static int kennung_tx(void *p)
 	if (dberr)
 		return DB_TX_FAIL;
 	if (!li) {
-		c->outcome = 2;
+		c->outcome = KENNUNG_LINK_DEAD;
 		return 0;
 	}
 	bool match = same_name(c->vorname, li->vorname) && same_name(c->name, li->name) && li->geburtsdatum &&
 		     strcmp(c->datum, li->geburtsdatum) == 0 && li->pnr && strcmp(c->pnr, li->pnr) == 0;
 	if (match) {
-		c->outcome = 0;
+		c->outcome = KENNUNG_SHOWN;
 		snprintf(c->kennung, sizeof c->kennung, "%s", li->kennung);
 		return db_exec("UPDATE link_token SET used_at = NOW() WHERE id = ?", DBARGS(DI(li->id)), NULL, NULL) ? DB_TX_FAIL : 0;
 	}
 	long long tries = li->tries + 1;
 	c->left = cfg.kennung_link_max_tries - tries;
-	c->outcome = c->left > 0 ? 1 : 2;
+	c->outcome = c->left > 0 ? KENNUNG_WRONG : KENNUNG_LINK_DEAD;
 	return db_exec("UPDATE link_token SET tries = ?, used_at = IF(? >= ?, NOW(), NULL) WHERE id = ?",
 		       DBARGS(DI(tries), DI(tries), DI(cfg.kennung_link_max_tries), DI(li->id)), NULL, NULL) ? DB_TX_FAIL : 0;
 }
@@ -475,53 +534,32 @@ void auth_kennung_post(req *r)
 		link_dead(r);
 		return;
 	}
-	struct kennung_ctx c = {.r = r, .vorname = form_get(r, "vorname"), .name = form_get(r, "name"),
-				.pnr = form_get(r, "mitgliedsnummer")};
-	char datum[11];
-	if (!c.vorname || !*c.vorname)
-		form_error(r, "vorname", "Bitte geben Sie Ihren Vornamen ein.");
-	if (!c.name || !*c.name)
-		form_error(r, "name", "Bitte geben Sie Ihren Namen ein.");
-	if (!parse_date(form_get(r, "geburtsdatum"), datum))
-		form_error(r, "geburtsdatum", "Bitte geben Sie Ihr Geburtsdatum im Format TT.MM.JJJJ ein.");
-	if (!c.pnr || !*c.pnr)
-		form_error(r, "mitgliedsnummer", "Bitte geben Sie die Mitgliedsnummer Ihrer Organisation ein.");
-	if (r->nerrors) {
-		form_errors_send(r, 422, kennung_render);
+	struct kennung_form in;
+	if (form_read(r, kennung_fields, ARRAY_LEN(kennung_fields), &in)) {
+		page_render(r, 422, &kennung_page, NULL);
 		return;
 	}
-	c.datum = datum;
+	struct kennung_ctx c = {.r = r, .vorname = in.vorname, .name = in.name, .datum = in.geburtsdatum,
+				.pnr = in.mitgliedsnummer};
 	if (db_tx(kennung_tx, &c) != 0) {
 		db_fail(r);
 		return;
 	}
-	if (c.outcome == 2) {
+	if (c.outcome == KENNUNG_LINK_DEAD) {
 		audit_self(&r->who, li->account_id, "kennung_link_exhausted", "");
 		page_error(r, 410, "Die Angaben stimmten zu oft nicht überein oder der Link ist nicht mehr gültig. Bitte "
 				   "wenden Sie sich an die Portal-Administratoren der Kassen.");
 		return;
 	}
-	if (c.outcome == 1) {
+	if (c.outcome == KENNUNG_WRONG) {
 		audit_self(&r->who, li->account_id, "kennung_retrieval_failed", "");
 		form_error(r, "_", c.left == 1 ? "Die Angaben stimmen nicht mit den hinterlegten Daten überein. Sie haben "
 						 "noch einen Versuch."
 					       : arena_printf(r->a, "Die Angaben stimmen nicht mit den hinterlegten Daten "
 								    "überein. Verbleibende Versuche: %lld.", c.left));
-		form_errors_send(r, 422, kennung_render);
+		page_render(r, 422, &kennung_page, NULL);
 		return;
 	}
 	audit_self(&r->who, li->account_id, "kennung_retrieved", "");
-	if (r->want_json) {
-		cJSON_AddStringToObject(json_obj(r), "nutzerkennung", c.kennung);
-		json_send(r, 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_printf(&b, "<div class=\"card narrow\"><h1>Ihre Nutzerkennung</h1>"
-		     "<p class=\"lead\">Ihre persönliche Nutzerkennung lautet:</p><p class=\"kennung\"><strong>%s</strong></p>"
-		     "<p>Bitte notieren Sie sich Ihre Nutzerkennung. Sie benötigen sie zusammen mit Ihrem Passwort für die "
-		     "Anmeldung. Dieser Link ist jetzt verbraucht.</p>"
-		     "<p><a class=\"btn\" href=\"/anmelden\">Zur Anmeldung</a></p></div>",
-		 c.kennung);
-	page_send(r, 200, "Ihre Nutzerkennung", &b);
+	page_render(r, 200, &kennung_shown_page, c.kennung);
 }

@@ -1,9 +1,9 @@
 /* password.c — choosing a new password: policy, confirmation, history of all earlier ones. */
 #include "password.h"
+#include "access.h"
 #include "html.h"
 #include "mail.h"
 #include "policy.h"
-#include "session.h"
 #include <sodium.h>
 #include <string.h>
 

@@ -124,10 +124,6 @@ int session_upgrade(long long session_id, const char *token)
 		       DBARGS(DB(h, sizeof h), DI(session_id)), NULL, NULL);
 }
 
-int session_end_all(long long account_id)
-{
-	return db_exec("DELETE FROM session WHERE account_id = ?", DBARGS(DI(account_id)), NULL, NULL);
-}
 
 enum role role_parse(const char *db_rolle)
 {

@@ -11,6 +11,5 @@ int session_insert(const actor *who, const char *token, long long account_id, en
 void session_cookie_set(req *r, const char *token);
 void session_clear_cookie(req *r);
 int session_upgrade(long long session_id, const char *token); /* login complete: new token, stage voll */
-int session_end_all(long long account_id);                   /* inside a transaction */
 
 #endif
