@@ -17,62 +17,100 @@
 #include <stddef.h>
 #include <string.h>
 
+/* ---- start page ---- */
+
+struct home_view {
+	bool admin;
+	int gruppen[GRUPPE__MAX]; /* the Sachbearbeiter's group mailboxes */
+	size_t ngruppen;
+	bool rechte[RECHT__MAX]; /* granted and not switched off for the organisation */
+};
+
+/* A Sachbearbeiter's mailboxes and rights. 0 ok, -1 db error. */
+static int home_load(req *r, struct home_view *v)
+{
+	db_res *g = db_query(r->a, "SELECT typ FROM account_gruppe WHERE account_id = ? ORDER BY typ",
+			     DBARGS(DI(r->me->id)));
+	db_res *rt = db_query(r->a,
+			      "SELECT a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte, "
+			      "a.recht_kontaktdaten AND NOT o.aus_kontaktdaten AND NOT o.aus_anspruchsberechtigte, "
+			      "a.recht_formulare AND NOT o.aus_formulare AND NOT o.aus_anspruchsberechtigte "
+			      "FROM account a JOIN organisation o ON o.id = a.org_id WHERE a.id = ?",
+			      DBARGS(DI(r->me->id)));
+	if (!g || !rt)
+		return -1;
+	for (size_t i = 0; i < g->nrows; i++) {
+		long long t = db_int(g, i, 0);
+		if (t >= 0 && t < GRUPPE__MAX && v->ngruppen < GRUPPE__MAX)
+			v->gruppen[v->ngruppen++] = (int)t;
+	}
+	for (int k = 0; rt->nrows == 1 && k < RECHT__MAX; k++) /* the columns are in enum recht order */
+		v->rechte[k] = db_int(rt, 0, (size_t)k) != 0;
+	return 0;
+}
+
+static void home_admin_html(sbuf *b)
+{
+	h_raw(b, "<p class=\"lead\">Als Administrator sind Sie für die Verwaltung der Zugriffsrechte von "
+		 "Beschäftigten Ihrer Organisation zuständig.</p>");
+	h_raw(b, "<ul class=\"start-links\"><li><a href=\"/sachbearbeiter/neu\">Sachbearbeiter anlegen</a></li>"
+		 "<li><a href=\"/sachbearbeiter\">Sachbearbeiter verwalten</a></li>");
+	if (route_exists("GET", "/gruppen"))
+		h_raw(b, "<li><a href=\"/gruppen\">Übersicht: Gruppen</a></li>");
+	h_raw(b, "<li><a href=\"/protokoll\">Änderungsprotokoll</a></li></ul>");
+	h_raw(b, "<p>Hinweis: Möchten Sie das Portal „Meine Versorgung“ ebenfalls fachlich nutzen, legen Sie bitte "
+		 "auch für sich ein eigenes Nutzerkonto an. Ihr Administratoren-Konto dient Ihnen ausschließlich zur "
+		 "Nutzerverwaltung.</p>");
+}
+
+static void home_sb_html(req *r, sbuf *b, const struct home_view *v)
+{
+	h_raw(b, "<p class=\"lead\">Willkommen im Portal Meine Versorgung.</p>");
+	h_raw(b, "<h2>Ihre Postfächer</h2><ul><li><a href=\"/postfach/persoenlich\">Persönliches Postfach</a></li>");
+	for (size_t i = 0; i < v->ngruppen; i++)
+		h_printf(b, "<li><a href=\"%s\">Gruppenpostfach %s</a></li>",
+			 url_printf(r->a, "/postfach/%s", gruppe_slug[v->gruppen[i]]), gruppe_name[v->gruppen[i]]);
+	h_raw(b, "</ul><h2>Ihre Rechte</h2><ul>");
+	h_printf(b, "<li>%s</li>", recht_base_label);
+	for (int k = 0; k < RECHT__MAX; k++)
+		if (v->rechte[k])
+			h_printf(b, "<li>%s</li>", recht_label[k]);
+	h_raw(b, "</ul><p class=\"hint\">Ihre Rechte und Gruppenpostfächer legen die Administratoren Ihrer "
+		 "Organisation fest.</p>");
+}
+
+static void home_html(req *r, sbuf *b, const void *view)
+{
+	const struct home_view *v = view;
+	h_printf(b, "<div class=\"card\"><h1>Guten Tag, %s %s!</h1>", r->me->vorname, r->me->name);
+	if (v->admin)
+		home_admin_html(b);
+	else
+		home_sb_html(r, b, v);
+	h_printf(b, "<p>Ihre Nutzerkennung: <strong>%s</strong></p></div>", r->me->kennung);
+}
+
+static void home_json(req *r, cJSON *o, const void *view)
+{
+	const struct home_view *v = view;
+	cJSON_AddStringToObject(o, "begruessung", arena_printf(r->a, "Guten Tag, %s %s!", r->me->vorname, r->me->name));
+	cJSON_AddStringToObject(o, "nutzerkennung", r->me->kennung);
+	cJSON_AddStringToObject(o, "rolle", v->admin ? "Administrator" : "Sachbearbeiter");
+	if (r->me->org_line)
+		cJSON_AddStringToObject(o, "mitglied", r->me->org_line);
+}
+
+static const page_kind home_page = {"Startseite", home_html, home_json, NULL};
+
 void account_home(req *r)
 {
-	bool admin = r->me->role == ROLE_ADMIN;
-	if (r->want_json) {
-		cJSON *o = json_obj(r);
-		cJSON_AddStringToObject(o, "begruessung", arena_printf(r->a, "Guten Tag, %s %s!", r->me->vorname, r->me->name));
-		cJSON_AddStringToObject(o, "nutzerkennung", r->me->kennung);
-		cJSON_AddStringToObject(o, "rolle", admin ? "Administrator" : "Sachbearbeiter");
-		if (r->me->org_line)
-			cJSON_AddStringToObject(o, "mitglied", r->me->org_line);
-		json_send(r, 200);
+	struct home_view v = {.admin = r->me->role == ROLE_ADMIN};
+	/* JSON names only who is logged in: the mailboxes are not loaded for it */
+	if (!v.admin && !r->want_json && home_load(r, &v) != 0) {
+		db_fail(r);
 		return;
 	}
-	sbuf b = page_buf(r);
-	h_printf(&b, "<div class=\"card\"><h1>Guten Tag, %s %s!</h1>", r->me->vorname, r->me->name);
-	if (admin) {
-		h_raw(&b, "<p class=\"lead\">Als Administrator sind Sie für die Verwaltung der Zugriffsrechte von "
-			  "Beschäftigten Ihrer Organisation zuständig.</p>");
-		h_raw(&b, "<ul class=\"start-links\"><li><a href=\"/sachbearbeiter/neu\">Sachbearbeiter anlegen</a></li>"
-			  "<li><a href=\"/sachbearbeiter\">Sachbearbeiter verwalten</a></li>");
-		if (route_exists("GET", "/gruppen"))
-			h_raw(&b, "<li><a href=\"/gruppen\">Übersicht: Gruppen</a></li>");
-		h_raw(&b, "<li><a href=\"/protokoll\">Änderungsprotokoll</a></li></ul>");
-		h_raw(&b, "<p>Hinweis: Möchten Sie das Portal „Meine Versorgung“ ebenfalls fachlich nutzen, legen Sie bitte "
-			  "auch für sich ein eigenes Nutzerkonto an. Ihr Administratoren-Konto dient Ihnen ausschließlich zur "
-			  "Nutzerverwaltung.</p>");
-	} else {
-		h_raw(&b, "<p class=\"lead\">Willkommen im Portal Meine Versorgung.</p>");
-		db_res *g = db_query(r->a, "SELECT typ FROM account_gruppe WHERE account_id = ? ORDER BY typ",
-				     DBARGS(DI(r->me->id)));
-		db_res *rt = db_query(r->a,
-				      "SELECT a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte, "
-				      "a.recht_kontaktdaten AND NOT o.aus_kontaktdaten AND NOT o.aus_anspruchsberechtigte, "
-				      "a.recht_formulare AND NOT o.aus_formulare AND NOT o.aus_anspruchsberechtigte "
-				      "FROM account a JOIN organisation o ON o.id = a.org_id WHERE a.id = ?",
-				      DBARGS(DI(r->me->id)));
-		if (!g || !rt) {
-			db_fail(r);
-			return;
-		}
-		h_raw(&b, "<h2>Ihre Postfächer</h2><ul><li><a href=\"/postfach/persoenlich\">Persönliches Postfach</a></li>");
-		for (size_t i = 0; i < g->nrows; i++) {
-			long long t = db_int(g, i, 0);
-			if (t >= 0 && t < GRUPPE__MAX)
-				h_printf(&b, "<li><a href=\"/postfach/%s\">Gruppenpostfach %s</a></li>", gruppe_slug[t], gruppe_name[t]);
-		}
-		h_raw(&b, "</ul><h2>Ihre Rechte</h2><ul>");
-		h_printf(&b, "<li>%s</li>", recht_base_label);
-		for (int k = 0; rt->nrows == 1 && k < RECHT__MAX; k++)
-			if (db_int(rt, 0, (size_t)k))
-				h_printf(&b, "<li>%s</li>", recht_label[k]);
-		h_raw(&b, "</ul><p class=\"hint\">Ihre Rechte und Gruppenpostfächer legen die Administratoren Ihrer "
-			  "Organisation fest.</p>");
-	}
-	h_printf(&b, "<p>Ihre Nutzerkennung: <strong>%s</strong></p></div>", r->me->kennung);
-	page_send(r, 200, "Startseite", &b);
+	page_render(r, 200, &home_page, &v);
 }
 
 struct settings_form {
@@ -246,10 +284,40 @@ void account_settings_post(req *r)
 	redirect(r, "/anmelden?grund=passwort-geaendert");
 }
 
+/* ---- organisation data ---- */
+
+struct orgdata_view {
+	const char *name, *bereich, *pnr, *abr, *kasse;
+};
+
+static void orgdata_html(req *r, sbuf *b, const void *view)
+{
+	const struct orgdata_view *v = view;
+	h_printf(b, "<div class=\"card\"><h1>Mitgliederdaten</h1><p class=\"lead\">%s</p><dl class=\"data\">"
+		    "<dt>Mitglied</dt><dd>%s</dd><dt>Bereich</dt><dd>%s</dd>"
+		    "<dt>Mitgliedsnummer (PNR)</dt><dd>%s</dd><dt>Abrechnungsnummer (Abr)</dt><dd>%s</dd>"
+		    "<dt>Zuständige Kasse</dt><dd>%s</dd></dl></div>",
+		 r->me->org_line ? r->me->org_line : "", v->name, v->bereich, v->pnr, v->abr, v->kasse);
+}
+
+static void orgdata_json(req *r, cJSON *o, const void *view)
+{
+	(void)r;
+	const struct orgdata_view *v = view;
+	cJSON_AddStringToObject(o, "name", v->name);
+	cJSON_AddStringToObject(o, "bereich", v->bereich);
+	cJSON_AddStringToObject(o, "pnr", v->pnr);
+	cJSON_AddStringToObject(o, "abr", v->abr);
+	cJSON_AddStringToObject(o, "kasse", v->kasse);
+}
+
+static const page_kind orgdata_page = {"Mitgliederdaten", orgdata_html, orgdata_json, NULL};
+
 void account_orgdata(req *r)
 {
+	enum { NAME, BEREICH, PNR, ABR, KASSE };
 	db_res *o = db_query(r->a,
-			     "SELECT o.name, o.bereich, o.pnr, o.abr, k.name, k.kontakt FROM organisation o "
+			     "SELECT o.name, o.bereich, o.pnr, o.abr, k.name FROM organisation o "
 			     "JOIN kasse k ON k.nummer = o.kasse WHERE o.id = ?",
 			     DBARGS(DI(r->me->org_id)));
 	if (!o) {
@@ -260,23 +328,8 @@ void account_orgdata(req *r)
 		page_error(r, 404, "Für Ihr Nutzerkonto ist keine Organisation hinterlegt.");
 		return;
 	}
-	if (r->want_json) {
-		cJSON *j = json_obj(r);
-		cJSON_AddStringToObject(j, "name", db_str(o, 0, 0));
-		cJSON_AddStringToObject(j, "bereich", db_str(o, 0, 1));
-		cJSON_AddStringToObject(j, "pnr", db_str(o, 0, 2));
-		cJSON_AddStringToObject(j, "abr", db_str(o, 0, 3));
-		cJSON_AddStringToObject(j, "kasse", db_str(o, 0, 4));
-		json_send(r, 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_printf(&b, "<div class=\"card\"><h1>Mitgliederdaten</h1><p class=\"lead\">%s</p><dl class=\"data\">"
-		     "<dt>Mitglied</dt><dd>%s</dd><dt>Bereich</dt><dd>%s</dd>"
-		     "<dt>Mitgliedsnummer (PNR)</dt><dd>%s</dd><dt>Abrechnungsnummer (Abr)</dt><dd>%s</dd>"
-		     "<dt>Zuständige Kasse</dt><dd>%s</dd></dl></div>",
-		 r->me->org_line ? r->me->org_line : "", db_str(o, 0, 0), db_str(o, 0, 1), db_str(o, 0, 2),
-		 db_str(o, 0, 3), db_str(o, 0, 4));
-	page_send(r, 200, "Mitgliederdaten", &b);
+	struct orgdata_view v = {db_str(o, 0, NAME), db_str(o, 0, BEREICH), db_str(o, 0, PNR), db_str(o, 0, ABR),
+				 db_str(o, 0, KASSE)};
+	page_render(r, 200, &orgdata_page, &v);
 }
 

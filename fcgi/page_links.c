@@ -179,22 +179,17 @@ static link_info *link_lookup(req *r, const char *zweck1, const char *zweck2, bo
 	}
 	if (res->nrows == 0)
 		return NULL;
+	enum { LT_ID, LT_ZWECK, A_ID, A_KENNUNG, A_VORNAME, A_NAME, A_EMAIL, A_STATUS, A_ROLLE, A_SALT, A_OPS,
+	       A_MEM, LT_TRIES, A_GEBURTSDATUM, O_PNR };
 	link_info *li = arena_alloc(r->a, sizeof *li);
-	li->id = db_int(res, 0, 0);
-	li->zweck = (char *)db_str(res, 0, 1);
-	li->account_id = db_int(res, 0, 2);
-	li->kennung = (char *)db_str(res, 0, 3);
-	li->vorname = (char *)db_str(res, 0, 4);
-	li->name = (char *)db_str(res, 0, 5);
-	li->email = (char *)db_str(res, 0, 6);
-	li->status = (char *)db_str(res, 0, 7);
-	li->rolle = (char *)db_str(res, 0, 8);
-	li->salt = db_get(res, 0, 9);
-	li->hist_ops = db_int(res, 0, 10);
-	li->hist_mem = db_int(res, 0, 11);
-	li->tries = db_int(res, 0, 12);
-	li->geburtsdatum = (char *)db_str(res, 0, 13);
-	li->pnr = (char *)db_str(res, 0, 14);
+	*li = (link_info){.id = db_int(res, 0, LT_ID), .account_id = db_int(res, 0, A_ID),
+			  .zweck = (char *)db_str(res, 0, LT_ZWECK), .kennung = (char *)db_str(res, 0, A_KENNUNG),
+			  .vorname = (char *)db_str(res, 0, A_VORNAME), .name = (char *)db_str(res, 0, A_NAME),
+			  .email = (char *)db_str(res, 0, A_EMAIL), .status = (char *)db_str(res, 0, A_STATUS),
+			  .rolle = (char *)db_str(res, 0, A_ROLLE), .geburtsdatum = (char *)db_str(res, 0, A_GEBURTSDATUM),
+			  .pnr = (char *)db_str(res, 0, O_PNR), .salt = db_get(res, 0, A_SALT),
+			  .hist_ops = db_int(res, 0, A_OPS), .hist_mem = db_int(res, 0, A_MEM),
+			  .tries = db_int(res, 0, LT_TRIES)};
 	return li;
 }
 

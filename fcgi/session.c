@@ -21,6 +21,56 @@ void session_clear_cookie(req *r)
 	r->sid_cookie = NULL;
 }
 
+/* The columns of the session lookup. */
+enum { S_ID, S_STAGE, A_ID, A_KENNUNG, A_ROLLE, A_VORNAME, A_NAME, A_EMAIL, A_STATUS, A_ORG, S_IDLE, S_AGE,
+       O_NAME, O_BEREICH, O_PNR, O_ABR };
+
+static db_res *session_query(req *r)
+{
+	unsigned char h[HASH_BYTES];
+	secret_hash("session", r->sid_cookie, strlen(r->sid_cookie), h);
+	/* the first read of a request waits until this node has applied every commit of the cluster
+	 * (Galera; a no-op on a single MariaDB): a session or change made through another host a
+	 * moment ago is seen here, and so by every later statement of this request */
+	return db_query(r->a,
+		"SET STATEMENT wsrep_sync_wait = 1 FOR "
+		"SELECT s.id, s.stage, a.id, a.kennung, a.rolle, a.vorname, a.name, a.email, a.status, "
+		"COALESCE(a.org_id, 0), TIMESTAMPDIFF(SECOND, s.last_seen, NOW()), "
+		"TIMESTAMPDIFF(SECOND, s.created_at, NOW()), o.name, o.bereich, o.pnr, o.abr "
+		"FROM session s JOIN account a ON a.id = s.account_id "
+		"LEFT JOIN organisation o ON o.id = a.org_id WHERE s.token_hash = ?",
+		DBARGS(DB(h, sizeof h)));
+}
+
+/* The row's account as the request's "me". */
+static account *account_of(req *r, const db_res *res)
+{
+	account *me = arena_alloc(r->a, sizeof *me);
+	*me = (account){.id = db_int(res, 0, A_ID), .org_id = db_int(res, 0, A_ORG),
+			.role = role_parse(db_str(res, 0, A_ROLLE)), .kennung = (char *)db_str(res, 0, A_KENNUNG),
+			.vorname = (char *)db_str(res, 0, A_VORNAME), .name = (char *)db_str(res, 0, A_NAME),
+			.email = (char *)db_str(res, 0, A_EMAIL), .status = (char *)db_str(res, 0, A_STATUS)};
+	if (db_str(res, 0, O_NAME))
+		me->org_line = arena_printf(r->a, "%s (%s) (PNR: %s, Abr: %s)", db_str(res, 0, O_NAME),
+					    db_str(res, 0, O_BEREICH), db_str(res, 0, O_PNR), db_str(res, 0, O_ABR));
+	return me;
+}
+
+/* An expired session (idle or absolute: "Inaktivität") or one whose account is no longer active
+ * (locked meanwhile) ends here. */
+static void session_drop(req *r, const db_res *res, bool expired, bool full, long long idle)
+{
+	db_exec("DELETE FROM session WHERE id = ?", DBARGS(DI(db_int(res, 0, S_ID))), NULL, NULL);
+	if (expired)
+		r->session_expired = true;
+	else
+		r->session_ended = true;
+	session_clear_cookie(r);
+	if (expired && full)
+		log_event("session_expired", db_str(res, 0, A_KENNUNG), NULL,
+			  idle >= cfg.idle_timeout_s ? "idle" : "absolute");
+}
+
 int session_load(req *r)
 {
 	if (!r->sid_cookie)
@@ -29,19 +79,7 @@ int session_load(req *r)
 		session_clear_cookie(r);
 		return 0;
 	}
-	unsigned char h[HASH_BYTES];
-	secret_hash("session", r->sid_cookie, strlen(r->sid_cookie), h);
-	/* the first read of a request waits until this node has applied every commit of the cluster
-	 * (Galera; a no-op on a single MariaDB): a session or change made through another host a
-	 * moment ago is seen here, and so by every later statement of this request */
-	db_res *res = db_query(r->a,
-		"SET STATEMENT wsrep_sync_wait = 1 FOR "
-		"SELECT s.id, s.stage, a.id, a.kennung, a.rolle, a.vorname, a.name, a.email, a.status, "
-		"COALESCE(a.org_id, 0), TIMESTAMPDIFF(SECOND, s.last_seen, NOW()), "
-		"TIMESTAMPDIFF(SECOND, s.created_at, NOW()), o.name, o.bereich, o.pnr, o.abr "
-		"FROM session s JOIN account a ON a.id = s.account_id "
-		"LEFT JOIN organisation o ON o.id = a.org_id WHERE s.token_hash = ?",
-		DBARGS(DB(h, sizeof h)));
+	db_res *res = session_query(r);
 	if (!res)
 		return -1;
 	if (res->nrows == 0) {
@@ -51,39 +89,18 @@ int session_load(req *r)
 		r->sid_cookie = NULL;
 		return 0;
 	}
-	enum stage stage = stage_parse(db_str(res, 0, 1));
-	long long idle = db_int(res, 0, 10), age = db_int(res, 0, 11);
+	enum stage stage = stage_parse(db_str(res, 0, S_STAGE));
+	long long idle = db_int(res, 0, S_IDLE), age = db_int(res, 0, S_AGE);
 	bool full = stage == STAGE_FULL;
-	bool expired = full ? (idle >= cfg.idle_timeout_s || age >= cfg.session_max_s)
-			    : age >= cfg.tan_ttl_s + 60;
-	if (expired || strcmp(db_str(res, 0, 8), "aktiv") != 0) {
-		db_exec("DELETE FROM session WHERE id = ?", DBARGS(DI(db_int(res, 0, 0))), NULL, NULL);
-		if (expired)
-			r->session_expired = true; /* idle or absolute timeout: "Inaktivität" */
-		else
-			r->session_ended = true;   /* locked meanwhile */
-		session_clear_cookie(r);
-		if (expired && full)
-			log_event("session_expired", db_str(res, 0, 3), NULL, idle >= cfg.idle_timeout_s ? "idle" : "absolute");
+	bool expired = full ? (idle >= cfg.idle_timeout_s || age >= cfg.session_max_s) : age >= cfg.tan_ttl_s + 60;
+	if (expired || strcmp(db_str(res, 0, A_STATUS), "aktiv") != 0) {
+		session_drop(r, res, expired, full, idle);
 		return 0;
 	}
 	session *s = arena_alloc(r->a, sizeof *s);
-	s->id = db_int(res, 0, 0);
-	s->stage = stage;
-	account *me = arena_alloc(r->a, sizeof *me);
-	me->id = db_int(res, 0, 2);
-	me->kennung = (char *)db_str(res, 0, 3);
-	me->role = role_parse(db_str(res, 0, 4));
-	me->vorname = (char *)db_str(res, 0, 5);
-	me->name = (char *)db_str(res, 0, 6);
-	me->email = (char *)db_str(res, 0, 7);
-	me->status = (char *)db_str(res, 0, 8);
-	me->org_id = db_int(res, 0, 9);
-	if (db_str(res, 0, 12))
-		me->org_line = arena_printf(r->a, "%s (%s) (PNR: %s, Abr: %s)", db_str(res, 0, 12), db_str(res, 0, 13),
-					    db_str(res, 0, 14), db_str(res, 0, 15));
+	*s = (session){.id = db_int(res, 0, S_ID), .stage = stage};
 	r->sess = s;
-	r->me = me;
+	r->me = account_of(r, res);
 	secret_csrf(r->sid_cookie, r->csrf);
 	/* The idle clock restarts with every request. Writing it at most every 1/60 of the idle
 	 * timeout (10 s of 10 min) spares a commit per request and costs at most that much precision. */
