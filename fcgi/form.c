@@ -99,3 +99,29 @@ const char *check_digits(arena *a, const char *v)
 	(void)a;
 	return strspn(v, "0123456789") == strlen(v) ? v : NULL;
 }
+
+/* ---- appended for the message forms (page_mailbox.c, page_help.c) ---- */
+
+const char *check_line(arena *a, const char *v)
+{
+	(void)a;
+	return valid_text(v, SIZE_MAX) ? v : NULL;
+}
+
+size_t form_read_text(req *r, const form_field *fields, size_t n, void *out)
+{
+	size_t before = r->nerrors;
+	for (size_t i = 0; i < n; i++) {
+		const char *raw = form_get_raw(r, fields[i].name);
+		if ((fields[i].flags & FF_RAW) && raw && *raw && !*str_trim(arena_strdup(r->a, raw)))
+			form_error(r, fields[i].name, fields[i].missing); /* first message wins: before the length */
+		form_read(r, &fields[i], 1, out);
+	}
+	return r->nerrors - before;
+}
+
+void form_prefill(req *r, const form_field *fields, size_t n, void *out)
+{
+	for (size_t i = 0; i < n; i++)
+		*slot(&fields[i], out) = fields[i].flags & FF_RAW ? form_get_raw(r, fields[i].name) : form_get(r, fields[i].name);
+}

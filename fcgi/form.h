@@ -49,4 +49,11 @@ const char *check_email(arena *a, const char *v);
 const char *check_date(arena *a, const char *v); /* TT.MM.JJJJ or JJJJ-MM-TT → JJJJ-MM-TT */
 const char *check_digits(arena *a, const char *v);
 
+/* Appended for the message forms (page_mailbox.c, page_help.c): */
+const char *check_line(arena *a, const char *v); /* one line of valid UTF-8, no control characters */
+/* form_read, where an FF_RAW value of blanks only counts as missing (the text is kept untrimmed). */
+size_t form_read_text(req *r, const form_field *fields, size_t n, void *out);
+/* The values as given (trimmed unless FF_RAW, NULL if absent), unchecked: a form drawn first. */
+void form_prefill(req *r, const form_field *fields, size_t n, void *out);
+
 #endif

@@ -306,3 +306,20 @@ void required_note(sbuf *b)
 {
 	h_raw(b, "<p class=\"required-note\">Mit * gekennzeichnete Felder sind Pflichtfelder</p>");
 }
+
+/* Appended for the message forms (page_mailbox.c, page_help.c). */
+void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int rows)
+{
+	const char *err = form_error_for(r, f->name);
+	bool required = f->flags & FF_REQUIRED;
+	h_printf(b, "<div class=\"field%s\"><label for=\"f-%s\">%s%s</label><textarea id=\"f-%s\" name=\"%s\" rows=\"%d\"",
+		 err ? " has-error" : "", f->name, f->label, required ? "*" : "", f->name, f->name, rows);
+	if (required)
+		h_raw(b, " required aria-required=\"true\"");
+	if (err)
+		h_printf(b, " aria-invalid=\"true\" aria-describedby=\"f-%s-fehler\"", f->name);
+	h_printf(b, ">%s</textarea>", value ? value : "");
+	if (err)
+		h_printf(b, "<p class=\"error\" id=\"f-%s-fehler\">%s</p>", f->name, err);
+	h_raw(b, "</div>");
+}

@@ -39,4 +39,7 @@ void form_fields(req *r, sbuf *b, const form_field *fields, size_t n, const void
 void alert_box(sbuf *b, const char *kind, const char *text);
 void required_note(sbuf *b);
 
+/* Appended for the message forms: a textarea for field f (FT_TEXTAREA) with its error. */
+void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int rows);
+
 #endif
