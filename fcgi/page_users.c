@@ -1,8 +1,9 @@
 /* page_users.c — handbook §3–§5 and §1.7: an administrator's Sachbearbeiter of their own
- * organisation: create, overview with filters and paging, details, edit (with conflict
- * detection), lock/unlock, the "E-Mail für neues Passwort" resend, and the change log.
+ * organisation: create, details, edit (with conflict detection), lock/unlock and the "E-Mail für
+ * neues Passwort" resend. The overview and the change log are in page_users_list.c.
  * Every lookup is scoped to the administrator's organisation: another organisation's
- * Nutzerkennung answers exactly like one that does not exist (404). */
+ * Nutzerkennung answers exactly like one that does not exist (404).
+ * Each page in the one shape (page_groups.c): field table in, view struct out, HTML or JSON. */
 #include "pages.h"
 #include "access.h"
 #include "audit.h"
@@ -16,6 +17,7 @@
 #include "html.h"
 #include "log.h"
 #include "mail.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,161 +26,196 @@ static const char not_found_msg[] = "Der Sachbearbeiter wurde nicht gefunden.";
 static const char conflict_msg[] =
 	"Die Daten dieses Sachbearbeiters wurden in der Zwischenzeit von einer anderen Person geändert. Ihre "
 	"Änderungen wurden nicht gespeichert. Bitte prüfen Sie die aktuellen Daten und bearbeiten Sie sie erneut.";
+#define DUP_EMAIL_MSG "Diese E-Mail-Adresse ist bereits einem anderen Sachbearbeiter Ihrer Organisation zugeordnet."
+
+#define ALL_GRUPPEN ((1u << GRUPPE__MAX) - 1)
+#define HOLDS(mask, bit) (((mask) >> (bit)) & 1u) /* 0 or 1, for the flag columns */
+
+/* ---------- a Sachbearbeiter as stored ---------- */
 
 typedef struct sb {
 	long long id, version;
 	const char *kennung, *vorname, *name, *email, *status;
-	unsigned gruppen, rechte;
-	const char *locked_until; /* "28.11.2026, 20:15 Uhr" while self-locked, else NULL */
+	unsigned gruppen, rechte;  /* bit g: member of group g; bit k: holds right k */
+	const char *locked_until; /* "28.11.2026, 20:15 Uhr (UTC)" while self-locked, else NULL */
 } sb;
 
-/* ---------- loading ---------- */
+enum lookup { SB_FOUND, SB_NONE, SB_DB_ERROR };
 
+/* The rights mask of RECHT__MAX flag columns from first on, in the order of enum recht. */
+static unsigned rights_from_row(const db_res *res, size_t row, size_t first)
+{
+	unsigned m = 0;
+	for (size_t k = 0; k < RECHT__MAX; k++)
+		if (db_int(res, row, first + k))
+			m |= 1u << k;
+	return m;
+}
+
+/* The rights the organisation has switched off (§1.7). */
 static unsigned org_switched_off(req *r)
 {
 	db_res *o = db_query(r->a, "SELECT aus_anspruchsberechtigte, aus_kontaktdaten, aus_formulare FROM organisation "
 				   "WHERE id = ?",
 			     DBARGS(DI(r->me->org_id)));
-	unsigned off = 0;
-	for (int k = 0; o && o->nrows == 1 && k < RECHT__MAX; k++)
-		if (db_int(o, 0, (size_t)k))
-			off |= 1u << k;
-	return off;
+	return o && o->nrows == 1 ? rights_from_row(o, 0, 0) : 0;
 }
 
-static unsigned gruppen_mask(const char *csv)
+static unsigned org_rights(req *r)
 {
-	unsigned m = 0;
-	for (const char *p = csv; p && *p;) {
-		int g = atoi(p);
-		if (g >= 0 && g < GRUPPE__MAX)
-			m |= 1u << g;
-		p = strchr(p, ',');
-		p = p ? p + 1 : NULL;
+	return rechte_available(org_switched_off(r));
+}
+
+/* One Sachbearbeiter of an organisation by Nutzerkennung; its columns are SB_COL. */
+#define SB_SELECT                                                                                                      \
+	"SELECT id, version, kennung, vorname, name, email, status, recht_anspruchsberechtigte, recht_kontaktdaten, "  \
+	"recht_formulare, (SELECT BIT_OR(1 << typ) FROM account_gruppe g WHERE g.account_id = a.id), "                 \
+	"IF(locked_until > NOW(), DATE_FORMAT(locked_until, '%d.%m.%Y, %H:%i Uhr (UTC)'), NULL) "                       \
+	"FROM account a WHERE kennung = ? AND org_id = ? AND rolle = 'S'"
+enum sb_col { SB_ID, SB_VERSION, SB_KENNUNG, SB_VORNAME, SB_NAME, SB_EMAIL, SB_STATUS, SB_RECHTE,
+	      SB_GRUPPEN = SB_RECHTE + RECHT__MAX, SB_LOCKED_UNTIL };
+
+static sb *sb_from_row(req *r, const db_res *res)
+{
+	sb *s = arena_alloc(r->a, sizeof *s);
+	*s = (sb){
+		.id = db_int(res, 0, SB_ID),
+		.version = db_int(res, 0, SB_VERSION),
+		.kennung = db_str(res, 0, SB_KENNUNG),
+		.vorname = db_str(res, 0, SB_VORNAME),
+		.name = db_str(res, 0, SB_NAME),
+		.email = db_str(res, 0, SB_EMAIL),
+		.status = db_str(res, 0, SB_STATUS),
+		.gruppen = (unsigned)db_int(res, 0, SB_GRUPPEN) & ALL_GRUPPEN,
+		.rechte = rights_from_row(res, 0, SB_RECHTE),
+		.locked_until = db_str(res, 0, SB_LOCKED_UNTIL),
+	};
+	return s;
+}
+
+/* A Sachbearbeiter of the administrator's own organisation into *out (SB_FOUND). */
+static enum lookup sb_load(req *r, const char *kennung_in, bool for_update, sb **out)
+{
+	*out = NULL;
+	if (!kennung_in)
+		return SB_NONE;
+	char *k = arena_strdup(r->a, kennung_in);
+	if (!kennung_normalize(k) || k[0] != 'S')
+		return SB_NONE;
+	db_res *res = db_query(r->a, for_update ? SB_SELECT " FOR UPDATE" : SB_SELECT,
+			       DBARGS(DS(k), DI(r->me->org_id)));
+	if (!res)
+		return SB_DB_ERROR;
+	if (res->nrows == 0)
+		return SB_NONE;
+	*out = sb_from_row(r, res);
+	return SB_FOUND;
+}
+
+/* The Sachbearbeiter named in the URL, or a finished 404/5xx answer (returns NULL). */
+static sb *sb_from_path(req *r)
+{
+	sb *s;
+	switch (sb_load(r, r->path_arg, false, &s)) {
+	case SB_DB_ERROR: db_fail(r); break;
+	case SB_NONE: page_error(r, 404, not_found_msg); break;
+	case SB_FOUND: break;
 	}
-	return m;
+	return s;
 }
 
-static char *gruppen_text(req *r, unsigned m)
+/* "Beihilfe, Mitglieder/Recht" — for the change log. */
+static const char *gruppen_text(req *r, unsigned m)
 {
-	sbuf b = page_buf(r);
+	sbuf b = sbuf_in(r->a);
 	for (int g = 0; g < GRUPPE__MAX; g++)
 		if (m & (1u << g)) {
 			if (b.len)
 				sbuf_adds(&b, ", ");
 			sbuf_adds(&b, gruppe_name[g]);
 		}
-	char *s = arena_strdup(r->a, b.data ? b.data : "");
-	return s;
+	return b.data ? b.data : "";
 }
 
-static char *rechte_text(req *r, unsigned m)
+/* "postfach, kontaktdaten" — for the change log. */
+static const char *rechte_text(req *r, unsigned m)
 {
-	sbuf b = page_buf(r);
+	sbuf b = sbuf_in(r->a);
 	sbuf_adds(&b, "postfach");
 	for (int k = 0; k < RECHT__MAX; k++)
 		if (m & (1u << k)) {
 			sbuf_adds(&b, ", ");
 			sbuf_adds(&b, recht_key[k]);
 		}
-	char *s = arena_strdup(r->a, b.data);
-	return s;
+	return b.data;
 }
 
-/* Loads a Sachbearbeiter of the administrator's own organisation; NULL if none (or db error). */
-static sb *sb_load(req *r, const char *kennung_in, bool for_update, int *dberr)
+/* ---------- input: the form of create and edit ---------- */
+
+struct sb_form {
+	const char *vorname, *name, *email; /* sb_fields */
+	const char *terms;                  /* terms_field: "1" when confirmed (create only) */
+	unsigned gruppen, rechte;           /* the ticked boxes that name a group / an offered right */
+};
+
+static const char *check_line(arena *a, const char *v)
 {
-	*dberr = 0;
-	if (!kennung_in)
-		return NULL;
-	char *k = arena_strdup(r->a, kennung_in);
-	if (!kennung_normalize(k) || k[0] != 'S')
-		return NULL;
-	db_res *res = db_query(r->a, for_update ?
-		"SELECT id, version, kennung, vorname, name, email, status, recht_anspruchsberechtigte, "
-		"recht_kontaktdaten, recht_formulare, "
-		"(SELECT GROUP_CONCAT(typ ORDER BY typ) FROM account_gruppe g WHERE g.account_id = a.id), "
-		"IF(locked_until > NOW(), DATE_FORMAT(locked_until, '%d.%m.%Y, %H:%i Uhr (UTC)'), NULL) "
-		"FROM account a WHERE kennung = ? AND org_id = ? AND rolle = 'S' FOR UPDATE" :
-		"SELECT id, version, kennung, vorname, name, email, status, recht_anspruchsberechtigte, "
-		"recht_kontaktdaten, recht_formulare, "
-		"(SELECT GROUP_CONCAT(typ ORDER BY typ) FROM account_gruppe g WHERE g.account_id = a.id), "
-		"IF(locked_until > NOW(), DATE_FORMAT(locked_until, '%d.%m.%Y, %H:%i Uhr (UTC)'), NULL) "
-		"FROM account a WHERE kennung = ? AND org_id = ? AND rolle = 'S'",
-		DBARGS(DS(k), DI(r->me->org_id)));
-	if (!res) {
-		*dberr = 1;
-		return NULL;
-	}
-	if (res->nrows == 0)
-		return NULL;
-	sb *s = arena_alloc(r->a, sizeof *s);
-	s->id = db_int(res, 0, 0);
-	s->version = db_int(res, 0, 1);
-	s->kennung = db_str(res, 0, 2);
-	s->vorname = db_str(res, 0, 3);
-	s->name = db_str(res, 0, 4);
-	s->email = db_str(res, 0, 5);
-	s->status = db_str(res, 0, 6);
-	for (int k2 = 0; k2 < RECHT__MAX; k2++)
-		if (db_int(res, 0, 7 + (size_t)k2))
-			s->rechte |= 1u << k2;
-	s->gruppen = gruppen_mask(db_str(res, 0, 10));
-	s->locked_until = db_str(res, 0, 11);
-	return s;
+	(void)a;
+	return valid_text(v, 100) ? v : NULL; /* no control characters */
 }
 
-/* The Sachbearbeiter named in the URL, or a finished 404/5xx answer (returns NULL). */
-static sb *sb_from_path(req *r)
+static const char *check_confirmed(arena *a, const char *v)
 {
-	int dberr;
-	sb *s = sb_load(r, r->path_arg, false, &dberr);
-	if (dberr)
-		db_fail(r);
-	else if (!s)
-		page_error(r, 404, not_found_msg);
-	return s;
+	(void)a;
+	return strcmp(v, "1") == 0 ? v : NULL;
 }
 
-/* ---------- the form (create and edit) ---------- */
+enum { F_VORNAME, F_NAME, F_EMAIL };
+static const form_field sb_fields[] = {
+	[F_VORNAME] = {"vorname", "Vorname", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line,
+		       "Bitte geben Sie den Vornamen ein.",
+		       "Der Vorname darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",
+		       offsetof(struct sb_form, vorname)},
+	[F_NAME] = {"name", "Name", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line, "Bitte geben Sie den Namen ein.",
+		    "Der Name darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",
+		    offsetof(struct sb_form, name)},
+	[F_EMAIL] = {"email", "E-Mail-Adresse", FT_EMAIL, FF_REQUIRED | FF_KEEP, 0, check_email,
+		     "Bitte geben Sie die E-Mail-Adresse ein.",
+		     "Bitte geben Sie eine gültige E-Mail-Adresse ein (z. B. name@organisation.de).", "off",
+		     offsetof(struct sb_form, email)},
+};
 
-typedef struct sb_form {
-	const char *vorname, *name, *email;
-	unsigned gruppen, rechte;
-	bool terms;
-	long long version; /* -1: not posted */
-} sb_form;
+#define TERMS_MSG "Bitte bestätigen Sie, dass die Nutzungsbedingungen dem Beschäftigten bekannt sind."
+static const form_field terms_field[] = {
+	{"nutzungsbedingungen", "Nutzungsbedingungen", FT_TEXT, FF_REQUIRED, 0, check_confirmed, TERMS_MSG, TERMS_MSG,
+	 NULL, offsetof(struct sb_form, terms)},
+};
 
-static void sb_form_read(req *r, sb_form *f, bool create, unsigned available)
+/* The ticked group boxes; an unknown one is an error, none at all too. */
+static unsigned gruppen_read(req *r)
 {
-	memset(f, 0, sizeof *f);
-	f->vorname = form_get(r, "vorname");
-	f->name = form_get(r, "name");
-	f->email = form_get(r, "email");
-	if (!valid_text(f->vorname, 100))
-		form_error(r, "vorname", f->vorname && *f->vorname ? "Der Vorname darf höchstens 100 Zeichen lang sein und "
-								      "keine Steuerzeichen enthalten."
-								    : "Bitte geben Sie den Vornamen ein.");
-	if (!valid_text(f->name, 100))
-		form_error(r, "name", f->name && *f->name ? "Der Name darf höchstens 100 Zeichen lang sein und keine "
-							     "Steuerzeichen enthalten."
-							   : "Bitte geben Sie den Namen ein.");
-	if (!f->email || !*f->email)
-		form_error(r, "email", "Bitte geben Sie die E-Mail-Adresse ein.");
-	else if (!mail_addr_ok(f->email))
-		form_error(r, "email", "Bitte geben Sie eine gültige E-Mail-Adresse ein (z. B. name@organisation.de).");
 	const char *vals[32];
 	size_t n = form_all(r, "gruppe", vals, ARRAY_LEN(vals));
+	unsigned m = 0;
 	for (size_t i = 0; i < n; i++) {
 		int g = gruppe_parse(vals[i]);
 		if (g < 0)
 			form_error(r, "gruppe", "Unbekanntes Gruppenpostfach.");
 		else
-			f->gruppen |= 1u << g;
+			m |= 1u << g;
 	}
-	if (!f->gruppen)
+	if (!m)
 		form_error(r, "gruppe", "Bitte wählen Sie mindestens ein Gruppenpostfach aus.");
-	n = form_all(r, "recht", vals, ARRAY_LEN(vals));
+	return m;
+}
+
+/* The ticked rights the organisation offers ("postfach" is always held); each must have its
+ * prerequisite. */
+static unsigned rechte_read(req *r, unsigned available)
+{
+	const char *vals[32];
+	size_t n = form_all(r, "recht", vals, ARRAY_LEN(vals));
+	unsigned m = 0;
 	for (size_t i = 0; i < n; i++) {
 		int k = recht_parse(vals[i]);
 		if (k < 0)
@@ -187,22 +224,28 @@ static void sb_form_read(req *r, sb_form *f, bool create, unsigned available)
 			form_error(r, "recht", arena_printf(r->a, "Das Recht „%s“ steht Ihrer Organisation nicht zur "
 								  "Verfügung.", recht_label[k]));
 		else if (k < RECHT__MAX)
-			f->rechte |= 1u << k;
+			m |= 1u << k;
 	}
 	for (int k = 0; k < RECHT__MAX; k++)
-		if ((f->rechte & (1u << k)) && recht_requires[k] >= 0 && !(f->rechte & (1u << recht_requires[k])))
+		if ((m & (1u << k)) && recht_requires[k] >= 0 && !(m & (1u << recht_requires[k])))
 			form_error(r, "recht", arena_printf(r->a, "Das Recht „%s“ setzt das Recht „%s“ voraus.", recht_label[k],
 							    recht_label[recht_requires[k]]));
-	if (create) {
-		f->terms = str_eq(form_get(r, "nutzungsbedingungen"), "1");
-		if (!f->terms)
-			form_error(r, "nutzungsbedingungen", "Bitte bestätigen Sie, dass die Nutzungsbedingungen dem "
-							     "Beschäftigten bekannt sind.");
-	}
-	long long v;
-	const char *vs = form_get(r, "version");
-	f->version = vs && parse_int(vs, 0, 1LL << 40, &v) == 0 ? v : -1;
+	return m;
 }
+
+/* Reads the posted form in the order its errors are listed. Returns the number of errors. */
+static size_t sb_form_read(req *r, struct sb_form *f, bool create, unsigned available)
+{
+	*f = (struct sb_form){0};
+	form_read(r, sb_fields, ARRAY_LEN(sb_fields), f);
+	f->gruppen = gruppen_read(r);
+	f->rechte = rechte_read(r, available);
+	if (create)
+		form_read(r, terms_field, ARRAY_LEN(terms_field), f);
+	return r->nerrors;
+}
+
+/* ---------- form markup (create, edit, and read-only in the details) ---------- */
 
 static void fieldset_error(req *r, sbuf *b, const char *field)
 {
@@ -226,8 +269,7 @@ static void checkbox(sbuf *b, const char *name, const char *id, const char *valu
 	h_raw(b, "</div>");
 }
 
-/* Renders the group and rights fieldsets. editable=false shows them read-only (details). */
-static void gruppen_rechte(req *r, sbuf *b, unsigned gruppen, unsigned rechte, unsigned available, bool editable)
+static void gruppen_fieldset(req *r, sbuf *b, unsigned gruppen, bool editable)
 {
 	const char *gerr = editable ? form_error_for(r, "gruppe") : NULL;
 	h_printf(b, "<fieldset class=\"fieldset%s\"", gerr ? " has-error" : "");
@@ -246,6 +288,19 @@ static void gruppen_rechte(req *r, sbuf *b, unsigned gruppen, unsigned rechte, u
 			 g == 0 && editable ? "f-gruppe-fehler" : NULL);
 	}
 	h_raw(b, "</div></fieldset>");
+}
+
+/* The info of a right; a prerequisite's names its dependants only where they are offered. */
+static const char *recht_info_for(int k, unsigned available)
+{
+	bool dependants = false;
+	for (int d = 0; d < RECHT__MAX; d++)
+		dependants = dependants || (recht_requires[d] == k && (available & (1u << d)));
+	return recht_requires[k] < 0 && !dependants ? recht_info_alone[k] : recht_info[k];
+}
+
+static void rechte_fieldset(req *r, sbuf *b, unsigned rechte, unsigned available, bool editable)
+{
 	const char *rerr = editable ? form_error_for(r, "recht") : NULL;
 	h_printf(b, "<fieldset class=\"fieldset%s\"><legend>Rechtevergabe</legend>", rerr ? " has-error" : "");
 	h_raw(b, "<p class=\"hint\">Bitte wählen Sie hier die Berechtigungen des Sachbearbeiters aus.</p>");
@@ -257,97 +312,104 @@ static void gruppen_rechte(req *r, sbuf *b, unsigned gruppen, unsigned rechte, u
 			continue; /* §1.7: switched-off rights are not shown */
 		char id[48];
 		snprintf(id, sizeof id, "f-recht-%s", recht_key[k]);
-		/* the prerequisite's info names its dependants only where they are offered */
-		bool dependants = false;
-		for (int d = 0; d < RECHT__MAX; d++)
-			dependants = dependants || (recht_requires[d] == k && (available & (1u << d)));
 		checkbox(b, "recht", id, recht_key[k], recht_label[k], rechte & (1u << k), !editable,
-			 recht_requires[k] < 0 && !dependants ? recht_info_alone[k] : recht_info[k], NULL);
+			 recht_info_for(k, available), NULL);
 	}
 	h_raw(b, "</fieldset>");
 }
 
-static unsigned form_mask_or(req *r, const char *field, unsigned fallback, bool is_gruppe)
-{
-	const char *vals[32];
-	size_t n = form_all(r, field, vals, ARRAY_LEN(vals));
-	if (!n && !r->nerrors)
-		return fallback;
-	unsigned m = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = is_gruppe ? gruppe_parse(vals[i]) : recht_parse(vals[i]);
-		if (v >= 0 && v < (is_gruppe ? GRUPPE__MAX : RECHT__MAX))
-			m |= 1u << v;
-	}
-	return m;
-}
-
-static void account_fields(req *r, sbuf *b, const char *vorname, const char *name, const char *email)
+/* Vorname, Name, Mitglied (read-only), E-Mail-Adresse with the values in v (NULL: empty). */
+static void account_fields(req *r, sbuf *b, const struct sb_form *v)
 {
 	h_raw(b, "<h2>Account-Daten</h2><div class=\"field-row\">");
-	form_input(r, b, "vorname", "Vorname", "text", vorname, "off", true);
-	form_input(r, b, "name", "Name", "text", name, "off", true);
+	form_fields(r, b, &sb_fields[F_VORNAME], 2, v); /* Vorname, Name */
 	h_raw(b, "</div><div class=\"field-row\">");
 	h_printf(b, "<div class=\"field\"><span class=\"label\" id=\"l-mitglied\">Mitglied</span>"
 		    "<p class=\"readonly\" aria-labelledby=\"l-mitglied\">%s</p></div>",
 		 r->me->org_line ? r->me->org_line : "");
-	form_input(r, b, "email", "E-Mail-Adresse", "email", email, "off", true);
+	form_fields(r, b, &sb_fields[F_EMAIL], 1, v);
 	h_raw(b, "</div>");
+}
+
+/* "AKTIV" for the status badge and the edit page. */
+static const char *status_upper(req *r, const char *status)
+{
+	char *s = arena_strdup(r->a, status_label(status));
+	str_upper_ascii(s);
+	return s;
 }
 
 /* ---------- create ---------- */
 
-static void create_render(req *r)
+struct create_view {
+	unsigned available;       /* the rights the organisation offers */
+	const struct sb_form *in; /* what was posted (shown again after an error), or NULL */
+};
+
+static void terms_checkbox(req *r, sbuf *b, bool checked)
 {
-	unsigned avail = rechte_available(org_switched_off(r));
-	if (r->want_json) {
-		cJSON *o = json_obj(r);
-		cJSON_AddStringToObject(o, "titel", "Neuen Sachbearbeiter anlegen");
-		cJSON_AddStringToObject(o, "mitglied", r->me->org_line ? r->me->org_line : "");
-		cJSON *g = cJSON_AddArrayToObject(o, "gruppen");
-		for (int i = 0; i < GRUPPE__MAX; i++)
-			cJSON_AddItemToArray(g, cJSON_CreateString(gruppe_name[i]));
-		cJSON *rc = cJSON_AddArrayToObject(o, "rechte");
-		cJSON_AddItemToArray(rc, cJSON_CreateString("postfach"));
-		for (int k = 0; k < RECHT__MAX; k++)
-			if (avail & (1u << k))
-				cJSON_AddItemToArray(rc, cJSON_CreateString(recht_key[k]));
-		json_send(r, r->status ? r->status : 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	h_raw(&b, "<div class=\"card\"><h1>Neuen Sachbearbeiter anlegen</h1>"
-		  "<p class=\"lead\">Sie können hier manuell neue Sachbearbeiter für das Portal Meine Versorgung anlegen.</p>"
-		  "<p class=\"required-note\">Mit * gekennzeichnete Felder sind Pflichtfelder</p>");
-	form_open(r, &b, "/sachbearbeiter/neu", false);
-	account_fields(r, &b, form_get(r, "vorname"), form_get(r, "name"), form_get(r, "email"));
-	gruppen_rechte(r, &b, form_mask_or(r, "gruppe", 0, true), form_mask_or(r, "recht", 0, false), avail, true);
 	const char *terr = form_error_for(r, "nutzungsbedingungen");
-	h_printf(&b, "<div class=\"checkbox%s\"><input type=\"checkbox\" id=\"f-nutzungsbedingungen\" "
-		     "name=\"nutzungsbedingungen\" value=\"1\" required aria-required=\"true\"",
+	h_printf(b, "<div class=\"checkbox%s\"><input type=\"checkbox\" id=\"f-nutzungsbedingungen\" "
+		    "name=\"nutzungsbedingungen\" value=\"1\" required aria-required=\"true\"",
 		 terr ? " has-error" : "");
-	if (str_eq(form_get(r, "nutzungsbedingungen"), "1"))
-		h_raw(&b, " checked");
+	if (checked)
+		h_raw(b, " checked");
 	if (terr)
-		h_raw(&b, " aria-invalid=\"true\" aria-describedby=\"f-nutzungsbedingungen-fehler\"");
-	h_raw(&b, "><label for=\"f-nutzungsbedingungen\">Ich bestätige, dass die Nutzungsbedingungen dem Beschäftigten "
-		  "bekannt sind und dass er/sie diese mit der Anlage des Zugangs akzeptiert.*</label></div>");
+		h_raw(b, " aria-invalid=\"true\" aria-describedby=\"f-nutzungsbedingungen-fehler\"");
+	h_raw(b, "><label for=\"f-nutzungsbedingungen\">Ich bestätige, dass die Nutzungsbedingungen dem Beschäftigten "
+		 "bekannt sind und dass er/sie diese mit der Anlage des Zugangs akzeptiert.*</label></div>");
 	if (terr)
-		h_printf(&b, "<p class=\"error\" id=\"f-nutzungsbedingungen-fehler\">%s</p>", terr);
-	h_raw(&b, "<p class=\"hint\">Die Nutzungsbedingungen finden Sie in der Fußzeile des Portals "
-		  "(<a href=\"/nutzungsbedingungen\">Nutzungsbedingungen</a>).</p>"
-		  "<div class=\"actions\"><a class=\"btn secondary\" href=\"/sachbearbeiter\">Abbrechen</a>"
-		  "<button type=\"submit\" class=\"btn\">Anlegen</button></div>");
-	form_close(&b);
-	h_raw(&b, "<div class=\"alert info\" role=\"note\"><p>Hinweis: Möchten Sie das Portal „Meine Versorgung“ ebenfalls "
-		  "fachlich nutzen, legen Sie bitte auch für sich ein eigenes Nutzerkonto an. Ihr Administratoren-Konto dient "
-		  "Ihnen ausschließlich zur Nutzerverwaltung.</p></div></div>");
-	page_send(r, r->status ? r->status : 200, "Neuen Sachbearbeiter anlegen", &b);
+		h_printf(b, "<p class=\"error\" id=\"f-nutzungsbedingungen-fehler\">%s</p>", terr);
+}
+
+static void create_html(req *r, sbuf *b, const void *view)
+{
+	const struct create_view *v = view;
+	h_raw(b, "<div class=\"card\"><h1>Neuen Sachbearbeiter anlegen</h1>"
+		 "<p class=\"lead\">Sie können hier manuell neue Sachbearbeiter für das Portal Meine Versorgung anlegen.</p>");
+	required_note(b);
+	form_open(r, b, "/sachbearbeiter/neu", false);
+	account_fields(r, b, v->in);
+	gruppen_fieldset(r, b, v->in ? v->in->gruppen : 0, true);
+	rechte_fieldset(r, b, v->in ? v->in->rechte : 0, v->available, true);
+	terms_checkbox(r, b, v->in && str_eq(v->in->terms, "1"));
+	h_raw(b, "<p class=\"hint\">Die Nutzungsbedingungen finden Sie in der Fußzeile des Portals "
+		 "(<a href=\"/nutzungsbedingungen\">Nutzungsbedingungen</a>).</p>"
+		 "<div class=\"actions\"><a class=\"btn secondary\" href=\"/sachbearbeiter\">Abbrechen</a>"
+		 "<button type=\"submit\" class=\"btn\">Anlegen</button></div>");
+	form_close(b);
+	h_raw(b, "<div class=\"alert info\" role=\"note\"><p>Hinweis: Möchten Sie das Portal „Meine Versorgung“ ebenfalls "
+		 "fachlich nutzen, legen Sie bitte auch für sich ein eigenes Nutzerkonto an. Ihr Administratoren-Konto dient "
+		 "Ihnen ausschließlich zur Nutzerverwaltung.</p></div></div>");
+}
+
+/* What the form offers: the organisation, the groups and the rights. */
+static void create_json(req *r, cJSON *o, const void *view)
+{
+	const struct create_view *v = view;
+	cJSON_AddStringToObject(o, "titel", "Neuen Sachbearbeiter anlegen");
+	cJSON_AddStringToObject(o, "mitglied", r->me->org_line ? r->me->org_line : "");
+	cJSON *g = cJSON_AddArrayToObject(o, "gruppen");
+	for (int i = 0; i < GRUPPE__MAX; i++)
+		cJSON_AddItemToArray(g, cJSON_CreateString(gruppe_name[i]));
+	cJSON *rc = cJSON_AddArrayToObject(o, "rechte");
+	cJSON_AddItemToArray(rc, cJSON_CreateString("postfach"));
+	for (int k = 0; k < RECHT__MAX; k++)
+		if (v->available & (1u << k))
+			cJSON_AddItemToArray(rc, cJSON_CreateString(recht_key[k]));
+}
+
+static const page_kind create_page = {"Neuen Sachbearbeiter anlegen", create_html, create_json, NULL};
+
+static void create_show(req *r, int status, unsigned available, const struct sb_form *in)
+{
+	struct create_view v = {available, in};
+	page_render(r, status, &create_page, &v);
 }
 
 void users_new_get(req *r)
 {
-	create_render(r);
+	create_show(r, 200, org_rights(r), NULL);
 }
 
 static int save_gruppen(long long account_id, unsigned gruppen)
@@ -360,6 +422,16 @@ static int save_gruppen(long long account_id, unsigned gruppen)
 			    NULL) != 0)
 			return -1;
 	return 0;
+}
+
+/* The three right flags of an account, in the order of enum recht. */
+static int save_rechte(long long account_id, unsigned rechte)
+{
+	return db_exec("UPDATE account SET recht_anspruchsberechtigte = ?, recht_kontaktdaten = ?, recht_formulare = ? "
+		       "WHERE id = ?",
+		       DBARGS(DI(HOLDS(rechte, R_ANSPRUCHSBERECHTIGTE)), DI(HOLDS(rechte, R_KONTAKTDATEN)),
+			      DI(HOLDS(rechte, R_FORMULARE)), DI(account_id)),
+		       NULL, NULL);
 }
 
 static int queue_password_mail(req *r, long long id, const char *status, const char *email, const char *vorname,
@@ -376,31 +448,31 @@ static int queue_password_mail(req *r, long long id, const char *status, const c
 			  ARRAY_LEN(slots));
 }
 
+enum create_outcome { CREATED, CREATE_DUP_EMAIL };
+
 struct create_ctx {
 	req *r;
-	sb_form *f;
+	const struct sb_form *f;
 	char kennung[KENNUNG_LEN + 1];
-	int dup_email;
+	enum create_outcome outcome;
 };
 
 static int create_tx(void *p)
 {
 	struct create_ctx *c = p;
 	req *r = c->r;
-	sb_form *f = c->f;
-	c->dup_email = 0;
+	const struct sb_form *f = c->f;
+	c->outcome = CREATED;
 	long long id;
-	if (account_insert('S', r->me->org_id, f->vorname, f->name, f->email, NULL, NULL, c->kennung, &id) != 0) {
+	if (account_insert(ACCOUNT_S, r->me->org_id, f->vorname, f->name, f->email, NULL, NULL, c->kennung, &id) != 0) {
 		if (db_last_error() == DB_ERR_DUP) {
-			c->dup_email = 1;
+			c->outcome = CREATE_DUP_EMAIL;
 			return 1;
 		}
 		return DB_TX_FAIL;
 	}
-	if (db_exec("UPDATE account SET recht_anspruchsberechtigte = ?, recht_kontaktdaten = ?, recht_formulare = ? "
-		    "WHERE id = ?",
-		    DBARGS(DI(!!(f->rechte & 1)), DI(!!(f->rechte & 2)), DI(!!(f->rechte & 4)), DI(id)), NULL, NULL) != 0 ||
-	    save_gruppen(id, f->gruppen) != 0 || queue_password_mail(r, id, "angelegt", f->email, f->vorname, f->name) != 0)
+	if (save_rechte(id, f->rechte) != 0 || save_gruppen(id, f->gruppen) != 0 ||
+	    queue_password_mail(r, id, "angelegt", f->email, f->vorname, f->name) != 0)
 		return DB_TX_FAIL;
 	audit(&r->who, "sb_created", c->kennung,
 	      arena_printf(r->a, "Name: %s %s; E-Mail: %s; Gruppen: %s; Rechte: %s", f->vorname, f->name, f->email,
@@ -410,19 +482,17 @@ static int create_tx(void *p)
 
 void users_new_post(req *r)
 {
-	unsigned avail = rechte_available(org_switched_off(r));
-	sb_form f;
-	sb_form_read(r, &f, true, avail);
-	if (r->nerrors) {
-		form_errors_send(r, 422, create_render);
+	unsigned available = org_rights(r);
+	struct sb_form f;
+	if (sb_form_read(r, &f, true, available)) {
+		create_show(r, 422, available, &f);
 		return;
 	}
 	struct create_ctx c = {.r = r, .f = &f};
 	int rc = db_tx(create_tx, &c);
-	if (c.dup_email) {
-		form_error(r, "email", "Diese E-Mail-Adresse ist bereits einem anderen Sachbearbeiter Ihrer Organisation "
-				       "zugeordnet. Jede Person erhält ein eigenes Nutzerkonto mit eigener E-Mail-Adresse.");
-		form_errors_send(r, 422, create_render);
+	if (c.outcome == CREATE_DUP_EMAIL) {
+		form_error(r, "email", DUP_EMAIL_MSG " Jede Person erhält ein eigenes Nutzerkonto mit eigener E-Mail-Adresse.");
+		create_show(r, 422, available, &f);
 		return;
 	}
 	if (rc != 0) {
@@ -431,241 +501,17 @@ void users_new_post(req *r)
 	}
 	if (r->want_json)
 		cJSON_AddStringToObject(json_obj(r), "nutzerkennung", c.kennung);
-	redirect(r, arena_printf(r->a, "/sachbearbeiter/%s?angelegt=1", c.kennung));
-}
-
-/* ---------- overview ---------- */
-
-static const long page_sizes[] = {10, 20, 50, 100};
-
-/* Case-insensitive prefix match of s against label (ASCII + German umlauts folded). */
-static bool label_prefix(const char *label, const char *s)
-{
-	size_t n = strlen(s);
-	if (n > strlen(label))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char a = (unsigned char)label[i], c = (unsigned char)s[i];
-		if (a >= 'A' && a <= 'Z')
-			a = (unsigned char)(a + 32);
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		if (i > 0 && (unsigned char)label[i - 1] == 0xC3) {
-			if (a >= 0x80 && a <= 0x9E)
-				a = (unsigned char)(a + 0x20);
-			if (c >= 0x80 && c <= 0x9E)
-				c = (unsigned char)(c + 0x20);
-		}
-		if (a != c)
-			return false;
-	}
-	return true;
-}
-
-enum pager_kind { PG_FIRST, PG_PREV, PG_NEXT, PG_LAST };
-
-static void pager_link(sbuf *b, const char *base, long long page, long long size, enum pager_kind kind, bool on)
-{
-	static const char *const labels[] = {"Erste Seite", "Vorherige Seite", "Nächste Seite", "Letzte Seite"};
-	if (on)
-		h_printf(b, "<li><a href=\"%s&amp;seite=%lld&amp;pro_seite=%lld\" aria-label=\"%s\">", base, page, size,
-			 labels[kind]);
-	else /* not a link: shown for orientation, hidden from assistive technology */
-		h_raw(b, "<li><span class=\"pager-off\" aria-hidden=\"true\">");
-	switch (kind) {
-	case PG_FIRST: h_raw(b, "|&lt;"); break;
-	case PG_PREV: h_raw(b, "&lt;"); break;
-	case PG_NEXT: h_raw(b, "&gt;"); break;
-	case PG_LAST: h_raw(b, "&gt;|"); break;
-	}
-	if (on)
-		h_raw(b, "</a></li>");
-	else
-		h_raw(b, "</span></li>");
-}
-
-void users_list(req *r)
-{
-	const char *f_name = form_get(r, "name"), *f_vorname = form_get(r, "vorname"), *f_kennung = form_get(r, "kennung"),
-		   *f_gruppe = form_get(r, "gruppe"), *f_status = form_get(r, "status");
-	long long size = 20, page = 1;
-	const char *ps = form_get(r, "pro_seite");
-	if (ps && parse_int(ps, 1, 1000, &size) != 0)
-		size = 20;
-	bool size_ok = false;
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-		size_ok = size_ok || page_sizes[i] == size;
-	if (!size_ok)
-		size = 20;
-	const char *pg = form_get(r, "seite");
-	if (pg && parse_int(pg, 1, 1000000000, &page) != 0)
-		page = 1;
-	char *kennung_up = arena_strdup(r->a, f_kennung ? f_kennung : "");
-	str_upper_ascii(kennung_up);
-	/* group and status filters: prefix over the labels -> bit sets (0 = no filter) */
-	long long gmask = 0, smask = 0;
-	bool gfilter = f_gruppe && *f_gruppe, sfilter = f_status && *f_status;
-	for (int g = 0; gfilter && g < GRUPPE__MAX; g++)
-		if (label_prefix(gruppe_name[g], f_gruppe) || label_prefix(gruppe_slug[g], f_gruppe))
-			gmask |= 1LL << g;
-	static const char *const states[] = {"Aktiv", "Angelegt", "Gesperrt"};
-	for (int i = 0; sfilter && i < 3; i++)
-		if (label_prefix(states[i], f_status))
-			smask |= 1LL << i;
-	bool impossible = (gfilter && !gmask) || (sfilter && !smask);
-	if (!gfilter)
-		gmask = 0;
-	if (!sfilter)
-		smask = 0;
-	/* an empty filter is a constant the optimiser removes ("" = ""), not a LIKE '%' per row */
-	const char *fn = f_name ? f_name : "", *fv = f_vorname ? f_vorname : "";
-	db_param where[] = {
-		DI(r->me->org_id), DS(fn), DS(sql_like_prefix(r->a, fn)), DS(fv), DS(sql_like_prefix(r->a, fv)),
-		DS(kennung_up), DS(sql_like_prefix(r->a, kennung_up)), DI(gmask), DI(gmask), DI(smask), DI(smask),
-	};
-	long long total = 0;
-	bool unfiltered = !*fn && !*fv && !*kennung_up && !gfilter && !sfilter;
-	if (unfiltered) {
-		db_res *cnt = db_query(r->a, "SELECT sb_anzahl FROM organisation WHERE id = ?", DBARGS(DI(r->me->org_id)));
-		if (!cnt || cnt->nrows != 1) {
-			db_fail(r);
-			return;
-		}
-		total = db_int(cnt, 0, 0);
-	} else if (!impossible) {
-		/* the group filter is a correlated subquery per candidate row (a primary-key lookup), never a
-		 * semi-join that would materialise the group table of all organisations */
-		db_res *cnt = db_query(r->a,
-			"SELECT COUNT(*) FROM account a WHERE a.org_id = ? AND a.rolle = 'S' "
-			"AND (? = '' OR a.name LIKE ?) AND (? = '' OR a.vorname LIKE ?) AND (? = '' OR a.kennung LIKE ?) "
-			"AND (? = 0 OR (SELECT COUNT(*) FROM account_gruppe g WHERE g.account_id = a.id "
-			"AND (? & (1 << g.typ)) <> 0) > 0) "
-			"AND (? = 0 OR (? & CASE a.status WHEN 'aktiv' THEN 1 WHEN 'angelegt' THEN 2 ELSE 4 END) <> 0)",
-			where, ARRAY_LEN(where));
-		if (!cnt) {
-			db_fail(r);
-			return;
-		}
-		total = db_int(cnt, 0, 0);
-	}
-	long long pages = total ? (total + size - 1) / size : 1;
-	if (page > pages)
-		page = pages;
-	db_res *rows = NULL;
-	if (total) {
-		db_param q[ARRAY_LEN(where) + 2];
-		memcpy(q, where, sizeof where);
-		q[ARRAY_LEN(where)] = DI(size);
-		q[ARRAY_LEN(where) + 1] = DI((page - 1) * size);
-		/* ids of the page from the covering index first, then 20 rows with their groups */
-		rows = db_query(r->a,
-			"SELECT a.name, a.vorname, a.kennung, a.status, a.locked_until > NOW(), "
-			"(SELECT GROUP_CONCAT(typ ORDER BY typ) FROM account_gruppe g WHERE g.account_id = a.id) "
-			"FROM (SELECT a.id FROM account a WHERE a.org_id = ? AND a.rolle = 'S' "
-			"AND (? = '' OR a.name LIKE ?) AND (? = '' OR a.vorname LIKE ?) AND (? = '' OR a.kennung LIKE ?) "
-			"AND (? = 0 OR (SELECT COUNT(*) FROM account_gruppe g WHERE g.account_id = a.id "
-			"AND (? & (1 << g.typ)) <> 0) > 0) "
-			"AND (? = 0 OR (? & CASE a.status WHEN 'aktiv' THEN 1 WHEN 'angelegt' THEN 2 ELSE 4 END) <> 0) "
-			"ORDER BY a.name, a.vorname, a.kennung LIMIT ? OFFSET ?) page JOIN account a ON a.id = page.id "
-			"ORDER BY a.name, a.vorname, a.kennung",
-			q, ARRAY_LEN(q));
-		if (!rows) {
-			db_fail(r);
-			return;
-		}
-	}
-	size_t nrows = rows ? rows->nrows : 0;
-	long long first = total ? (page - 1) * size + 1 : 0, last = total ? first + (long long)nrows - 1 : 0;
-	if (r->want_json) {
-		cJSON *o = json_obj(r);
-		cJSON *arr = cJSON_AddArrayToObject(o, "sachbearbeiter");
-		for (size_t i = 0; i < nrows; i++) {
-			cJSON *u = cJSON_CreateObject();
-			cJSON_AddStringToObject(u, "name", db_str(rows, i, 0));
-			cJSON_AddStringToObject(u, "vorname", db_str(rows, i, 1));
-			cJSON_AddStringToObject(u, "nutzerkennung", db_str(rows, i, 2));
-			cJSON *g = cJSON_AddArrayToObject(u, "gruppen");
-			unsigned m = gruppen_mask(db_str(rows, i, 5));
-			for (int k = 0; k < GRUPPE__MAX; k++)
-				if (m & (1u << k))
-					cJSON_AddItemToArray(g, cJSON_CreateString(gruppe_name[k]));
-			cJSON_AddStringToObject(u, "status", status_label(db_str(rows, i, 3)));
-			cJSON_AddBoolToObject(u, "voruebergehend_gesperrt", db_int(rows, i, 4) == 1);
-			cJSON_AddItemToArray(arr, u);
-		}
-		cJSON_AddNumberToObject(o, "gesamt", (double)total);
-		cJSON_AddNumberToObject(o, "seite", (double)page);
-		cJSON_AddNumberToObject(o, "seiten", (double)pages);
-		cJSON_AddNumberToObject(o, "pro_seite", (double)size);
-		json_send(r, 200);
-		return;
-	}
-	/* the query string of the current filters, for paging links */
-	sbuf qs = page_buf(r);
-	sbuf_adds(&qs, "/sachbearbeiter?name=");
-	url_encode(&qs, f_name ? f_name : "");
-	sbuf_adds(&qs, "&vorname=");
-	url_encode(&qs, f_vorname ? f_vorname : "");
-	sbuf_adds(&qs, "&kennung=");
-	url_encode(&qs, f_kennung ? f_kennung : "");
-	sbuf_adds(&qs, "&gruppe=");
-	url_encode(&qs, f_gruppe ? f_gruppe : "");
-	sbuf_adds(&qs, "&status=");
-	url_encode(&qs, f_status ? f_status : "");
-	sbuf b = page_buf(r);
-	h_raw(&b, "<div class=\"card\"><h1>Übersicht: Sachbearbeiter</h1>"
-		  "<p class=\"lead\">Sie können hier Sachbearbeiter Ihres Mitglieds für das Portal Meine Versorgung "
-		  "verwalten.</p><p><a href=\"/protokoll\">Änderungsprotokoll anzeigen</a></p>");
-	h_raw(&b, "<form class=\"filter\" method=\"get\" action=\"/sachbearbeiter\" role=\"search\" "
-		  "aria-label=\"Sachbearbeiter filtern\"><div class=\"field-row\">");
-	static const struct {
-		const char *name, *label;
-	} filters[] = {{"name", "Name"}, {"vorname", "Vorname"}, {"kennung", "Nutzerkennung"}, {"gruppe", "Gruppe"},
-		       {"status", "Benutzerstatus"}};
-	const char *fvals[] = {f_name, f_vorname, f_kennung, f_gruppe, f_status};
-	for (size_t i = 0; i < ARRAY_LEN(filters); i++)
-		h_printf(&b, "<div class=\"field\"><label for=\"filter-%s\">%s</label><input id=\"filter-%s\" name=\"%s\" "
-			     "type=\"text\" value=\"%s\"></div>",
-			 filters[i].name, filters[i].label, filters[i].name, filters[i].name, fvals[i] ? fvals[i] : "");
-	h_printf(&b, "<input type=\"hidden\" name=\"pro_seite\" value=\"%lld\"></div><div class=\"actions left\">"
-		     "<button type=\"submit\" class=\"btn\">Filtern</button>"
-		     "<a class=\"btn secondary\" href=\"/sachbearbeiter\">Filter zurücksetzen</a></div></form>",
-		 size);
-	h_raw(&b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Sachbearbeiter\" tabindex=\"0\">"
-		  "<table class=\"list\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Vorname</th>"
-		  "<th scope=\"col\">Nutzerkennung</th><th scope=\"col\">Gruppe</th><th scope=\"col\">Benutzerstatus</th>"
-		  "</tr></thead><tbody>");
-	for (size_t i = 0; i < nrows; i++) {
-		const char *status = status_label(db_str(rows, i, 3));
-		h_printf(&b, "<tr><td><a href=\"/sachbearbeiter/%s\">%s</a></td><td>%s</td><td>%s</td><td>%s</td><td>%s%s</td></tr>",
-			 db_str(rows, i, 2), db_str(rows, i, 0), db_str(rows, i, 1), db_str(rows, i, 2),
-			 gruppen_text(r, gruppen_mask(db_str(rows, i, 5))), status,
-			 db_int(rows, i, 4) == 1 ? " (vorübergehend gesperrt)" : "");
-	}
-	if (!nrows)
-		h_raw(&b, "<tr><td colspan=\"5\">Keine Sachbearbeiter gefunden.</td></tr>");
-	h_raw(&b, "</tbody></table></div>");
-	/* pager: Elemente pro Seite, "1 - 20 von 57", |< < > >| */
-	h_raw(&b, "<div class=\"pager\"><form method=\"get\" action=\"/sachbearbeiter\">");
-	const char *hidden_names[] = {"name", "vorname", "kennung", "gruppe", "status"};
-	for (size_t i = 0; i < ARRAY_LEN(hidden_names); i++)
-		if (fvals[i] && *fvals[i])
-			h_printf(&b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", hidden_names[i], fvals[i]);
-	h_raw(&b, "<label for=\"pro-seite\">Elemente pro Seite:</label> <select id=\"pro-seite\" name=\"pro_seite\">");
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-		h_printf(&b, "<option value=\"%ld\"%s>%ld</option>", page_sizes[i], page_sizes[i] == size ? " selected" : "",
-			 page_sizes[i]);
-	h_raw(&b, "</select> <button type=\"submit\" class=\"btn secondary\">Anzeigen</button></form>");
-	h_printf(&b, "<p aria-live=\"polite\">%lld - %lld von %lld</p><nav aria-label=\"Seiten\"><ul>", first, last, total);
-	pager_link(&b, qs.data, 1, size, PG_FIRST, page > 1);
-	pager_link(&b, qs.data, page - 1, size, PG_PREV, page > 1);
-	pager_link(&b, qs.data, page + 1, size, PG_NEXT, page < pages);
-	pager_link(&b, qs.data, pages, size, PG_LAST, page < pages);
-	h_raw(&b, "</ul></nav></div></div>");
-	page_send(r, 200, "Übersicht: Sachbearbeiter", &b);
+	redirect(r, url_printf(r->a, "/sachbearbeiter/%s?angelegt=1", c.kennung));
 }
 
 /* ---------- details ---------- */
+
+struct details_view {
+	const sb *s;
+	unsigned available;  /* the rights the organisation offers */
+	const char *notice;  /* what was just done ("ok" parameter), or NULL */
+	bool created;        /* just created: the dialog with the Nutzerkennung */
+};
 
 static const char *notice_text(const char *ok)
 {
@@ -693,17 +539,17 @@ static const char *notice_text(const char *ok)
 static void action_form(req *r, sbuf *b, const sb *s, const char *action, const char *label, const char *cls,
 			bool disabled, const char *why_id)
 {
-	h_printf(b, "<form method=\"post\" action=\"/sachbearbeiter/%s/%s\"><input type=\"hidden\" name=\"csrf\" "
+	h_printf(b, "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"csrf\" "
 		    "value=\"%s\"><button type=\"submit\" class=\"%s\"%s",
-		 s->kennung, action, r->csrf, cls, disabled ? " disabled" : "");
+		 url_printf(r->a, "/sachbearbeiter/%s/%s", s->kennung, action), r->csrf, cls, disabled ? " disabled" : "");
 	if (why_id)
 		h_printf(b, " aria-describedby=\"%s\"", why_id);
 	h_printf(b, ">%s</button></form>", label);
 }
 
-static void details_json(req *r, const sb *s, unsigned avail)
+/* The details as JSON, also the answer of the edit page. */
+static void sb_json(req *r, cJSON *o, const sb *s, unsigned available)
 {
-	cJSON *o = json_obj(r);
 	cJSON_AddStringToObject(o, "nutzerkennung", s->kennung);
 	cJSON_AddStringToObject(o, "vorname", s->vorname);
 	cJSON_AddStringToObject(o, "name", s->name);
@@ -721,123 +567,158 @@ static void details_json(req *r, const sb *s, unsigned avail)
 	cJSON *rc = cJSON_AddArrayToObject(o, "rechte");
 	cJSON_AddItemToArray(rc, cJSON_CreateString("postfach"));
 	for (int k = 0; k < RECHT__MAX; k++)
-		if ((s->rechte & (1u << k)) && (avail & (1u << k)))
+		if ((s->rechte & (1u << k)) && (available & (1u << k)))
 			cJSON_AddItemToArray(rc, cJSON_CreateString(recht_key[k]));
 	cJSON_AddNumberToObject(o, "version", (double)s->version);
 }
+
+static void details_data_html(req *r, sbuf *b, const sb *s)
+{
+	h_raw(b, "<h2>Account-Daten</h2><dl class=\"data wide\">");
+	h_printf(b, "<dt>Vorname</dt><dd>%s</dd><dt>Name</dt><dd>%s</dd><dt>Mitglied</dt><dd>%s</dd>"
+		    "<dt>E-Mail-Adresse</dt><dd>%s</dd><dt>Benutzerstatus</dt><dd><span class=\"status-badge status-%s\">%s</span>",
+		 s->vorname, s->name, r->me->org_line ? r->me->org_line : "", s->email, s->status, status_upper(r, s->status));
+	if (s->locked_until)
+		h_printf(b, " <span class=\"warning-text\">(vorübergehend gesperrt bis %s)</span>", s->locked_until);
+	h_printf(b, "</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>", s->kennung);
+}
+
+/* Lock or unlock, and the password mail (not while locked, and why). */
+static void details_actions_html(req *r, sbuf *b, const sb *s)
+{
+	bool locked = strcmp(s->status, "gesperrt") == 0;
+	h_raw(b, "<div class=\"actions left\">");
+	if (locked)
+		action_form(r, b, s, "entsperren", "Benutzer entsperren", "btn", false, NULL);
+	else
+		action_form(r, b, s, "sperren", "Benutzer sperren", "btn danger", false, NULL);
+	action_form(r, b, s, "passwort-email", "E-Mail für neues Passwort versenden", "btn secondary", locked,
+		    locked ? "hinweis-gesperrt" : NULL);
+	h_raw(b, "</div>");
+	if (locked)
+		h_raw(b, "<p class=\"hint\" id=\"hinweis-gesperrt\">Solange der Benutzer gesperrt ist, kann keine E-Mail für "
+			 "ein neues Passwort versendet werden.</p>");
+	if (s->locked_until)
+		h_printf(b, "<div class=\"alert warning\" role=\"note\"><p>Der Nutzer hat sich durch wiederholte Fehleingabe "
+			    "seiner Anmeldedaten vorübergehend selbst gesperrt. Diese Sperre können Sie nicht aufheben; sie "
+			    "endet automatisch am %s.</p></div>",
+			 s->locked_until);
+}
+
+static void created_dialog_html(sbuf *b, const sb *s)
+{
+	h_printf(b, "<dialog class=\"modal success\" open aria-labelledby=\"dlg-anlage-titel\">"
+		    "<h2 id=\"dlg-anlage-titel\">ANLAGE ERFOLGREICH</h2>"
+		    "<p>Der Sachbearbeiter-Account wurde erfolgreich angelegt. Bitte teilen Sie %s %s die Nutzerkennung "
+		    "separat mit. %s %s erhält in Kürze automatisch eine E-Mail zum erstmaligen Setzen des Passwortes.</p>"
+		    "<p>Nutzerkennung: <strong>%s</strong></p>"
+		    "<p>Bitte fordern Sie den Beschäftigten auf, sein Nutzerkonto innerhalb der nächsten %ld Minuten "
+		    "zu aktivieren.</p>"
+		    "<form method=\"dialog\" class=\"actions\"><button type=\"submit\" class=\"btn\">Bestätigen</button>"
+		    "</form></dialog>",
+		 s->vorname, s->name, s->vorname, s->name, s->kennung, (cfg.link_ttl_s + 59) / 60);
+}
+
+static void details_html(req *r, sbuf *b, const void *view)
+{
+	const struct details_view *v = view;
+	h_printf(b, "<div class=\"card\"><div class=\"title-row\"><h1>Sachbearbeiterdetails</h1>"
+		    "<a class=\"btn secondary\" href=\"%s\">Bearbeiten</a></div>",
+		 url_printf(r->a, "/sachbearbeiter/%s/bearbeiten", v->s->kennung));
+	if (v->notice)
+		alert_box(b, "success", v->notice);
+	details_data_html(r, b, v->s);
+	gruppen_fieldset(r, b, v->s->gruppen, false);
+	rechte_fieldset(r, b, v->s->rechte, v->available, false);
+	details_actions_html(r, b, v->s);
+	h_raw(b, "<p><a href=\"/sachbearbeiter\">Zurück zur Übersicht</a></p>");
+	if (v->created)
+		created_dialog_html(b, v->s);
+	h_raw(b, "</div>");
+}
+
+static void details_json(req *r, cJSON *o, const void *view)
+{
+	const struct details_view *v = view;
+	sb_json(r, o, v->s, v->available);
+}
+
+static const page_kind details_page = {"Sachbearbeiterdetails", details_html, details_json, NULL};
 
 void users_show(req *r)
 {
 	sb *s = sb_from_path(r);
 	if (!s)
 		return;
-	unsigned avail = rechte_available(org_switched_off(r));
-	if (r->want_json) {
-		details_json(r, s, avail);
-		json_send(r, 200);
-		return;
-	}
-	bool locked = strcmp(s->status, "gesperrt") == 0;
-	sbuf b = page_buf(r);
-	h_printf(&b, "<div class=\"card\"><div class=\"title-row\"><h1>Sachbearbeiterdetails</h1>"
-		     "<a class=\"btn secondary\" href=\"/sachbearbeiter/%s/bearbeiten\">Bearbeiten</a></div>",
-		 s->kennung);
-	const char *notice = notice_text(form_get(r, "ok"));
-	if (notice)
-		alert_box(&b, "success", notice);
-	h_raw(&b, "<h2>Account-Daten</h2><dl class=\"data wide\">");
-	char *status_text = arena_strdup(r->a, status_label(s->status));
-	str_upper_ascii(status_text);
-	h_printf(&b, "<dt>Vorname</dt><dd>%s</dd><dt>Name</dt><dd>%s</dd><dt>Mitglied</dt><dd>%s</dd>"
-		     "<dt>E-Mail-Adresse</dt><dd>%s</dd><dt>Benutzerstatus</dt><dd><span class=\"status-badge status-%s\">%s</span>",
-		 s->vorname, s->name, r->me->org_line ? r->me->org_line : "", s->email, s->status, status_text);
-	if (s->locked_until)
-		h_printf(&b, " <span class=\"warning-text\">(vorübergehend gesperrt bis %s)</span>", s->locked_until);
-	h_printf(&b, "</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>", s->kennung);
-	gruppen_rechte(r, &b, s->gruppen, s->rechte, avail, false);
-	h_raw(&b, "<div class=\"actions left\">");
-	if (locked)
-		action_form(r, &b, s, "entsperren", "Benutzer entsperren", "btn", false, NULL);
-	else
-		action_form(r, &b, s, "sperren", "Benutzer sperren", "btn danger", false, NULL);
-	action_form(r, &b, s, "passwort-email", "E-Mail für neues Passwort versenden", "btn secondary", locked,
-		    locked ? "hinweis-gesperrt" : NULL);
-	h_raw(&b, "</div>");
-	if (locked)
-		h_raw(&b, "<p class=\"hint\" id=\"hinweis-gesperrt\">Solange der Benutzer gesperrt ist, kann keine E-Mail für "
-			  "ein neues Passwort versendet werden.</p>");
-	if (s->locked_until)
-		h_printf(&b, "<div class=\"alert warning\" role=\"note\"><p>Der Nutzer hat sich durch wiederholte Fehleingabe "
-			     "seiner Anmeldedaten vorübergehend selbst gesperrt. Diese Sperre können Sie nicht aufheben; sie "
-			     "endet automatisch am %s.</p></div>",
-			 s->locked_until);
-	h_raw(&b, "<p><a href=\"/sachbearbeiter\">Zurück zur Übersicht</a></p>");
-	if (str_eq(form_get(r, "angelegt"), "1"))
-		h_printf(&b, "<dialog class=\"modal success\" open aria-labelledby=\"dlg-anlage-titel\">"
-			     "<h2 id=\"dlg-anlage-titel\">ANLAGE ERFOLGREICH</h2>"
-			     "<p>Der Sachbearbeiter-Account wurde erfolgreich angelegt. Bitte teilen Sie %s %s die Nutzerkennung "
-			     "separat mit. %s %s erhält in Kürze automatisch eine E-Mail zum erstmaligen Setzen des Passwortes.</p>"
-			     "<p>Nutzerkennung: <strong>%s</strong></p>"
-			     "<p>Bitte fordern Sie den Beschäftigten auf, sein Nutzerkonto innerhalb der nächsten %ld Minuten "
-			     "zu aktivieren.</p>"
-			     "<form method=\"dialog\" class=\"actions\"><button type=\"submit\" class=\"btn\">Bestätigen</button>"
-			     "</form></dialog>",
-			 s->vorname, s->name, s->vorname, s->name, s->kennung, (cfg.link_ttl_s + 59) / 60);
-	h_raw(&b, "</div>");
-	page_send(r, 200, "Sachbearbeiterdetails", &b);
+	struct details_view v = {s, org_rights(r), notice_text(form_get(r, "ok")), str_eq(form_get(r, "angelegt"), "1")};
+	page_render(r, 200, &details_page, &v);
 }
 
 /* ---------- edit ---------- */
 
-static sb *edit_target;
+struct edit_view {
+	const sb *s;              /* as stored (after a conflict: as stored now) */
+	unsigned available;       /* the rights the organisation offers */
+	const struct sb_form *in; /* what was posted (shown again after an error), or NULL: the stored values */
+	bool conflict;            /* someone else saved first */
+};
 
-static void edit_render(req *r)
+static void edit_html(req *r, sbuf *b, const void *view)
 {
-	sb *s = edit_target;
-	unsigned avail = rechte_available(org_switched_off(r));
-	if (r->want_json) {
-		details_json(r, s, avail);
-		json_send(r, r->status ? r->status : 200);
-		return;
-	}
-	bool posted = strcmp(r->method, "POST") == 0 && r->status != 409;
-	sbuf b = page_buf(r);
-	h_raw(&b, "<div class=\"card\"><h1>Sachbearbeiterdetails ändern</h1>"
-		  "<p class=\"required-note\">Mit * gekennzeichnete Felder sind Pflichtfelder</p>");
-	if (r->status == 409)
-		alert_box(&b, "error", conflict_msg);
-	form_open(r, &b, arena_printf(r->a, "/sachbearbeiter/%s/bearbeiten", s->kennung), false);
-	h_printf(&b, "<input type=\"hidden\" name=\"version\" value=\"%lld\">", s->version);
-	account_fields(r, &b, posted ? form_get(r, "vorname") : s->vorname, posted ? form_get(r, "name") : s->name,
-		       posted ? form_get(r, "email") : s->email);
-	char *status_text = arena_strdup(r->a, status_label(s->status));
-	str_upper_ascii(status_text);
-	h_printf(&b, "<dl class=\"data\"><dt>Benutzerstatus</dt><dd>%s</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>",
-		 status_text, s->kennung);
-	gruppen_rechte(r, &b, posted ? form_mask_or(r, "gruppe", 0, true) : s->gruppen,
-		       posted ? form_mask_or(r, "recht", 0, false) : s->rechte, avail, true);
-	h_printf(&b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"/sachbearbeiter/%s\">Abbrechen</a>"
-		     "<button type=\"submit\" class=\"btn\">Speichern</button></div>",
-		 s->kennung);
-	form_close(&b);
-	h_raw(&b, "</div>");
-	page_send(r, r->status ? r->status : 200, "Sachbearbeiterdetails ändern", &b);
+	const struct edit_view *v = view;
+	const sb *s = v->s;
+	struct sb_form stored = {.vorname = s->vorname, .name = s->name, .email = s->email, .gruppen = s->gruppen,
+				 .rechte = s->rechte};
+	const struct sb_form *shown = v->in ? v->in : &stored;
+	h_raw(b, "<div class=\"card\"><h1>Sachbearbeiterdetails ändern</h1>");
+	required_note(b);
+	if (v->conflict)
+		alert_box(b, "error", conflict_msg);
+	form_open(r, b, url_printf(r->a, "/sachbearbeiter/%s/bearbeiten", s->kennung), false);
+	h_printf(b, "<input type=\"hidden\" name=\"version\" value=\"%lld\">", s->version);
+	account_fields(r, b, shown);
+	h_printf(b, "<dl class=\"data\"><dt>Benutzerstatus</dt><dd>%s</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>",
+		 status_upper(r, s->status), s->kennung);
+	gruppen_fieldset(r, b, shown->gruppen, true);
+	rechte_fieldset(r, b, shown->rechte, v->available, true);
+	h_printf(b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"%s\">Abbrechen</a>"
+		    "<button type=\"submit\" class=\"btn\">Speichern</button></div>",
+		 url_printf(r->a, "/sachbearbeiter/%s", s->kennung));
+	form_close(b);
+	h_raw(b, "</div>");
+}
+
+static void edit_json(req *r, cJSON *o, const void *view)
+{
+	const struct edit_view *v = view;
+	sb_json(r, o, v->s, v->available);
+}
+
+static const page_kind edit_page = {"Sachbearbeiterdetails ändern", edit_html, edit_json, NULL};
+
+static void edit_show(req *r, int status, const struct edit_view *v)
+{
+	page_render(r, status, &edit_page, v);
 }
 
 void users_edit_get(req *r)
 {
-	edit_target = sb_from_path(r);
-	if (edit_target)
-		edit_render(r);
+	sb *s = sb_from_path(r);
+	if (s)
+		edit_show(r, 200, &(struct edit_view){s, org_rights(r), NULL, false});
 }
+
+enum edit_outcome { EDIT_SAVED, EDIT_CONFLICT, EDIT_GONE, EDIT_DUP_EMAIL };
 
 struct edit_ctx {
 	req *r;
-	sb_form *f;
-	unsigned avail;
-	int outcome; /* 0 saved, 1 conflict, 2 gone, 3 duplicate e-mail */
+	const char *kennung;
+	const struct sb_form *f;
+	long long version; /* the version the form was drawn from; -1: not posted */
+	unsigned available;
+	enum edit_outcome outcome;
 	bool email_changed;
-	sb *fresh;
+	sb *fresh; /* as stored when the transaction ran */
 };
 
 static void diff_add(sbuf *d, const char *what, const char *old, const char *new)
@@ -849,36 +730,32 @@ static void diff_add(sbuf *d, const char *what, const char *old, const char *new
 	sbuf_printf(d, "%s: %s → %s", what, old, new);
 }
 
-static int edit_tx(void *p)
+static void edit_audit(req *r, const sb *cur, const struct sb_form *f, unsigned rechte)
 {
-	struct edit_ctx *c = p;
-	req *r = c->r;
-	sb_form *f = c->f;
-	int dberr;
-	sb *cur = sb_load(r, edit_target->kennung, true, &dberr);
-	if (dberr)
-		return DB_TX_FAIL;
-	if (!cur) {
-		c->outcome = 2;
-		return 1;
-	}
-	c->fresh = cur;
-	if (f->version >= 0 && f->version != cur->version) {
-		c->outcome = 1;
-		return 1;
-	}
+	sbuf d = sbuf_in(r->a);
+	diff_add(&d, "Vorname", cur->vorname, f->vorname);
+	diff_add(&d, "Name", cur->name, f->name);
+	diff_add(&d, "E-Mail", cur->email, f->email);
+	diff_add(&d, "Gruppen", gruppen_text(r, cur->gruppen), gruppen_text(r, f->gruppen));
+	diff_add(&d, "Rechte", rechte_text(r, cur->rechte), rechte_text(r, rechte));
+	audit(&r->who, "sb_updated", cur->kennung, d.len ? d.data : "keine Änderung");
+}
+
+/* Stores the form over cur; 0, DB_TX_FAIL, or 1 with c->outcome EDIT_DUP_EMAIL. */
+static int edit_store(struct edit_ctx *c, const sb *cur)
+{
+	const struct sb_form *f = c->f;
 	/* rights the organisation may not grant keep their stored value (§1.7: they stop taking effect) */
-	unsigned rechte = (cur->rechte & ~c->avail) | (f->rechte & c->avail);
+	unsigned rechte = (cur->rechte & ~c->available) | (f->rechte & c->available);
 	if (db_exec("UPDATE account SET vorname = ?, name = ?, email = ?, recht_anspruchsberechtigte = ?, "
 		    "recht_kontaktdaten = ?, recht_formulare = ?, version = version + 1, updated_at = NOW() WHERE id = ?",
-		    DBARGS(DS(f->vorname), DS(f->name), DS(f->email), DI(!!(rechte & 1)), DI(!!(rechte & 2)),
-			   DI(!!(rechte & 4)), DI(cur->id)),
+		    DBARGS(DS(f->vorname), DS(f->name), DS(f->email), DI(HOLDS(rechte, R_ANSPRUCHSBERECHTIGTE)),
+			   DI(HOLDS(rechte, R_KONTAKTDATEN)), DI(HOLDS(rechte, R_FORMULARE)), DI(cur->id)),
 		    NULL, NULL) != 0) {
-		if (db_last_error() == DB_ERR_DUP) {
-			c->outcome = 3;
-			return 1;
-		}
-		return DB_TX_FAIL;
+		if (db_last_error() != DB_ERR_DUP)
+			return DB_TX_FAIL;
+		c->outcome = EDIT_DUP_EMAIL;
+		return 1;
 	}
 	if (save_gruppen(cur->id, f->gruppen) != 0)
 		return DB_TX_FAIL;
@@ -888,153 +765,195 @@ static int edit_tx(void *p)
 					"AND zweck IN ('aktivierung', 'reset')",
 					DBARGS(DI(cur->id)), NULL, NULL) != 0)
 		return DB_TX_FAIL;
-	sbuf d = page_buf(r);
-	diff_add(&d, "Vorname", cur->vorname, f->vorname);
-	diff_add(&d, "Name", cur->name, f->name);
-	diff_add(&d, "E-Mail", cur->email, f->email);
-	diff_add(&d, "Gruppen", gruppen_text(r, cur->gruppen), gruppen_text(r, f->gruppen));
-	diff_add(&d, "Rechte", rechte_text(r, cur->rechte), rechte_text(r, rechte));
-	audit(&r->who, "sb_updated", cur->kennung, d.len ? d.data : "keine Änderung");
-	c->outcome = 0;
+	edit_audit(c->r, cur, f, rechte);
 	return 0;
+}
+
+static int edit_tx(void *p)
+{
+	struct edit_ctx *c = p;
+	sb *cur;
+	enum lookup found = sb_load(c->r, c->kennung, true, &cur);
+	if (found == SB_DB_ERROR)
+		return DB_TX_FAIL;
+	if (found == SB_NONE) {
+		c->outcome = EDIT_GONE;
+		return 1;
+	}
+	c->fresh = cur;
+	if (c->version >= 0 && c->version != cur->version) {
+		c->outcome = EDIT_CONFLICT;
+		return 1;
+	}
+	c->outcome = EDIT_SAVED;
+	return edit_store(c, cur);
+}
+
+/* The version the edit form was drawn from, or -1 when none was posted. */
+static long long posted_version(req *r)
+{
+	long long v;
+	const char *vs = form_get(r, "version");
+	return vs && parse_int(vs, 0, 1LL << 40, &v) == 0 ? v : -1;
 }
 
 void users_edit_post(req *r)
 {
-	edit_target = sb_from_path(r);
-	if (!edit_target)
+	sb *s = sb_from_path(r);
+	if (!s)
 		return;
-	unsigned avail = rechte_available(org_switched_off(r));
-	sb_form f;
-	sb_form_read(r, &f, false, avail);
-	if (r->nerrors) {
-		form_errors_send(r, 422, edit_render);
+	struct edit_view v = {s, org_rights(r), NULL, false};
+	struct sb_form f;
+	if (sb_form_read(r, &f, false, v.available)) {
+		v.in = &f;
+		edit_show(r, 422, &v);
 		return;
 	}
-	struct edit_ctx c = {.r = r, .f = &f, .avail = avail};
-	int rc = db_tx(edit_tx, &c);
-	if (rc < 0) {
+	struct edit_ctx c = {.r = r, .kennung = s->kennung, .f = &f, .version = posted_version(r),
+			     .available = v.available};
+	if (db_tx(edit_tx, &c) < 0) {
 		db_fail(r);
 		return;
 	}
 	switch (c.outcome) {
-	case 0:
-		redirect(r, arena_printf(r->a, "/sachbearbeiter/%s?ok=%s", edit_target->kennung,
-					 c.email_changed ? "gespeichert-email" : "gespeichert"));
+	case EDIT_SAVED:
+		redirect(r, url_printf(r->a, "/sachbearbeiter/%s?ok=%s", s->kennung,
+				       c.email_changed ? "gespeichert-email" : "gespeichert"));
 		return;
-	case 1:
-		edit_target = c.fresh; /* show what is stored now */
+	case EDIT_CONFLICT: /* show what is stored now */
 		form_error(r, "_", conflict_msg);
-		form_errors_send(r, 409, edit_render);
+		edit_show(r, 409, &(struct edit_view){c.fresh, v.available, NULL, true});
 		return;
-	case 2:
+	case EDIT_GONE:
 		page_error(r, 404, not_found_msg);
 		return;
-	default:
-		form_error(r, "email", "Diese E-Mail-Adresse ist bereits einem anderen Sachbearbeiter Ihrer Organisation "
-				       "zugeordnet.");
-		form_errors_send(r, 422, edit_render);
+	case EDIT_DUP_EMAIL:
+		form_error(r, "email", DUP_EMAIL_MSG);
+		v.in = &f;
+		edit_show(r, 422, &v);
 		return;
 	}
 }
 
 /* ---------- lock, unlock, password mail ---------- */
 
+enum state_action { ACT_LOCK, ACT_UNLOCK, ACT_PASSWORD_MAIL };
+enum state_outcome { ST_DONE, ST_UNCHANGED, ST_GONE, ST_RATE_LIMITED, ST_LOCKED_NO_MAIL };
+
 struct state_ctx {
 	req *r;
-	const char *action; /* "sperren", "entsperren", "passwort-email" */
-	int outcome;        /* 0 done, 1 nothing to do, 2 gone, 3 rate limited, 4 locked (no mail) */
-	const char *done;   /* notice key */
+	enum state_action action;
+	enum state_outcome outcome;
+	const char *done; /* the notice key of the details page (ST_DONE) */
 };
+
+static int lock_step(struct state_ctx *c, const sb *s)
+{
+	req *r = c->r;
+	if (strcmp(s->status, "gesperrt") == 0) {
+		c->outcome = ST_UNCHANGED;
+		return 0;
+	}
+	if (db_exec("UPDATE account SET status_vor_sperre = status, status = 'gesperrt', version = version + 1, "
+		    "updated_at = NOW() WHERE id = ?",
+		    DBARGS(DI(s->id)), NULL, NULL) != 0 ||
+	    session_end_all(s->id) != 0)
+		return DB_TX_FAIL;
+	audit(&r->who, "sb_locked", s->kennung, arena_printf(r->a, "Benutzerstatus: %s → Gesperrt", status_label(s->status)));
+	c->done = "gesperrt";
+	return 0;
+}
+
+/* Back to the status before the lock; where none was kept, by whether a password was ever set. */
+static int unlock_step(struct state_ctx *c, const sb *s)
+{
+	req *r = c->r;
+	if (strcmp(s->status, "gesperrt") != 0) {
+		c->outcome = ST_UNCHANGED;
+		return 0;
+	}
+	db_res *prev = db_query(r->a, "SELECT COALESCE(status_vor_sperre, IF(password_hash IS NULL, 'angelegt', 'aktiv')) "
+				      "FROM account WHERE id = ?",
+				DBARGS(DI(s->id)));
+	if (!prev || prev->nrows != 1)
+		return DB_TX_FAIL;
+	const char *back = db_str(prev, 0, 0);
+	if (db_exec("UPDATE account SET status = ?, status_vor_sperre = NULL, version = version + 1, "
+		    "updated_at = NOW() WHERE id = ?",
+		    DBARGS(DS(back), DI(s->id)), NULL, NULL) != 0)
+		return DB_TX_FAIL;
+	audit(&r->who, "sb_unlocked", s->kennung, arena_printf(r->a, "Benutzerstatus: Gesperrt → %s", status_label(back)));
+	c->done = "entsperrt";
+	return 0;
+}
+
+/* A new activation link (never activated) or a reset link; the rate limit is committed. */
+static int password_mail_step(struct state_ctx *c, const sb *s)
+{
+	req *r = c->r;
+	if (strcmp(s->status, "gesperrt") == 0) {
+		c->outcome = ST_LOCKED_NO_MAIL;
+		return 0;
+	}
+	char bucket[64];
+	snprintf(bucket, sizeof bucket, "adminmail:%lld", s->id);
+	int ok = rate_hit(&r->who, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
+	if (ok < 0)
+		return DB_TX_FAIL;
+	if (!ok) {
+		c->outcome = ST_RATE_LIMITED;
+		return 0;
+	}
+	if (queue_password_mail(r, s->id, s->status, s->email, s->vorname, s->name) != 0)
+		return DB_TX_FAIL;
+	bool activation = strcmp(s->status, "angelegt") == 0;
+	audit(&r->who, "sb_password_mail", s->kennung, activation ? "neuer Aktivierungslink" : "Link zum Zurücksetzen");
+	c->done = activation ? "aktivierung" : "reset";
+	return 0;
+}
 
 static int state_tx(void *p)
 {
 	struct state_ctx *c = p;
-	req *r = c->r;
-	int dberr;
-	sb *s = sb_load(r, r->path_arg, true, &dberr);
-	if (dberr)
+	sb *s;
+	enum lookup found = sb_load(c->r, c->r->path_arg, true, &s);
+	if (found == SB_DB_ERROR)
 		return DB_TX_FAIL;
-	if (!s) {
-		c->outcome = 2;
+	if (found == SB_NONE) {
+		c->outcome = ST_GONE;
 		return 1;
 	}
-	if (strcmp(c->action, "sperren") == 0) {
-		if (strcmp(s->status, "gesperrt") == 0) {
-			c->outcome = 1;
-			return 0;
-		}
-		if (db_exec("UPDATE account SET status_vor_sperre = status, status = 'gesperrt', version = version + 1, "
-			    "updated_at = NOW() WHERE id = ?",
-			    DBARGS(DI(s->id)), NULL, NULL) != 0 ||
-		    session_end_all(s->id) != 0)
-			return DB_TX_FAIL;
-		audit(&r->who, "sb_locked", s->kennung, arena_printf(r->a, "Benutzerstatus: %s → Gesperrt", status_label(s->status)));
-		c->done = "gesperrt";
-	} else if (strcmp(c->action, "entsperren") == 0) {
-		if (strcmp(s->status, "gesperrt") != 0) {
-			c->outcome = 1;
-			return 0;
-		}
-		db_res *prev = db_query(r->a, "SELECT COALESCE(status_vor_sperre, IF(password_hash IS NULL, 'angelegt', 'aktiv')) "
-					      "FROM account WHERE id = ?",
-					DBARGS(DI(s->id)));
-		if (!prev || prev->nrows != 1)
-			return DB_TX_FAIL;
-		const char *back = db_str(prev, 0, 0);
-		if (db_exec("UPDATE account SET status = ?, status_vor_sperre = NULL, version = version + 1, "
-			    "updated_at = NOW() WHERE id = ?",
-			    DBARGS(DS(back), DI(s->id)), NULL, NULL) != 0)
-			return DB_TX_FAIL;
-		audit(&r->who, "sb_unlocked", s->kennung, arena_printf(r->a, "Benutzerstatus: Gesperrt → %s", status_label(back)));
-		c->done = "entsperrt";
-	} else {
-		if (strcmp(s->status, "gesperrt") == 0) {
-			c->outcome = 4;
-			return 0;
-		}
-		char bucket[64];
-		snprintf(bucket, sizeof bucket, "adminmail:%lld", s->id);
-		int ok = rate_hit(&r->who, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
-		if (ok < 0)
-			return DB_TX_FAIL;
-		if (!ok) {
-			c->outcome = 3;
-			return 0;
-		}
-		if (queue_password_mail(r, s->id, s->status, s->email, s->vorname, s->name) != 0)
-			return DB_TX_FAIL;
-		bool activation = strcmp(s->status, "angelegt") == 0;
-		audit(&r->who, "sb_password_mail", s->kennung, activation ? "neuer Aktivierungslink" : "Link zum Zurücksetzen");
-		c->done = activation ? "aktivierung" : "reset";
+	c->outcome = ST_DONE;
+	switch (c->action) {
+	case ACT_LOCK: return lock_step(c, s);
+	case ACT_UNLOCK: return unlock_step(c, s);
+	case ACT_PASSWORD_MAIL: return password_mail_step(c, s);
 	}
-	c->outcome = 0;
-	return 0;
+	return DB_TX_FAIL;
 }
 
-static void state_change(req *r, const char *action)
+static void state_change(req *r, enum state_action action)
 {
 	struct state_ctx c = {.r = r, .action = action};
-	int rc = db_tx(state_tx, &c);
-	if (rc < 0) {
+	if (db_tx(state_tx, &c) < 0) {
 		db_fail(r);
 		return;
 	}
 	switch (c.outcome) {
-	case 0:
-		redirect(r, arena_printf(r->a, "/sachbearbeiter/%s?ok=%s", r->path_arg, c.done));
+	case ST_DONE:
+		redirect(r, url_printf(r->a, "/sachbearbeiter/%s?ok=%s", r->path_arg, c.done));
 		return;
-	case 1:
-		redirect(r, arena_printf(r->a, "/sachbearbeiter/%s", r->path_arg));
+	case ST_UNCHANGED:
+		redirect(r, url_printf(r->a, "/sachbearbeiter/%s", r->path_arg));
 		return;
-	case 2:
+	case ST_GONE:
 		page_error(r, 404, not_found_msg);
 		return;
-	case 3:
+	case ST_RATE_LIMITED:
 		page_error(r, 429, "Für diesen Benutzer wurden in kurzer Zeit zu viele E-Mails angefordert. Bitte versuchen "
 				   "Sie es später erneut.");
 		return;
-	default:
+	case ST_LOCKED_NO_MAIL:
 		page_error(r, 409, "Der Benutzer ist gesperrt. Bitte entsperren Sie ihn, bevor Sie eine E-Mail für ein "
 				   "neues Passwort versenden.");
 		return;
@@ -1043,83 +962,15 @@ static void state_change(req *r, const char *action)
 
 void users_lock(req *r)
 {
-	state_change(r, "sperren");
+	state_change(r, ACT_LOCK);
 }
 
 void users_unlock(req *r)
 {
-	state_change(r, "entsperren");
+	state_change(r, ACT_UNLOCK);
 }
 
 void users_password_mail(req *r)
 {
-	state_change(r, "passwort-email");
-}
-
-/* ---------- change log ---------- */
-
-#define LOG_PAGE 50
-
-static void log_filter_html(sbuf *b, const char *who)
-{
-	h_raw(b, "<div class=\"card\"><h1>Änderungsprotokoll</h1><p class=\"lead\">Alle Änderungen an den Nutzerkonten "
-		 "Ihrer Organisation: wer, wann, was (alte → neue Werte). Zeiten in UTC.</p>"
-		 "<form class=\"filter\" method=\"get\" action=\"/protokoll\" role=\"search\" aria-label=\"Protokoll filtern\">"
-		 "<div class=\"field-row\"><div class=\"field\"><label for=\"filter-kennung\">Nutzerkennung</label>");
-	h_printf(b, "<input id=\"filter-kennung\" name=\"kennung\" type=\"text\" value=\"%s\"></div></div>"
-		    "<div class=\"actions left\"><button type=\"submit\" class=\"btn\">Filtern</button>"
-		    "<a class=\"btn secondary\" href=\"/protokoll\">Filter zurücksetzen</a></div></form>",
-		 who ? who : "");
-}
-
-static void log_table_html(sbuf *b, const audit_entry *e, long long n)
-{
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt (UTC)</th><th scope=\"col\">Wer</th>"
-		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
-	for (long long i = 0; i < n; i++)
-		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", e[i].zeit, e[i].wer,
-			 audit_event_label(e[i].ereignis), e[i].betroffen, e[i].aenderung);
-	if (!n)
-		h_raw(b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
-}
-
-void users_log(req *r)
-{
-	const char *who = form_get(r, "kennung");
-	long long page = 1;
-	const char *pg = form_get(r, "seite");
-	if (pg && parse_int(pg, 1, 1000000, &page) != 0)
-		page = 1;
-	audit_entry *e;
-	long long n = audit_list(r->a, r->me->org_id, AUDIT_ACCOUNTS, who, LOG_PAGE + 1, (page - 1) * LOG_PAGE, &e);
-	if (n < 0) {
-		db_fail(r);
-		return;
-	}
-	bool more = n > LOG_PAGE;
-	if (more)
-		n = LOG_PAGE;
-	if (r->want_json) {
-		cJSON *arr = cJSON_AddArrayToObject(json_obj(r), "eintraege");
-		for (long long i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, audit_entry_json(&e[i], "zeit_utc"));
-		cJSON_AddNumberToObject(json_obj(r), "seite", (double)page);
-		cJSON_AddBoolToObject(json_obj(r), "weitere", more);
-		json_send(r, 200);
-		return;
-	}
-	sbuf b = page_buf(r);
-	log_filter_html(&b, who);
-	log_table_html(&b, e, n);
-	h_raw(&b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
-	if (page > 1)
-		h_printf(&b, "<li><a href=\"%s\">Neuere Einträge</a></li>",
-			 url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who ? who : "", page - 1));
-	if (more)
-		h_printf(&b, "<li><a href=\"%s\">Ältere Einträge</a></li>",
-			 url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who ? who : "", page + 1));
-	h_raw(&b, "</ul></nav></div>");
-	page_send(r, 200, "Änderungsprotokoll", &b);
+	state_change(r, ACT_PASSWORD_MAIL);
 }

@@ -1,0 +1,473 @@
+/* page_users_list.c — handbook §3 and §5 for administrators: "Übersicht: Sachbearbeiter" (filters
+ * and paging over the Sachbearbeiter of their own organisation) and the "Änderungsprotokoll" of
+ * its accounts. The account pages themselves are in page_users.c.
+ * The page's rows come from one statement, their groups from one more (never one per row). */
+#include "pages.h"
+#include "audit.h"
+#include "form.h"
+#include "layout.h"
+#include "db.h"
+#include "domain.h"
+#include "html.h"
+#include <stddef.h>
+#include <string.h>
+
+#define ALL_GRUPPEN ((1u << GRUPPE__MAX) - 1)
+
+/* ---------- overview ---------- */
+
+static const long page_sizes[] = {10, 20, 50, 100};
+#define PAGE_SIZE_DEFAULT 20
+#define PAGE_SIZE_MAX 100
+
+/* The query of the overview: five text filters (prefixes), then the paging. */
+struct list_filter {
+	const char *name, *vorname, *kennung, *gruppe, *status; /* as typed; NULL if empty */
+	const char *pro_seite, *seite;
+};
+
+enum { FILTERS_SHOWN = 5 }; /* the text filters, in the order of the form */
+static const form_field list_fields[] = {
+	{"name", "Name", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, name)},
+	{"vorname", "Vorname", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, vorname)},
+	{"kennung", "Nutzerkennung", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, kennung)},
+	{"gruppe", "Gruppe", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, gruppe)},
+	{"status", "Benutzerstatus", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, status)},
+	{"pro_seite", "Elemente pro Seite", FT_NUMERIC, FF_KEEP, 0, NULL, NULL, NULL, NULL,
+	 offsetof(struct list_filter, pro_seite)},
+	{"seite", "Seite", FT_NUMERIC, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, seite)},
+};
+
+struct list_row {
+	long long id;
+	const char *name, *vorname, *kennung;
+	const char *status; /* its label: "Aktiv" */
+	bool self_locked;   /* locked for a while after failed logins */
+	unsigned gruppen;
+};
+
+struct list_view {
+	const struct list_filter *in;
+	long long total, page, pages, size;
+	size_t n;
+	struct list_row rows[PAGE_SIZE_MAX];
+};
+
+/* Case-insensitive prefix match of s against label (ASCII + German umlauts folded). */
+static bool label_prefix(const char *label, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > strlen(label))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char a = (unsigned char)label[i], c = (unsigned char)s[i];
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a + 32);
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		if (i > 0 && (unsigned char)label[i - 1] == 0xC3) {
+			if (a >= 0x80 && a <= 0x9E)
+				a = (unsigned char)(a + 0x20);
+			if (c >= 0x80 && c <= 0x9E)
+				c = (unsigned char)(c + 0x20);
+		}
+		if (a != c)
+			return false;
+	}
+	return true;
+}
+
+/* The page size asked for if it is one of page_sizes, else the default. */
+static long long list_page_size(const struct list_filter *in)
+{
+	long long size;
+	if (!in->pro_seite || parse_int(in->pro_seite, 1, 1000, &size) != 0)
+		return PAGE_SIZE_DEFAULT;
+	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
+		if (page_sizes[i] == size)
+			return size;
+	return PAGE_SIZE_DEFAULT;
+}
+
+static long long list_page_asked(const struct list_filter *in)
+{
+	long long page;
+	return in->seite && parse_int(in->seite, 1, 1000000000, &page) == 0 ? page : 1;
+}
+
+/* The groups whose name or slug starts with the filter, a bit each (0: none). */
+static long long gruppe_filter_mask(const char *f)
+{
+	long long m = 0;
+	for (int g = 0; g < GRUPPE__MAX; g++)
+		if (label_prefix(gruppe_name[g], f) || label_prefix(gruppe_slug[g], f))
+			m |= 1LL << g;
+	return m;
+}
+
+/* The states whose label starts with the filter: 1 aktiv, 2 angelegt, 4 gesperrt (as in LIST_WHERE). */
+static long long status_filter_mask(const char *f)
+{
+	static const char *const states[] = {"Aktiv", "Angelegt", "Gesperrt"};
+	long long m = 0;
+	for (size_t i = 0; i < ARRAY_LEN(states); i++)
+		if (label_prefix(states[i], f))
+			m |= 1LL << i;
+	return m;
+}
+
+/* The filter of the overview (parameters: LIST_PARAMS, see list_where). The group filter is a
+ * correlated subquery per candidate row (a primary-key lookup), never a semi-join that would
+ * materialise the group table of all organisations; an empty filter is a constant the optimiser
+ * removes ("" = ""), not a LIKE '%' per row. */
+#define LIST_WHERE                                                                                                     \
+	"a.org_id = ? AND a.rolle = 'S' "                                                                              \
+	"AND (? = '' OR a.name LIKE ?) AND (? = '' OR a.vorname LIKE ?) AND (? = '' OR a.kennung LIKE ?) "             \
+	"AND (? = 0 OR (SELECT COUNT(*) FROM account_gruppe g WHERE g.account_id = a.id "                              \
+	"AND (? & (1 << g.typ)) <> 0) > 0) "                                                                           \
+	"AND (? = 0 OR (? & CASE a.status WHEN 'aktiv' THEN 1 WHEN 'angelegt' THEN 2 ELSE 4 END) <> 0)"
+enum { LIST_PARAMS = 11 };
+
+struct list_query {
+	db_param where[LIST_PARAMS];
+	bool unfiltered; /* the count is kept in organisation.sb_anzahl */
+	bool impossible; /* a group or status filter that matches no label: nothing to find */
+};
+
+static void list_where(req *r, const struct list_filter *in, struct list_query *q)
+{
+	const char *fn = in->name ? in->name : "", *fv = in->vorname ? in->vorname : "";
+	char *fk = arena_strdup(r->a, in->kennung ? in->kennung : "");
+	str_upper_ascii(fk);
+	long long gmask = in->gruppe ? gruppe_filter_mask(in->gruppe) : 0;
+	long long smask = in->status ? status_filter_mask(in->status) : 0;
+	q->impossible = (in->gruppe && !gmask) || (in->status && !smask);
+	q->unfiltered = !*fn && !*fv && !*fk && !in->gruppe && !in->status;
+	db_param where[LIST_PARAMS] = {
+		DI(r->me->org_id), DS(fn), DS(sql_like_prefix(r->a, fn)), DS(fv), DS(sql_like_prefix(r->a, fv)),
+		DS(fk), DS(sql_like_prefix(r->a, fk)), DI(gmask), DI(gmask), DI(smask), DI(smask),
+	};
+	memcpy(q->where, where, sizeof where);
+}
+
+/* The number of matching Sachbearbeiter into *total. 0, or -1 on a database error. */
+static int list_count(req *r, const struct list_query *q, long long *total)
+{
+	*total = 0;
+	if (q->impossible)
+		return 0;
+	db_res *cnt = q->unfiltered
+		? db_query(r->a, "SELECT sb_anzahl FROM organisation WHERE id = ?", DBARGS(DI(r->me->org_id)))
+		: db_query(r->a, "SELECT COUNT(*) FROM account a WHERE " LIST_WHERE, q->where, LIST_PARAMS);
+	if (!cnt || cnt->nrows != 1)
+		return -1;
+	*total = db_int(cnt, 0, 0);
+	return 0;
+}
+
+/* The rows of the page: their ids from the covering index first, then those rows. */
+static int list_rows(req *r, const struct list_query *q, struct list_view *v)
+{
+	enum { COL_ID, COL_NAME, COL_VORNAME, COL_KENNUNG, COL_STATUS, COL_SELF_LOCKED };
+	db_param p[LIST_PARAMS + 2];
+	memcpy(p, q->where, sizeof q->where);
+	p[LIST_PARAMS] = DI(v->size);
+	p[LIST_PARAMS + 1] = DI((v->page - 1) * v->size);
+	db_res *res = db_query(r->a,
+		"SELECT a.id, a.name, a.vorname, a.kennung, a.status, a.locked_until > NOW() "
+		"FROM (SELECT a.id FROM account a WHERE " LIST_WHERE " "
+		"ORDER BY a.name, a.vorname, a.kennung LIMIT ? OFFSET ?) page JOIN account a ON a.id = page.id "
+		"ORDER BY a.name, a.vorname, a.kennung",
+		p, ARRAY_LEN(p));
+	if (!res)
+		return -1;
+	for (size_t i = 0; i < res->nrows && v->n < PAGE_SIZE_MAX; i++)
+		v->rows[v->n++] = (struct list_row){
+			.id = db_int(res, i, COL_ID),
+			.name = db_str(res, i, COL_NAME),
+			.vorname = db_str(res, i, COL_VORNAME),
+			.kennung = db_str(res, i, COL_KENNUNG),
+			.status = status_label(db_str(res, i, COL_STATUS)),
+			.self_locked = db_int(res, i, COL_SELF_LOCKED) == 1,
+		};
+	return 0;
+}
+
+/* The groups of the page's rows in one statement: their ids go in as one JSON array parameter
+ * (the SQL stays a literal), each id a primary-key lookup; none per row in list_rows. */
+static int list_groups(req *r, struct list_view *v)
+{
+	enum { COL_ACCOUNT, COL_GRUPPEN };
+	if (!v->n)
+		return 0;
+	sbuf ids = sbuf_in(r->a);
+	for (size_t i = 0; i < v->n; i++)
+		sbuf_printf(&ids, "%c%lld", i ? ',' : '[', v->rows[i].id);
+	sbuf_addc(&ids, ']');
+	db_res *res = db_query(r->a,
+		"SELECT g.account_id, BIT_OR(1 << g.typ) "
+		"FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) AS page "
+		"STRAIGHT_JOIN account_gruppe g ON g.account_id = page.id GROUP BY g.account_id ORDER BY NULL",
+		DBARGS(DS(ids.data)));
+	if (!res)
+		return -1;
+	for (size_t k = 0; k < res->nrows; k++)
+		for (size_t i = 0; i < v->n; i++)
+			if (v->rows[i].id == db_int(res, k, COL_ACCOUNT))
+				v->rows[i].gruppen = (unsigned)db_int(res, k, COL_GRUPPEN) & ALL_GRUPPEN;
+	return 0;
+}
+
+/* Count, the page (clamped to the last), its rows and their groups. 0, or -1 on a database error. */
+static int list_load(req *r, const struct list_filter *in, struct list_view *v)
+{
+	struct list_query q;
+	list_where(r, in, &q);
+	v->in = in;
+	v->size = list_page_size(in);
+	if (list_count(r, &q, &v->total) != 0)
+		return -1;
+	v->pages = v->total ? (v->total + v->size - 1) / v->size : 1;
+	v->page = list_page_asked(in);
+	if (v->page > v->pages)
+		v->page = v->pages;
+	if (!v->total)
+		return 0;
+	return list_rows(r, &q, v) == 0 && list_groups(r, v) == 0 ? 0 : -1;
+}
+
+static void list_filter_html(req *r, sbuf *b, const struct list_view *v)
+{
+	(void)r;
+	h_raw(b, "<form class=\"filter\" method=\"get\" action=\"/sachbearbeiter\" role=\"search\" "
+		 "aria-label=\"Sachbearbeiter filtern\"><div class=\"field-row\">");
+	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
+		const form_field *f = &list_fields[i];
+		const char *value = form_value(f, v->in);
+		h_printf(b, "<div class=\"field\"><label for=\"filter-%s\">%s</label><input id=\"filter-%s\" name=\"%s\" "
+			    "type=\"text\" value=\"%s\"></div>",
+			 f->name, f->label, f->name, f->name, value ? value : "");
+	}
+	h_printf(b, "<input type=\"hidden\" name=\"pro_seite\" value=\"%lld\"></div><div class=\"actions left\">"
+		    "<button type=\"submit\" class=\"btn\">Filtern</button>"
+		    "<a class=\"btn secondary\" href=\"/sachbearbeiter\">Filter zurücksetzen</a></div></form>",
+		 v->size);
+}
+
+static void list_table_html(req *r, sbuf *b, const struct list_view *v)
+{
+	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Sachbearbeiter\" tabindex=\"0\">"
+		 "<table class=\"list\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Vorname</th>"
+		 "<th scope=\"col\">Nutzerkennung</th><th scope=\"col\">Gruppe</th><th scope=\"col\">Benutzerstatus</th>"
+		 "</tr></thead><tbody>");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct list_row *row = &v->rows[i];
+		h_printf(b, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%s</td><td>",
+			 url_printf(r->a, "/sachbearbeiter/%s", row->kennung), row->name, row->vorname, row->kennung);
+		for (int g = 0, shown = 0; g < GRUPPE__MAX; g++)
+			if (row->gruppen & (1u << g))
+				h_printf(b, "%s%s", shown++ ? ", " : "", gruppe_name[g]);
+		h_printf(b, "</td><td>%s%s</td></tr>", row->status, row->self_locked ? " (vorübergehend gesperrt)" : "");
+	}
+	if (!v->n)
+		h_raw(b, "<tr><td colspan=\"5\">Keine Sachbearbeiter gefunden.</td></tr>");
+	h_raw(b, "</tbody></table></div>");
+}
+
+enum pager_kind { PG_FIRST, PG_PREV, PG_NEXT, PG_LAST };
+
+/* One pager entry: a link to page with the current filters, or (off) a mark for orientation. */
+static void pager_link(req *r, sbuf *b, const struct list_view *v, long long page, enum pager_kind kind, bool on)
+{
+	static const char *const labels[] = {"Erste Seite", "Vorherige Seite", "Nächste Seite", "Letzte Seite"};
+	const struct list_filter *in = v->in;
+	if (on) {
+		const char *url = url_printf(r->a, "/sachbearbeiter?name=%s&vorname=%s&kennung=%s&gruppe=%s&status=%s"
+						   "&seite=%lld&pro_seite=%lld",
+					     in->name ? in->name : "", in->vorname ? in->vorname : "",
+					     in->kennung ? in->kennung : "", in->gruppe ? in->gruppe : "",
+					     in->status ? in->status : "", page, v->size);
+		h_printf(b, "<li><a href=\"%s\" aria-label=\"%s\">", url, labels[kind]);
+	} else /* not a link: hidden from assistive technology */
+		h_raw(b, "<li><span class=\"pager-off\" aria-hidden=\"true\">");
+	switch (kind) {
+	case PG_FIRST: h_raw(b, "|&lt;"); break;
+	case PG_PREV: h_raw(b, "&lt;"); break;
+	case PG_NEXT: h_raw(b, "&gt;"); break;
+	case PG_LAST: h_raw(b, "&gt;|"); break;
+	}
+	if (on)
+		h_raw(b, "</a></li>");
+	else
+		h_raw(b, "</span></li>");
+}
+
+/* Elemente pro Seite, "1 - 20 von 57", |< < > >| */
+static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
+{
+	h_raw(b, "<div class=\"pager\"><form method=\"get\" action=\"/sachbearbeiter\">");
+	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
+		const char *value = form_value(&list_fields[i], v->in);
+		if (value)
+			h_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", list_fields[i].name, value);
+	}
+	h_raw(b, "<label for=\"pro-seite\">Elemente pro Seite:</label> <select id=\"pro-seite\" name=\"pro_seite\">");
+	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
+		h_printf(b, "<option value=\"%ld\"%s>%ld</option>", page_sizes[i], page_sizes[i] == v->size ? " selected" : "",
+			 page_sizes[i]);
+	h_raw(b, "</select> <button type=\"submit\" class=\"btn secondary\">Anzeigen</button></form>");
+	long long first = v->total ? (v->page - 1) * v->size + 1 : 0, last = v->total ? first + (long long)v->n - 1 : 0;
+	h_printf(b, "<p aria-live=\"polite\">%lld - %lld von %lld</p><nav aria-label=\"Seiten\"><ul>", first, last,
+		 v->total);
+	pager_link(r, b, v, 1, PG_FIRST, v->page > 1);
+	pager_link(r, b, v, v->page - 1, PG_PREV, v->page > 1);
+	pager_link(r, b, v, v->page + 1, PG_NEXT, v->page < v->pages);
+	pager_link(r, b, v, v->pages, PG_LAST, v->page < v->pages);
+	h_raw(b, "</ul></nav></div>");
+}
+
+static void list_html(req *r, sbuf *b, const void *view)
+{
+	const struct list_view *v = view;
+	h_raw(b, "<div class=\"card\"><h1>Übersicht: Sachbearbeiter</h1>"
+		 "<p class=\"lead\">Sie können hier Sachbearbeiter Ihres Mitglieds für das Portal Meine Versorgung "
+		 "verwalten.</p><p><a href=\"/protokoll\">Änderungsprotokoll anzeigen</a></p>");
+	list_filter_html(r, b, v);
+	list_table_html(r, b, v);
+	list_pager_html(r, b, v);
+	h_raw(b, "</div>");
+}
+
+static void list_json(req *r, cJSON *o, const void *view)
+{
+	(void)r;
+	const struct list_view *v = view;
+	cJSON *arr = cJSON_AddArrayToObject(o, "sachbearbeiter");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct list_row *row = &v->rows[i];
+		cJSON *u = cJSON_CreateObject();
+		cJSON_AddStringToObject(u, "name", row->name);
+		cJSON_AddStringToObject(u, "vorname", row->vorname);
+		cJSON_AddStringToObject(u, "nutzerkennung", row->kennung);
+		cJSON *g = cJSON_AddArrayToObject(u, "gruppen");
+		for (int k = 0; k < GRUPPE__MAX; k++)
+			if (row->gruppen & (1u << k))
+				cJSON_AddItemToArray(g, cJSON_CreateString(gruppe_name[k]));
+		cJSON_AddStringToObject(u, "status", row->status);
+		cJSON_AddBoolToObject(u, "voruebergehend_gesperrt", row->self_locked);
+		cJSON_AddItemToArray(arr, u);
+	}
+	cJSON_AddNumberToObject(o, "gesamt", (double)v->total);
+	cJSON_AddNumberToObject(o, "seite", (double)v->page);
+	cJSON_AddNumberToObject(o, "seiten", (double)v->pages);
+	cJSON_AddNumberToObject(o, "pro_seite", (double)v->size);
+}
+
+static const page_kind list_page = {"Übersicht: Sachbearbeiter", list_html, list_json, NULL};
+
+void users_list(req *r)
+{
+	struct list_filter in;
+	form_read(r, list_fields, ARRAY_LEN(list_fields), &in);
+	struct list_view *v = arena_alloc(r->a, sizeof *v);
+	if (list_load(r, &in, v) != 0) {
+		db_fail(r);
+		return;
+	}
+	page_render(r, 200, &list_page, v);
+}
+
+/* ---------- change log ---------- */
+
+#define LOG_PAGE 50
+
+struct log_filter {
+	const char *kennung, *seite; /* NULL if empty */
+};
+
+static const form_field log_fields[] = {
+	{"kennung", "Nutzerkennung", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct log_filter, kennung)},
+	{"seite", "Seite", FT_NUMERIC, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct log_filter, seite)},
+};
+
+struct log_view {
+	const char *who; /* the Nutzerkennung filter, or NULL */
+	long long page;
+	const audit_entry *entries;
+	long long n;
+	bool more; /* older entries follow */
+};
+
+static void log_filter_html(sbuf *b, const char *who)
+{
+	h_raw(b, "<div class=\"card\"><h1>Änderungsprotokoll</h1><p class=\"lead\">Alle Änderungen an den Nutzerkonten "
+		 "Ihrer Organisation: wer, wann, was (alte → neue Werte). Zeiten in UTC.</p>"
+		 "<form class=\"filter\" method=\"get\" action=\"/protokoll\" role=\"search\" aria-label=\"Protokoll filtern\">"
+		 "<div class=\"field-row\"><div class=\"field\"><label for=\"filter-kennung\">Nutzerkennung</label>");
+	h_printf(b, "<input id=\"filter-kennung\" name=\"kennung\" type=\"text\" value=\"%s\"></div></div>"
+		    "<div class=\"actions left\"><button type=\"submit\" class=\"btn\">Filtern</button>"
+		    "<a class=\"btn secondary\" href=\"/protokoll\">Filter zurücksetzen</a></div></form>",
+		 who ? who : "");
+}
+
+static void log_table_html(sbuf *b, const audit_entry *e, long long n)
+{
+	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
+		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt (UTC)</th><th scope=\"col\">Wer</th>"
+		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
+	for (long long i = 0; i < n; i++)
+		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", e[i].zeit, e[i].wer,
+			 audit_event_label(e[i].ereignis), e[i].betroffen, e[i].aenderung);
+	if (!n)
+		h_raw(b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
+	h_raw(b, "</tbody></table></div>");
+}
+
+static void log_html(req *r, sbuf *b, const void *view)
+{
+	const struct log_view *v = view;
+	const char *who = v->who ? v->who : "";
+	log_filter_html(b, v->who);
+	log_table_html(b, v->entries, v->n);
+	h_raw(b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
+	const char *newer = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page - 1);
+	const char *older = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page + 1);
+	if (v->page > 1)
+		h_printf(b, "<li><a href=\"%s\">Neuere Einträge</a></li>", newer);
+	if (v->more)
+		h_printf(b, "<li><a href=\"%s\">Ältere Einträge</a></li>", older);
+	h_raw(b, "</ul></nav></div>");
+}
+
+static void log_json(req *r, cJSON *o, const void *view)
+{
+	(void)r;
+	const struct log_view *v = view;
+	cJSON *arr = cJSON_AddArrayToObject(o, "eintraege");
+	for (long long i = 0; i < v->n; i++)
+		cJSON_AddItemToArray(arr, audit_entry_json(&v->entries[i], "zeit_utc"));
+	cJSON_AddNumberToObject(o, "seite", (double)v->page);
+	cJSON_AddBoolToObject(o, "weitere", v->more);
+}
+
+static const page_kind log_page = {"Änderungsprotokoll", log_html, log_json, NULL};
+
+void users_log(req *r)
+{
+	struct log_filter in;
+	form_read(r, log_fields, ARRAY_LEN(log_fields), &in);
+	struct log_view v = {.who = in.kennung, .page = 1};
+	if (in.seite && parse_int(in.seite, 1, 1000000, &v.page) != 0)
+		v.page = 1;
+	audit_entry *e;
+	v.n = audit_list(r->a, r->me->org_id, AUDIT_ACCOUNTS, v.who, LOG_PAGE + 1, (v.page - 1) * LOG_PAGE, &e);
+	if (v.n < 0) {
+		db_fail(r);
+		return;
+	}
+	v.entries = e;
+	v.more = v.n > LOG_PAGE;
+	if (v.more)
+		v.n = LOG_PAGE;
+	page_render(r, 200, &log_page, &v);
+}
