@@ -158,12 +158,6 @@ struct sb_form {
 	unsigned gruppen, rechte;           /* the ticked boxes that name a group / an offered right */
 };
 
-static const char *check_line(arena *a, const char *v)
-{
-	(void)a;
-	return valid_text(v, 100) ? v : NULL; /* no control characters */
-}
-
 static const char *check_confirmed(arena *a, const char *v)
 {
 	(void)a;
@@ -409,7 +403,10 @@ static void create_show(req *r, int status, unsigned available, const struct sb_
 
 void users_new_get(req *r)
 {
-	create_show(r, 200, org_rights(r), NULL);
+	/* a link may prefill the form (?vorname=…), as a script or a bookmark does */
+	struct sb_form prefill = {0};
+	form_prefill(r, sb_fields, ARRAY_LEN(sb_fields), &prefill);
+	create_show(r, 200, org_rights(r), &prefill);
 }
 
 static int save_gruppen(long long account_id, unsigned gruppen)

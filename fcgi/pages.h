@@ -22,7 +22,7 @@ void account_home(req *r);
 void account_settings_get(req *r);
 void account_settings_post(req *r);
 void account_orgdata(req *r);
-/* page_users.c: the administrator's Sachbearbeiter management */
+/* page_users.c, page_users_list.c: the administrator's Sachbearbeiter management */
 void users_new_get(req *r);
 void users_new_post(req *r);
 void users_list(req *r);
