@@ -126,11 +126,6 @@ sbuf page_buf(req *r)
 	return sbuf_in(r->a);
 }
 
-int page_status(const req *r)
-{
-	return r->status ? r->status : 200;
-}
-
 static void page_html(req *r, int status, const char *title, const sbuf *content)
 {
 	sbuf header = sbuf_in(r->a), footer = sbuf_in(r->a);
@@ -219,16 +214,6 @@ void db_fail(req *r)
 				   "Minuten erneut.");
 	else
 		page_error(r, 500, "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.");
-}
-
-void form_errors_send(req *r, int status, void (*render)(req *r))
-{
-	if (r->want_json) {
-		json_errors_send(r, status);
-		return;
-	}
-	r->status = status;
-	render(r);
 }
 
 static void error_summary(req *r, sbuf *b)

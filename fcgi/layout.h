@@ -24,10 +24,6 @@ sbuf page_buf(req *r);
 void page_send(req *r, int status, const char *title, const sbuf *content);
 void page_error(req *r, int status, const char *message);
 void db_fail(req *r); /* 503 when the database is gone, else 500 */
-/* 422 (or status) with the errors: JSON {"errors":…}, or the form page drawn again by render. */
-void form_errors_send(req *r, int status, void (*render)(req *r));
-/* r->status if a handler set one (errors), else 200. */
-int page_status(const req *r);
 
 /* Form markup. */
 void form_open(req *r, sbuf *b, const char *action, bool multipart);

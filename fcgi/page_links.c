@@ -323,7 +323,7 @@ static int setpw_tx(void *p)
 	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE id = ?", DBARGS(DI(li->id)), NULL, NULL) != 0 ||
 	    newpw_store(r->a, &owner, c->n) != 0)
 		return DB_TX_FAIL;
-	if (strcmp(li->zweck, "aktivierung") == 0 && strcmp(li->rolle, "X") == 0) {
+	if (strcmp(li->zweck, "aktivierung") == 0 && role_parse(li->rolle) == ROLE_ADMIN) {
 		/* handbook §1.1: the second mail brings the link to retrieve the Nutzerkennung */
 		char token[TOKEN_CHARS + 1], minutes[24];
 		if (link_create(li->account_id, "kennung", token) != 0)
