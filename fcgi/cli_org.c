@@ -107,8 +107,7 @@ static int restrict_tx(void *p)
 		"UPDATE organisation SET aus_formulare = ? WHERE id = ?",
 	};
 	struct restrict_ctx *c = p;
-	arena *a = c->who->a;
-	db_res *org = db_query(a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ? FOR UPDATE",
+	db_res *org = db_query(c->who->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ? FOR UPDATE",
 			       DBARGS(DS(cfg.kasse_nummer), DS(c->pnr)));
 	if (!org)
 		return DB_TX_FAIL;
@@ -120,6 +119,7 @@ static int restrict_tx(void *p)
 		if ((off || on) && db_exec(set_sql[k], DBARGS(DI(off), DI(id)), NULL, NULL) != 0)
 			return DB_TX_FAIL;
 	}
+	arena *a = c->who->a;
 	audit_org(c->who, id, "org_restricted", c->pnr,
 		  arena_printf(a, "ausgeschaltet: %s; eingeschaltet: %s", rights_words(a, c->off), rights_words(a, c->on)));
 	return 0;

@@ -42,13 +42,13 @@ static int orgs_insert(void)
 enum { ACC_ID, ACC_HISTORY_SALT, ACC_HISTORY_OPS, ACC_HISTORY_MEM_KIB };
 
 /* The account of people[i], inserted if it is not there yet; NULL on a database error. */
-static db_res *person_account(arena *a, size_t i)
+static db_res *person_account(const struct seed_ctx *c, size_t i)
 {
-	db_res *org = db_query(a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+	db_res *org = db_query(c->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
 			       DBARGS(DS(cfg.kasse_nummer), DS(people[i].pnr)));
 	if (!org || org->nrows != 1)
 		return NULL;
-	db_res *acc = db_query(a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE kennung = ?",
+	db_res *acc = db_query(c->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE kennung = ?",
 			       DBARGS(DS(people[i].kennung)));
 	if (!acc || acc->nrows > 0)
 		return acc;
@@ -57,7 +57,7 @@ static db_res *person_account(arena *a, size_t i)
 	if (account_insert(people[i].role, db_int(org, 0, 0), people[i].vorname, people[i].name, people[i].email,
 			   "1980-01-01", people[i].kennung, kennung, &id) != 0)
 		return NULL;
-	acc = db_query(a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?", DBARGS(DI(id)));
+	acc = db_query(c->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?", DBARGS(DI(id)));
 	return acc && acc->nrows == 1 ? acc : NULL;
 }
 
@@ -98,7 +98,7 @@ static int person_password(const struct seed_ctx *c, const db_res *acc, size_t i
 }
 
 /* One message from the Kasse with a small PDF in Mäuserast's group mailbox Beihilfe, once. */
-static int message_seed(arena *a)
+static int message_seed(const struct seed_ctx *c)
 {
 	static const char pdf[] =
 		"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -108,10 +108,10 @@ static int message_seed(arena *a)
 		"4 0 obj<</Length 62>>stream\nBT /F1 18 Tf 72 760 Td (Festsetzungsbescheid - Beispiel) Tj ET\nendstream\nendobj\n"
 		"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
 		"trailer<</Root 1 0 R>>\n%%EOF\n";
-	db_res *org = db_query(a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = '78970'", DBARGS(DS(cfg.kasse_nummer)));
+	db_res *org = db_query(c->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = '78970'", DBARGS(DS(cfg.kasse_nummer)));
 	if (!org || org->nrows != 1)
 		return -1;
-	db_res *have = db_query(a, "SELECT COUNT(*) FROM nachricht WHERE org_id = ?", DBARGS(DI(db_int(org, 0, 0))));
+	db_res *have = db_query(c->a, "SELECT COUNT(*) FROM nachricht WHERE org_id = ?", DBARGS(DI(db_int(org, 0, 0))));
 	if (!have)
 		return -1;
 	if (db_int(have, 0, 0) > 0)
@@ -125,7 +125,7 @@ static int message_seed(arena *a)
 			"Mit freundlichen Grüßen\nIhre Kommunale Versorgungskassen Westfalen-Lippe",
 		.files = &doc, .nfiles = 1};
 	long long id;
-	return message_store(a, &m, &id);
+	return message_store(c->a, &m, &id);
 }
 
 static int seed_tx(void *p)
@@ -135,14 +135,14 @@ static int seed_tx(void *p)
 	if (orgs_insert() != 0 || pw_hash(c->password, strlen(c->password), hash) != 0)
 		return DB_TX_FAIL;
 	for (size_t i = 0; i < ARRAY_LEN(people); i++) {
-		db_res *acc = person_account(c->a, i);
+		db_res *acc = person_account(c, i);
 		if (!acc || person_groups_rights(db_int(acc, 0, ACC_ID), i) != 0)
 			return DB_TX_FAIL;
 		bool activated = strcmp(people[i].status, "angelegt") != 0; /* angelegt: no password yet */
 		if (activated && person_password(c, acc, i, hash) != 0)
 			return DB_TX_FAIL;
 	}
-	return message_seed(c->a) == 0 ? 0 : DB_TX_FAIL;
+	return message_seed(c) == 0 ? 0 : DB_TX_FAIL;
 }
 
 int dev_seed(void)
