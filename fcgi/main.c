@@ -2,6 +2,7 @@
  * The master binds the FastCGI unix socket (0660), forks N prefork workers and one mailer,
  * restarts dead children with back-off, recycles workers after M requests, stops gracefully
  * on SIGTERM and reloads its configuration on SIGHUP. No threads. */
+#include "cli.h"
 #include "secret.h"
 #include "web.h"
 #include "config.h"
@@ -19,9 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-int cli_main(int argc, char **argv);
-int dev_seed(void);
 
 static const char *config_path;
 static volatile sig_atomic_t got_term, got_hup, got_chld;

@@ -1,0 +1,62 @@
+/* cli.h — `mvctl` (SPEC §11): the command table, the options, the output helpers the command
+ * files (cli_org.c, cli_user.c, cli_message.c, cli_feedback.c, cli_dev.c) share, and the entry
+ * points main.c calls. */
+#ifndef MV_CLI_H
+#define MV_CLI_H
+#include "audit.h"
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+enum { CLI_MAX_ATTACHMENTS = 16 };
+
+/* The options of every command, filled through the option table in cli.c; NULL when absent. */
+struct opts {
+	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
+	const char *orgs, *users, *messages;
+	const char *gruppe, *betreff, *text, *seit, *id, *dir;
+	const char *anhang[CLI_MAX_ATTACHMENTS];
+	int nanhang;
+};
+
+/* A command's handler: returns the exit code (0, or 1 after cli_fail). */
+typedef int cli_handler(actor *who, struct opts *o);
+
+typedef struct cli_command {
+	const char *noun, *verb; /* verb NULL: the noun alone is the command ("audit") */
+	cli_handler *run;
+	const char *usage; /* the usage line, noun and verb included */
+} cli_command;
+
+extern bool cli_json; /* --json: results and errors as JSON */
+
+/* The error on stderr ("mvctl: …" or {"error": …}); fmt may hold one "%s" for arg. Returns 1. */
+int cli_fail(const char *fmt, const char *arg);
+/* cli_fail with "usage: " and the command's line from the table. */
+int cli_fail_usage(const char *noun, const char *verb);
+/* Prints o (pretty) on stdout and frees it. */
+void cli_print_json(cJSON *o);
+bool cli_digits(const char *s, size_t min, size_t max);
+/* The organisation with this PNR in our Kasse: its id, 0 if there is none, -1 on a database error. */
+long long cli_org_by_pnr(actor *who, const char *pnr);
+
+/* What a command's transaction returns besides 0 and DB_TX_FAIL (db_tx rolls back and passes it on). */
+enum cli_tx_result { CLI_TX_NOT_FOUND = 1, CLI_TX_EXISTS };
+
+/* A new organisation of our Kasse with the audit row "org_added", in a transaction of its own
+ * (org add, dev seed): 0, CLI_TX_EXISTS if the PNR is taken, DB_TX_FAIL on a database error. */
+struct org_new {
+	const char *name, *bereich, *pnr, *abr;
+};
+int org_add(actor *who, const struct org_new *org, unsigned long long *id_out);
+
+cli_handler cli_org_add, cli_org_restrict;
+cli_handler cli_admin_add, cli_admin_update, cli_user_find, cli_audit;
+cli_handler cli_message_send, cli_message_list, cli_message_export;
+cli_handler cli_feedback_list;
+cli_handler cli_dev_seed;
+
+/* main.c: `meineversorgung cli …` and `meineversorgung dev-seed` (devseed.c). */
+int cli_main(int argc, char **argv);
+int dev_seed(void);
+
+#endif

@@ -1,0 +1,266 @@
+/* cli_message.c — `mvctl message send`, `message list`, `message export`: messages from and to
+ * the Kasse. */
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "domain.h"
+#include "messages.h"
+#include "secret.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char kasse_absender[] = "Kommunale Versorgungskassen Westfalen-Lippe";
+
+/* ---- message send ---- */
+
+/* A whole file into the arena (stops reading past the upload limit); NULL with *err on failure. */
+static char *file_read(arena *a, const char *path, size_t *len, const char **err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		*err = strerror(errno);
+		return NULL;
+	}
+	sbuf b;
+	sbuf_init(&b);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		sbuf_add(&b, chunk, n);
+		if ((long long)b.len > cfg.upload_max_bytes)
+			break;
+	}
+	fclose(f);
+	*len = b.len;
+	char *out = arena_alloc(a, b.len + 1);
+	if (b.len)
+		memcpy(out, b.data, b.len);
+	sbuf_free(&b);
+	return out;
+}
+
+/* The group mailbox (--gruppe) or the Sachbearbeiter's personal one (--kennung) into m.
+ * 0 ok, 1 after cli_fail. */
+static int message_recipient(actor *who, const struct opts *o, struct message_new *m)
+{
+	if (o->gruppe) {
+		m->gruppe = gruppe_parse(o->gruppe);
+		if (m->gruppe < 0)
+			return cli_fail("unknown group %s (beihilfe, beamtenversorgung, finanzierung, mitglieder-recht, "
+					"geschaeftsleitung, administration)", o->gruppe);
+		return 0;
+	}
+	char *k = arena_strdup(who->a, o->kennung);
+	db_res *acc = kennung_normalize(k) ?
+		db_query(who->a, "SELECT id FROM account WHERE kennung = ? AND org_id = ? AND rolle = 'S'",
+			 DBARGS(DS(k), DI(m->org_id))) : NULL;
+	if (!acc || acc->nrows == 0)
+		return cli_fail("no Sachbearbeiter %s in this organisation", o->kennung);
+	m->konto_id = db_int(acc, 0, 0);
+	return 0;
+}
+
+/* The --anhang files, read and checked as the web form checks uploads. 0 ok, 1 after cli_fail. */
+static int attachments_read(actor *who, const struct opts *o, upload files[CLI_MAX_ATTACHMENTS])
+{
+	if (o->nanhang > cfg.upload_max_files)
+		return cli_fail("too many attachments", NULL);
+	for (int i = 0; i < o->nanhang; i++) {
+		size_t len = 0;
+		const char *err = NULL;
+		char *data = file_read(who->a, o->anhang[i], &len, &err);
+		if (!data)
+			return cli_fail("cannot read attachment: %s", err);
+		files[i] = (upload){"anhang", upload_filename(who->a, o->anhang[i], strlen(o->anhang[i])), data, len};
+		const char *why = upload_check(who->a, &files[i]);
+		if (why)
+			return cli_fail("%s", why);
+	}
+	return 0;
+}
+
+int cli_message_send(actor *who, struct opts *o)
+{
+	if (!o->pnr || !o->betreff || !o->text || (!o->gruppe == !o->kennung))
+		return cli_fail_usage("message", "send");
+	if (!valid_text(o->betreff, 255))
+		return cli_fail("--betreff: 1-255 characters without control characters", NULL);
+	if (!*o->text || !utf8_valid(o->text, strlen(o->text)) || utf8_count(o->text, strlen(o->text)) > 20000)
+		return cli_fail("--text: 1-20000 characters of UTF-8", NULL);
+	long long org_id = cli_org_by_pnr(who, o->pnr);
+	if (org_id < 0)
+		return cli_fail("database error", NULL);
+	if (org_id == 0)
+		return cli_fail("no organisation with PNR %s", o->pnr);
+	struct message_new m = {.org_id = org_id, .gruppe = -1, .ordner = "eingang", .absender = kasse_absender,
+				.betreff = o->betreff, .text = o->text};
+	upload files[CLI_MAX_ATTACHMENTS];
+	if (message_recipient(who, o, &m) != 0 || attachments_read(who, o, files) != 0)
+		return 1;
+	m.files = files;
+	m.nfiles = (size_t)o->nanhang;
+	long long id;
+	if (message_store_tx(who->a, &m, &id) != 0)
+		return cli_fail("database error", NULL);
+	audit_org(who, org_id, "message_from_kasse", o->gruppe ? o->gruppe : o->kennung,
+		  arena_printf(who->a, "Nachricht %lld, %d Dokument(e)", id, o->nanhang));
+	if (cli_json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)id);
+		cli_print_json(j);
+	} else
+		printf("Nachricht %lld zugestellt.\n", id);
+	return 0;
+}
+
+/* ---- message list ---- */
+
+int cli_message_list(actor *who, struct opts *o)
+{
+	enum { COL_ID, COL_ZEIT, COL_ORDNER, COL_GRUPPE, COL_KENNUNG, COL_ABSENDER, COL_BETREFF, COL_ANHAENGE };
+	if (!o->pnr)
+		return cli_fail("--pnr is required", NULL);
+	char datum[11] = "1900-01-01";
+	if (o->seit && !parse_date(o->seit, datum))
+		return cli_fail("--seit JJJJ-MM-TT or TT.MM.JJJJ", NULL);
+	long long org_id = cli_org_by_pnr(who, o->pnr);
+	if (org_id < 0)
+		return cli_fail("database error", NULL);
+	if (org_id == 0)
+		return cli_fail("no organisation with PNR %s", o->pnr);
+	db_res *res = db_query(who->a,
+		"SELECT n.id, DATE_FORMAT(n.erstellt, '%Y-%m-%dT%H:%i:%sZ'), n.ordner, COALESCE(n.gruppe, -1), "
+		"COALESCE(a.kennung, ''), n.absender, n.betreff, n.anhaenge FROM nachricht n "
+		"JOIN organisation o ON o.id = n.org_id LEFT JOIN account a ON a.id = n.konto_id "
+		"WHERE o.kasse = ? AND o.pnr = ? AND n.erstellt >= ? ORDER BY n.id LIMIT 10000",
+		DBARGS(DS(cfg.kasse_nummer), DS(o->pnr), DS(datum)));
+	if (!res)
+		return cli_fail("database error", NULL);
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < res->nrows; i++) {
+		long long g = db_int(res, i, COL_GRUPPE);
+		const char *box = g >= 0 && g < GRUPPE__MAX ? gruppe_slug[g] : db_str(res, i, COL_KENNUNG);
+		const char *dir = strcmp(db_str(res, i, COL_ORDNER), "eingang") == 0 ? "an_mitglied" : "an_kasse";
+		if (!cli_json) {
+			printf("%lld  %s  %-11s  %-17s  %s: %s (%lld Dokumente)\n", db_int(res, i, COL_ID), db_str(res, i, COL_ZEIT),
+			       dir, box, db_str(res, i, COL_ABSENDER), db_str(res, i, COL_BETREFF), db_int(res, i, COL_ANHAENGE));
+			continue;
+		}
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddNumberToObject(m, "id", (double)db_int(res, i, COL_ID));
+		cJSON_AddStringToObject(m, "zeit", db_str(res, i, COL_ZEIT));
+		cJSON_AddStringToObject(m, "richtung", dir);
+		cJSON_AddStringToObject(m, "postfach", box);
+		cJSON_AddStringToObject(m, "absender", db_str(res, i, COL_ABSENDER));
+		cJSON_AddStringToObject(m, "betreff", db_str(res, i, COL_BETREFF));
+		cJSON_AddNumberToObject(m, "anhaenge", (double)db_int(res, i, COL_ANHAENGE));
+		cJSON_AddItemToArray(arr, m);
+	}
+	if (cli_json)
+		cli_print_json(arr);
+	else
+		cJSON_Delete(arr);
+	return 0;
+}
+
+/* ---- message export ---- */
+
+/* Writes one file inside dir without following links or overwriting. */
+static int file_write_new(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return close(fd);
+}
+
+/* The message (row 0 of the query in cli_message_export) as text: its metadata, a blank line,
+ * the text. Allocates in a. */
+static char *message_text(arena *a, long long id, const db_res *m)
+{
+	enum { COL_ZEIT, COL_ABSENDER, COL_BETREFF, COL_TEXT, COL_PNR, COL_GRUPPE, COL_ORDNER, COL_KENNUNG };
+	long long g = db_int(m, 0, COL_GRUPPE);
+	const char *box = g >= 0 && g < GRUPPE__MAX ? gruppe_name[g]
+						   : arena_printf(a, "persönlich (%s)", db_str(m, 0, COL_KENNUNG));
+	const char *dir = strcmp(db_str(m, 0, COL_ORDNER), "eingang") == 0 ? "Kasse an Mitglied" : "Mitglied an Kasse";
+	return arena_printf(a, "Nachricht: %lld\nZeit: %s\nMitglied (PNR): %s\nPostfach: %s\nRichtung: %s\n"
+			       "Absender: %s\nBetreff: %s\n\n%s\n",
+			    id, db_str(m, 0, COL_ZEIT), db_str(m, 0, COL_PNR), box, dir, db_str(m, 0, COL_ABSENDER),
+			    db_str(m, 0, COL_BETREFF), db_str(m, 0, COL_TEXT));
+}
+
+/* Each document as "<message id>-<document id>-<stored name>" (the stored name is already
+ * sanitised; the ids keep two equal names apart), added to files. 0 ok, 1 after cli_fail. */
+static int attachments_write(arena *a, long long id, const db_res *att, const char *dir, cJSON *files)
+{
+	enum { COL_ID, COL_DATEINAME, COL_DATEN };
+	for (size_t i = 0; i < att->nrows; i++) {
+		char *fname = arena_printf(a, "%lld-%lld-%s", id, db_int(att, i, COL_ID), db_str(att, i, COL_DATEINAME));
+		const db_cell *d = db_get(att, i, COL_DATEN);
+		if (file_write_new(dir, fname, d->s, d->len) != 0)
+			return cli_fail("cannot write %s (exists already?)", fname);
+		cJSON_AddItemToArray(files, cJSON_CreateString(fname));
+	}
+	return 0;
+}
+
+static void export_print(const char *dir, cJSON *files)
+{
+	if (cli_json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddItemToObject(j, "dateien", files);
+		cli_print_json(j);
+		return;
+	}
+	for (cJSON *it = files->child; it; it = it->next)
+		printf("%s/%s\n", dir, it->valuestring);
+	cJSON_Delete(files);
+}
+
+int cli_message_export(actor *who, struct opts *o)
+{
+	long long id;
+	if (!o->id || parse_int(o->id, 1, 1LL << 62, &id) != 0 || !o->dir)
+		return cli_fail_usage("message", "export");
+	db_res *m = db_query(who->a,
+		"SELECT DATE_FORMAT(n.erstellt, '%Y-%m-%dT%H:%i:%sZ'), n.absender, n.betreff, n.text, o.pnr, "
+		"COALESCE(n.gruppe, -1), n.ordner, COALESCE(a.kennung, '') FROM nachricht n "
+		"JOIN organisation o ON o.id = n.org_id LEFT JOIN account a ON a.id = n.konto_id WHERE n.id = ?",
+		DBARGS(DI(id)));
+	if (!m)
+		return cli_fail("database error", NULL);
+	if (m->nrows == 0)
+		return cli_fail("no message %s", o->id);
+	if (mkdir(o->dir, 0750) != 0 && errno != EEXIST)
+		return cli_fail("cannot create the directory: %s", strerror(errno));
+	db_res *att = db_query(who->a, "SELECT id, dateiname, daten FROM anhang WHERE nachricht_id = ? ORDER BY id", DBARGS(DI(id)));
+	if (!att)
+		return cli_fail("database error", NULL);
+	char *txt = message_text(who->a, id, m);
+	char *name = arena_printf(who->a, "nachricht-%lld.txt", id);
+	if (file_write_new(o->dir, name, txt, strlen(txt)) != 0)
+		return cli_fail("cannot write %s (exists already?)", name);
+	cJSON *files = cJSON_CreateArray();
+	cJSON_AddItemToArray(files, cJSON_CreateString(name));
+	if (attachments_write(who->a, id, att, o->dir, files) != 0) {
+		cJSON_Delete(files);
+		return 1;
+	}
+	export_print(o->dir, files);
+	return 0;
+}
