@@ -537,7 +537,8 @@ static int claim_tx(void *p)
 	if (!r)
 		return DB_TX_FAIL;
 	for (size_t i = 0; i < r->nrows && c->n < MAILER_BATCH; i++) {
-		long long id = db_int(r, i, 0);
+		enum { ID, TO, SUBJECT, BODY, ATTEMPTS }; /* the columns of the claim query */
+		long long id = db_int(r, i, ID);
 		unsigned long long aff = 0;
 		if (db_exec("UPDATE outbox SET status='versand', claimed_at=? WHERE id=? AND status='wartend'",
 			    DBARGS(DS(c->token), DI(id)), &aff, NULL) != 0)
@@ -547,11 +548,11 @@ static int claim_tx(void *p)
 		struct mail_item *m = &c->m[c->n++];
 		memset(m, 0, sizeof *m);
 		m->id = id;
-		m->to = db_str(r, i, 1);
-		m->subject = db_str(r, i, 2);
+		m->to = db_str(r, i, TO);
+		m->subject = db_str(r, i, SUBJECT);
 		/* bodies are sealed in the outbox (mail_seal); a body that does not open is a
 		 * foreign or damaged row: send nothing for it, leave it for an operator */
-		char *plain = mail_open(db_str(r, i, 3));
+		char *plain = mail_open(db_str(r, i, BODY));
 		if (!plain) {
 			log_error("mail id=%lld: body cannot be opened (secret_key changed?); left unsent", id);
 			c->n--;
@@ -564,7 +565,7 @@ static int claim_tx(void *p)
 		m->body = arena_strdup(c->a, plain);
 		sodium_memzero(plain, strlen(plain));
 		free(plain);
-		m->attempts = (long)db_int(r, i, 4);
+		m->attempts = (long)db_int(r, i, ATTEMPTS);
 	}
 	return 0;
 }

@@ -222,6 +222,7 @@ void account_settings_post(req *r)
 	}
 	const char *old = in.passwort_alt;
 	newpw n = {.pw = in.passwort_neu, .confirm = in.passwort_neu_wiederholung};
+	enum { HASH, SALT, OPS, MEM, LOCKED };
 	db_res *acc = db_query(r->a,
 			       "SELECT password_hash, history_salt, history_ops, history_mem_kib, "
 			       "locked_until IS NOT NULL AND locked_until > NOW() FROM account WHERE id = ?",
@@ -232,8 +233,8 @@ void account_settings_post(req *r)
 	}
 	/* during a self-lock the form confirms no password, not even the right one (as the login): else a
 	 * session holder could go on guessing the current password here after the lock */
-	bool locked = db_int(acc, 0, 4) != 0;
-	int ok = pw_verify(db_str(acc, 0, 0), old, strlen(old));
+	bool locked = db_int(acc, 0, LOCKED) != 0;
+	int ok = pw_verify(db_str(acc, 0, HASH), old, strlen(old));
 	if (ok < 0) {
 		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
 		return;
@@ -248,8 +249,8 @@ void account_settings_post(req *r)
 		settings_refused(r, 422, "passwort_alt", "Das bisherige Passwort ist nicht korrekt.");
 		return;
 	}
-	pw_owner owner = {r->me->id, r->me->kennung, r->me->vorname, r->me->name, r->me->email, db_get(acc, 0, 1),
-			  db_int(acc, 0, 2), db_int(acc, 0, 3)};
+	pw_owner owner = {r->me->id, r->me->kennung, r->me->vorname, r->me->name, r->me->email, db_get(acc, 0, SALT),
+			  db_int(acc, 0, OPS), db_int(acc, 0, MEM)};
 	const char *msg = NULL;
 	enum newpw_result prep = newpw_prepare(r->a, &n, &owner, &msg);
 	if (prep == NEWPW_NO_RESOURCES) {
@@ -260,7 +261,7 @@ void account_settings_post(req *r)
 		settings_refused(r, 422, prep == NEWPW_REFUSED_PW ? "passwort_neu" : "passwort_neu_wiederholung", msg);
 		return;
 	}
-	struct change_ctx c = {r, &n, db_str(acc, 0, 0), PW_CHANGED};
+	struct change_ctx c = {r, &n, db_str(acc, 0, HASH), PW_CHANGED};
 	int rc = db_tx(change_tx, &c);
 	sodium_memzero(&n, sizeof n);
 	if (rc != 0) {

@@ -95,13 +95,14 @@ static int forgot_tx(void *p)
 	int ip_ok = rate_hit(&r->who, bucket, 30, cfg.rate_window_s);
 	if (ip_ok < 0)
 		return DB_TX_FAIL;
+	enum { ID, EMAIL, VORNAME, NAME };
 	db_res *acc = db_query(r->a, "SELECT id, email, vorname, name FROM account WHERE kennung = ? AND status = 'aktiv'",
 			       DBARGS(DS(c->kennung)));
 	if (!acc)
 		return DB_TX_FAIL;
 	if (!ip_ok || acc->nrows == 0)
 		return 0;
-	long long id = db_int(acc, 0, 0);
+	long long id = db_int(acc, 0, ID);
 	snprintf(bucket, sizeof bucket, "resetmail:%lld", id);
 	int ok = rate_hit(&r->who, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
 	if (ok < 0)
@@ -115,10 +116,10 @@ static int forgot_tx(void *p)
 		return DB_TX_FAIL;
 	char minutes[24];
 	snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
-	tpl_slot slots[] = {{"vorname", db_str(acc, 0, 2)}, {"name", db_str(acc, 0, 3)},
+	tpl_slot slots[] = {{"vorname", db_str(acc, 0, VORNAME)}, {"name", db_str(acc, 0, NAME)},
 			    {"link", link_url(r->a, "/passwort-setzen", token)}, {"minutes", minutes}};
 	sodium_memzero(token, sizeof token);
-	return mail_queue(db_str(acc, 0, 1), "passwort-zuruecksetzen.txt", slots, ARRAY_LEN(slots)) ? DB_TX_FAIL : 0;
+	return mail_queue(db_str(acc, 0, EMAIL), "passwort-zuruecksetzen.txt", slots, ARRAY_LEN(slots)) ? DB_TX_FAIL : 0;
 }
 
 void auth_forgot_post(req *r)
