@@ -407,6 +407,10 @@ let passed = 0, failed = 0;
 for (const t of tests) {
   const context = await browser.newContext({ acceptDownloads: true, locale: "de-DE" });
   const page = await context.newPage();
+  // file choosers are intercepted from the start: Playwright turns interception on asynchronously when
+  // the first listener is added, so a waitForEvent("filechooser") set up together with the key press
+  // could lose the race under load and the chooser would open unseen
+  page.on("filechooser", () => {});
   const t0 = Date.now();
   try {
     await t.fn(page, context);
