@@ -191,16 +191,10 @@ static int change_tx(void *p)
 		c->outcome = PW_CHANGED_MEANWHILE;
 		return 0;
 	}
-	int hist = newpw_in_history(r->a, r->me->id, c->n->fingerprint);
-	if (hist < 0)
-		return DB_TX_FAIL;
-	if (hist) {
-		c->outcome = PW_REUSED;
-		return 0;
-	}
-	c->outcome = PW_CHANGED;
 	pw_owner owner = {.account_id = r->me->id, .email = r->me->email, .vorname = r->me->vorname, .name = r->me->name};
-	return newpw_store(r->a, &owner, c->n) ? DB_TX_FAIL : 0;
+	int saved = newpw_save(r->a, &owner, c->n);
+	c->outcome = saved == 1 ? PW_REUSED : PW_CHANGED;
+	return saved < 0 ? DB_TX_FAIL : 0;
 }
 
 struct oldpw_fail_ctx {

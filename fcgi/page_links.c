@@ -226,6 +226,18 @@ static void link_dead(req *r)
 	page_error(r, 410, link_invalid_msg);
 }
 
+/* The live link of the request's token, or NULL after answering (database error, dead link). */
+static link_info *live_link(req *r, const char *zweck1, const char *zweck2)
+{
+	int dberr;
+	link_info *li = link_lookup(r, zweck1, zweck2, false, &dberr);
+	if (dberr)
+		db_fail(r);
+	else if (!li)
+		link_dead(r);
+	return li;
+}
+
 static void policy_hint(sbuf *b)
 {
 	h_raw(b, "<div class=\"hint\" id=\"passwort-regeln\"><p>Ihr Passwort muss folgende Eigenschaften aufweisen:</p><ul>"
@@ -274,16 +286,9 @@ static const page_kind setpw_page = {NULL, setpw_html, NULL, setpw_title};
 
 void auth_setpw_get(req *r)
 {
-	int dberr;
-	link_info *li = link_lookup(r, "aktivierung", "reset", false, &dberr);
-	if (dberr) {
-		db_fail(r);
+	link_info *li = live_link(r, "aktivierung", "reset");
+	if (!li)
 		return;
-	}
-	if (!li) {
-		link_dead(r);
-		return;
-	}
 	page_render(r, 200, &setpw_page, li);
 }
 
@@ -312,17 +317,16 @@ static int setpw_tx(void *p)
 		c->outcome = SETPW_LINK_DEAD;
 		return 0;
 	}
-	int hist = newpw_in_history(r->a, li->account_id, c->n->fingerprint);
-	if (hist < 0)
+	pw_owner owner = link_owner(li);
+	int saved = newpw_save(r->a, &owner, c->n);
+	if (saved < 0)
 		return DB_TX_FAIL;
-	if (hist) {
+	if (saved == 1) {
 		c->outcome = SETPW_REUSED;
 		return 0;
 	}
 	c->outcome = SETPW_DONE;
-	pw_owner owner = link_owner(li);
-	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE id = ?", DBARGS(DI(li->id)), NULL, NULL) != 0 ||
-	    newpw_store(r->a, &owner, c->n) != 0)
+	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE id = ?", DBARGS(DI(li->id)), NULL, NULL) != 0)
 		return DB_TX_FAIL;
 	if (strcmp(li->zweck, "aktivierung") == 0 && role_parse(li->rolle) == ROLE_ADMIN) {
 		/* handbook §1.1: the second mail brings the link to retrieve the Nutzerkennung */
@@ -340,16 +344,9 @@ static int setpw_tx(void *p)
 
 void auth_setpw_post(req *r)
 {
-	int dberr;
-	link_info *li = link_lookup(r, "aktivierung", "reset", false, &dberr);
-	if (dberr) {
-		db_fail(r);
+	link_info *li = live_link(r, "aktivierung", "reset");
+	if (!li)
 		return;
-	}
-	if (!li) {
-		link_dead(r);
-		return;
-	}
 	struct setpw_form in;
 	form_read(r, setpw_fields, ARRAY_LEN(setpw_fields), &in);
 	newpw n = {.pw = in.passwort, .confirm = in.passwort_wiederholung};
@@ -445,16 +442,9 @@ static const page_kind kennung_shown_page = {"Ihre Nutzerkennung", kennung_shown
 
 void auth_kennung_get(req *r)
 {
-	int dberr;
-	link_info *li = link_lookup(r, "kennung", "kennung", false, &dberr);
-	if (dberr) {
-		db_fail(r);
+	link_info *li = live_link(r, "kennung", "kennung");
+	if (!li)
 		return;
-	}
-	if (!li) {
-		link_dead(r);
-		return;
-	}
 	page_render(r, 200, &kennung_page, NULL);
 }
 
@@ -520,16 +510,9 @@ static int kennung_tx(void *p)
 
 void auth_kennung_post(req *r)
 {
-	int dberr;
-	link_info *li = link_lookup(r, "kennung", "kennung", false, &dberr);
-	if (dberr) {
-		db_fail(r);
+	link_info *li = live_link(r, "kennung", "kennung");
+	if (!li)
 		return;
-	}
-	if (!li) {
-		link_dead(r);
-		return;
-	}
 	struct kennung_form in;
 	if (form_read(r, kennung_fields, ARRAY_LEN(kennung_fields), &in)) {
 		page_render(r, 422, &kennung_page, NULL);

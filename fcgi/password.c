@@ -70,3 +70,11 @@ int newpw_store(arena *a, const pw_owner *o, const newpw *n)
 	tpl_slot slots[] = {{"vorname", o->vorname}, {"name", o->name}, {"zeit", db_str(now, 0, 0)}};
 	return mail_queue(o->email, "passwort-geaendert.txt", slots, ARRAY_LEN(slots));
 }
+
+int newpw_save(arena *a, const pw_owner *o, const newpw *n)
+{
+	int hist = newpw_in_history(a, o->account_id, n->fingerprint);
+	if (hist != 0)
+		return hist;
+	return newpw_store(a, o, n) != 0 ? -1 : 0;
+}

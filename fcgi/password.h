@@ -34,6 +34,10 @@ int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH
 /* Inside a transaction: hash, history, ends all sessions, notice mail. 0 ok, -1 db error. */
 int newpw_store(arena *a, const pw_owner *o, const newpw *n);
 
+/* Inside a transaction: newpw_store unless the password is in the history.
+ * 0 stored, 1 used before (nothing written), -1 db error. */
+int newpw_save(arena *a, const pw_owner *o, const newpw *n);
+
 extern const char newpw_reused_msg[];
 
 #endif
