@@ -9,20 +9,19 @@
 #include <stdio.h>
 #include <string.h>
 
-int rate_hit(const actor *who, const char *what, long limit, long window_s)
+int rate_hit(const char *what, long limit, long window_s)
 {
 	unsigned char bucket[HASH_BYTES];
 	secret_hash("rate", what, strlen(what), bucket);
-	if (db_exec("INSERT INTO rate_limit (bucket, window_start, hits) VALUES (?, NOW(), 1) "
+	/* one statement: LAST_INSERT_ID(x) hands the new count back as the statement's insert id */
+	unsigned long long hits = 0;
+	if (db_exec("INSERT INTO rate_limit (bucket, window_start, hits) VALUES (?, NOW(), LAST_INSERT_ID(1)) "
 		    "ON DUPLICATE KEY UPDATE "
-		    "hits = IF(window_start <= NOW() - INTERVAL ? SECOND, 1, hits + 1), "
+		    "hits = LAST_INSERT_ID(IF(window_start <= NOW() - INTERVAL ? SECOND, 1, hits + 1)), "
 		    "window_start = IF(window_start <= NOW() - INTERVAL ? SECOND, NOW(), window_start)",
-		    DBARGS(DB(bucket, sizeof bucket), DI(window_s), DI(window_s)), NULL, NULL) != 0)
+		    DBARGS(DB(bucket, sizeof bucket), DI(window_s), DI(window_s)), NULL, &hits) != 0)
 		return -1;
-	db_res *res = db_query(who->a, "SELECT hits FROM rate_limit WHERE bucket = ?", DBARGS(DB(bucket, sizeof bucket)));
-	if (!res || res->nrows != 1)
-		return -1;
-	return db_int(res, 0, 0) <= limit ? 1 : 0;
+	return hits >= 1 && hits <= (unsigned long long)limit ? 1 : 0;
 }
 
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1])

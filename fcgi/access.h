@@ -6,7 +6,7 @@
 #include "secret.h"
 
 /* Counts one hit in a fixed window; 1 = allowed, 0 = over the limit, -1 = db error. */
-int rate_hit(const actor *who, const char *what, long limit, long window_s);
+int rate_hit(const char *what, long limit, long window_s);
 /* New single-use link token for account (older unused ones of that purpose die). */
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1]);
 /* The link as mailed: always the configured base URL, never the request's Host. */

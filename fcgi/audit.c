@@ -31,7 +31,12 @@ void audit_self(const actor *who, long long account_id, const char *event, const
 			       DBARGS(DI(account_id)));
 	if (!acc || acc->nrows != 1)
 		return;
-	audit_insert(who, db_int(acc, 0, 1), db_str(acc, 0, 0), event, db_str(acc, 0, 0), detail);
+	audit_account(who, db_int(acc, 0, 1), db_str(acc, 0, 0), event, detail);
+}
+
+void audit_account(const actor *who, long long org_id, const char *kennung, const char *event, const char *detail)
+{
+	audit_insert(who, org_id, kennung, event, kennung, detail);
 }
 
 const char *audit_event_label(const char *event)

@@ -19,6 +19,8 @@ void audit(const actor *who, const char *event, const char *target, const char *
 void audit_org(const actor *who, long long org_id, const char *event, const char *target, const char *detail);
 /* An event of an account itself (login, activation, self-lock): actor and target are that account. */
 void audit_self(const actor *who, long long account_id, const char *event, const char *detail);
+/* The same for an account whose organisation and Nutzerkennung the caller already has. */
+void audit_account(const actor *who, long long org_id, const char *kennung, const char *event, const char *detail);
 
 const char *audit_event_label(const char *event); /* "sb_locked" → "Benutzer gesperrt" */
 

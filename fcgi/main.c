@@ -215,6 +215,8 @@ static int serve(void)
 	set_signal(SIGHUP, on_master_signal);
 	set_signal(SIGCHLD, on_master_signal);
 	set_signal(SIGPIPE, SIG_IGN);
+	if (pw_gate_init() != 0)
+		log_warn("argon2id gate unavailable: %s", strerror(errno));
 	children_layout();
 	log_info("master pid %d: %ld workers + mailer on %s", (int)getpid(), cfg.workers, cfg.fcgi_socket);
 	for (;;) {

@@ -122,7 +122,7 @@ void auth_login_get(req *r)
 
 struct login_ctx {
 	req *r;
-	long long account_id;
+	long long account_id, org_id;
 	const char *kennung, *email, *vorname, *name;
 	char token[TOKEN_CHARS + 1];
 	char tan[7];
@@ -147,7 +147,7 @@ static int login_tx(void *p)
 	}
 	char bucket[64];
 	snprintf(bucket, sizeof bucket, "tanmail:%lld", c->account_id);
-	int allowed = rate_hit(&r->who, bucket, cfg.tan_mail_limit, cfg.rate_window_s);
+	int allowed = rate_hit(bucket, cfg.tan_mail_limit, cfg.rate_window_s);
 	if (allowed < 0)
 		return DB_TX_FAIL;
 	if (!allowed) {
@@ -172,42 +172,46 @@ static int login_tx(void *p)
 	tpl_slot slots[] = {{"tan", c->tan}, {"minutes", minutes}};
 	if (mail_queue(c->email, "tan.txt", slots, ARRAY_LEN(slots)) != 0)
 		return DB_TX_FAIL;
+	audit_account(&r->who, c->org_id, c->kennung, "login_password_ok", "tan sent");
 	return 0;
 }
 
+/* The account of a login attempt: NULL if unknown or without a password (answered alike). */
+struct login_account {
+	long long id, org_id;
+	const char *status, *hash, *email, *vorname, *name;
+	bool locked;
+};
+
 struct fail_ctx {
 	req *r;
-	long long account_id;
+	const struct login_account *acc;
 	const char *kennung;
 };
 
 static int fail_tx(void *p)
 {
 	struct fail_ctx *c = p;
-	return login_failure(&c->r->who, c->account_id) < 0 ? DB_TX_FAIL : 0;
+	if (login_failure(&c->r->who, c->acc->id) < 0)
+		return DB_TX_FAIL;
+	audit_account(&c->r->who, c->acc->org_id, c->kennung, "login_failed", "wrong password");
+	return 0;
 }
-
-/* The account of a login attempt: NULL if unknown or without a password (answered alike). */
-struct login_account {
-	long long id;
-	const char *status, *hash, *email, *vorname, *name;
-	bool locked;
-};
 
 static int login_account_load(req *r, const char *kennung, struct login_account **out)
 {
-	enum { ID, STATUS, HASH, LOCKED, EMAIL, VORNAME, NAME };
+	enum { ID, STATUS, HASH, LOCKED, EMAIL, VORNAME, NAME, ORG };
 	*out = NULL;
 	db_res *acc = db_query(r->a,
-			       "SELECT id, status, password_hash, locked_until > NOW(), email, vorname, name "
-			       "FROM account WHERE kennung = ?",
+			       "SELECT id, status, password_hash, locked_until > NOW(), email, vorname, name, "
+			       "COALESCE(org_id, 0) FROM account WHERE kennung = ?",
 			       DBARGS(DS(kennung)));
 	if (!acc)
 		return -1;
 	if (acc->nrows == 0 || !db_str(acc, 0, HASH))
 		return 0;
 	struct login_account *a = arena_alloc(r->a, sizeof *a);
-	*a = (struct login_account){db_int(acc, 0, ID), db_str(acc, 0, STATUS), db_str(acc, 0, HASH),
+	*a = (struct login_account){db_int(acc, 0, ID), db_int(acc, 0, ORG), db_str(acc, 0, STATUS), db_str(acc, 0, HASH),
 				    db_str(acc, 0, EMAIL), db_str(acc, 0, VORNAME), db_str(acc, 0, NAME),
 				    db_int(acc, 0, LOCKED) == 1};
 	*out = a;
@@ -217,7 +221,7 @@ static int login_account_load(req *r, const char *kennung, struct login_account 
 /* Password correct: a session in the TAN stage and the TAN mail, in one transaction. */
 static void login_start_tan(req *r, const struct login_form *in, const struct login_account *acc, const char *kennung)
 {
-	struct login_ctx c = {.r = r, .account_id = acc->id, .kennung = kennung, .email = acc->email,
+	struct login_ctx c = {.r = r, .account_id = acc->id, .org_id = acc->org_id, .kennung = kennung, .email = acc->email,
 			      .vorname = acc->vorname, .name = acc->name};
 	secret_token(c.token);
 	secret_tan(c.tan);
@@ -239,7 +243,6 @@ static void login_start_tan(req *r, const struct login_form *in, const struct lo
 		return;
 	}
 	session_cookie_set(r, c.token);
-	audit_self(&r->who, acc->id, "login_password_ok", "tan sent");
 	redirect(r, "/anmelden/tan");
 }
 
@@ -276,12 +279,11 @@ void auth_login_post(req *r)
 		return;
 	}
 	if (!ok) {
-		struct fail_ctx fc = {r, acc->id, kennung};
+		struct fail_ctx fc = {r, acc, kennung};
 		if (db_tx(fail_tx, &fc) != 0) {
 			db_fail(r);
 			return;
 		}
-		audit_self(&r->who, acc->id, "login_failed", "wrong password");
 		login_refused(r, &in, 422, login_failed_msg);
 		return;
 	}
@@ -332,25 +334,44 @@ struct tan_ctx {
 	int tries_left;
 };
 
+/* The attempt and its TAN, locked together: a second, simultaneous post of the same TAN (double
+ * click) waits here and then finds the session already logged in, which it must leave alone. */
+static db_res *tan_attempt_lock(req *r, long long sid)
+{
+	return db_query(r->a,
+			"SELECT s.stage, t.tan_hash, t.expires_at > NOW(), t.tries, a.failed_logins "
+			"FROM session s JOIN account a ON a.id = s.account_id "
+			"LEFT JOIN tan t ON t.session_id = s.id WHERE s.id = ? FOR UPDATE",
+			DBARGS(DI(sid)));
+}
+
+static int tan_accept(struct tan_ctx *c, long long sid, bool failures_counted)
+{
+	req *r = c->r;
+	c->outcome = TAN_OK;
+	if (db_exec("DELETE FROM tan WHERE session_id = ?", DBARGS(DI(sid)), NULL, NULL) || session_upgrade(sid, c->token))
+		return DB_TX_FAIL;
+	if (failures_counted &&
+	    db_exec("UPDATE account SET failed_logins = 0 WHERE id = ?", DBARGS(DI(r->me->id)), NULL, NULL))
+		return DB_TX_FAIL;
+	audit(&r->who, "login_ok", r->me->kennung, "");
+	return 0;
+}
+
 static int tan_tx(void *p)
 {
+	enum { STAGE, HASH, VALID, TRIES, FAILED };
 	struct tan_ctx *c = p;
 	req *r = c->r;
 	long long sid = r->sess->id, aid = r->me->id;
-	/* lock the attempt first: a second, simultaneous post of the same TAN (double click) waits
-	 * here and then finds the session already logged in, which it must leave alone */
-	db_res *st = db_query(r->a, "SELECT stage FROM session WHERE id = ? FOR UPDATE", DBARGS(DI(sid)));
-	if (!st)
+	db_res *t = tan_attempt_lock(r, sid);
+	if (!t)
 		return DB_TX_FAIL;
-	if (st->nrows == 1 && strcmp(db_str(st, 0, 0), "voll") == 0) {
+	if (t->nrows == 1 && strcmp(db_str(t, 0, STAGE), "voll") == 0) {
 		c->outcome = TAN_DONE_MEANWHILE;
 		return 0;
 	}
-	db_res *t = db_query(r->a, "SELECT tan_hash, expires_at > NOW(), tries FROM tan WHERE session_id = ? FOR UPDATE",
-			     DBARGS(DI(sid)));
-	if (!t)
-		return DB_TX_FAIL;
-	if (t->nrows == 0 || db_int(t, 0, 1) != 1) {
+	if (t->nrows == 0 || !db_str(t, 0, HASH) || db_int(t, 0, VALID) != 1) {
 		c->outcome = TAN_EXPIRED;
 		return db_exec("DELETE FROM session WHERE id = ? AND stage = 'tan'", DBARGS(DI(sid)), NULL, NULL) ? DB_TX_FAIL
 														     : 0;
@@ -359,18 +380,12 @@ static int tan_tx(void *p)
 	char bound[64];
 	snprintf(bound, sizeof bound, "%lld:%s", sid, c->tan);
 	secret_hash("tan", bound, strlen(bound), h);
-	const db_cell *stored = db_get(t, 0, 0);
+	const db_cell *stored = db_get(t, 0, HASH);
 	bool match = strlen(c->tan) == 6 && strspn(c->tan, "0123456789") == 6 && stored->len == HASH_BYTES &&
 		     sodium_memcmp(stored->s, h, HASH_BYTES) == 0;
-	if (match) {
-		c->outcome = TAN_OK;
-		if (db_exec("DELETE FROM tan WHERE session_id = ?", DBARGS(DI(sid)), NULL, NULL) ||
-		    session_upgrade(sid, c->token) ||
-		    db_exec("UPDATE account SET failed_logins = 0 WHERE id = ?", DBARGS(DI(aid)), NULL, NULL))
-			return DB_TX_FAIL;
-		return 0;
-	}
-	long long tries = db_int(t, 0, 2) + 1;
+	if (match)
+		return tan_accept(c, sid, db_int(t, 0, FAILED) != 0);
+	long long tries = db_int(t, 0, TRIES) + 1;
 	int locked = login_failure(&r->who, aid);
 	if (locked < 0)
 		return DB_TX_FAIL;
@@ -400,7 +415,6 @@ void auth_tan_post(req *r)
 	switch (c.outcome) {
 	case TAN_OK:
 		session_cookie_set(r, c.token);
-		audit(&r->who, "login_ok", r->me->kennung, "");
 		redirect(r, "/");
 		return;
 	case TAN_WRONG:

@@ -372,7 +372,7 @@ static int contact_tx(void *p)
 	const struct contact_form *in = c->in;
 	char bucket[96];
 	snprintf(bucket, sizeof bucket, "rueckmeldung:%s", r->me ? r->me->kennung : r->remote ? r->remote : "");
-	int allowed = rate_hit(&r->who, bucket, 5, cfg.rate_window_s);
+	int allowed = rate_hit(bucket, 5, cfg.rate_window_s);
 	if (allowed < 0)
 		return DB_TX_FAIL;
 	c->limited = !allowed;

@@ -92,7 +92,7 @@ static int forgot_tx(void *p)
 	req *r = c->r;
 	char bucket[96];
 	snprintf(bucket, sizeof bucket, "forgot-ip:%s", r->remote ? r->remote : "");
-	int ip_ok = rate_hit(&r->who, bucket, 30, cfg.rate_window_s);
+	int ip_ok = rate_hit(bucket, 30, cfg.rate_window_s);
 	if (ip_ok < 0)
 		return DB_TX_FAIL;
 	enum { ID, EMAIL, VORNAME, NAME };
@@ -104,7 +104,7 @@ static int forgot_tx(void *p)
 		return 0;
 	long long id = db_int(acc, 0, ID);
 	snprintf(bucket, sizeof bucket, "resetmail:%lld", id);
-	int ok = rate_hit(&r->who, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
+	int ok = rate_hit(bucket, cfg.reset_mail_limit, cfg.rate_window_s);
 	if (ok < 0)
 		return DB_TX_FAIL;
 	if (!ok) {
@@ -199,7 +199,7 @@ static bool link_guard(req *r)
 {
 	char bucket[96];
 	snprintf(bucket, sizeof bucket, "link-miss:%s", r->remote ? r->remote : "");
-	int ok = rate_hit(&r->who, bucket, 60, cfg.rate_window_s);
+	int ok = rate_hit(bucket, 60, cfg.rate_window_s);
 	return ok != 0;
 }
 

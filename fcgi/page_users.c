@@ -894,7 +894,7 @@ static int password_mail_step(struct state_ctx *c, const sb *s)
 	}
 	char bucket[64];
 	snprintf(bucket, sizeof bucket, "adminmail:%lld", s->id);
-	int ok = rate_hit(&r->who, bucket, cfg.reset_mail_limit, cfg.rate_window_s);
+	int ok = rate_hit(bucket, cfg.reset_mail_limit, cfg.rate_window_s);
 	if (ok < 0)
 		return DB_TX_FAIL;
 	if (!ok) {

@@ -3,9 +3,13 @@
 #include "secret.h"
 #include "config.h"
 #include "util.h"
+#include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int secret_init(void)
 {
@@ -84,11 +88,81 @@ bool kennung_normalize(char *s)
 	return true;
 }
 
+/* The argon2id gate: at most one verification per CPU across all workers. More at once only
+ * share the CPUs and their caches (each takes cfg.argon_mem_kib), so every login gets slower.
+ * The slots live in shared memory mapped before the workers fork; robust mutexes free the slot
+ * of a worker killed in the middle of a hash. Without pw_gate_init (mvctl) there is no gate. */
+struct pw_gate {
+	unsigned long next;      /* ticket: which slot a waiter queues on */
+	long slots;
+	pthread_mutex_t slot[];
+};
+static struct pw_gate *gate;
+
+int pw_gate_init(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		cpus = 1;
+	size_t size = sizeof *gate + (size_t)cpus * sizeof gate->slot[0];
+	void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	struct pw_gate *g = m;
+	g->slots = cpus;
+	pthread_mutexattr_t at;
+	pthread_mutexattr_init(&at);
+	pthread_mutexattr_setpshared(&at, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&at, PTHREAD_MUTEX_ROBUST);
+	for (long i = 0; i < cpus; i++)
+		pthread_mutex_init(&g->slot[i], &at);
+	pthread_mutexattr_destroy(&at);
+	gate = g;
+	return 0;
+}
+
+static int lock_slot(pthread_mutex_t *m, bool wait)
+{
+	int rc = wait ? pthread_mutex_lock(m) : pthread_mutex_trylock(m);
+	if (rc == EOWNERDEAD) /* its holder died mid-hash: nothing to repair, the slot is free */
+		rc = pthread_mutex_consistent(m);
+	return rc;
+}
+
+static pthread_mutex_t *gate_enter(void)
+{
+	if (!gate)
+		return NULL;
+	for (long i = 0; i < gate->slots; i++)
+		if (lock_slot(&gate->slot[i], false) == 0)
+			return &gate->slot[i];
+	pthread_mutex_t *m = &gate->slot[__atomic_fetch_add(&gate->next, 1, __ATOMIC_RELAXED) % (unsigned long)gate->slots];
+	return lock_slot(m, true) == 0 ? m : NULL;
+}
+
+static void gate_leave(pthread_mutex_t *m)
+{
+	if (m)
+		pthread_mutex_unlock(m);
+}
+
+static int argon2id(unsigned char *out, size_t outlen, const char *pw, size_t len, const unsigned char salt[16],
+		    unsigned long long ops, size_t mem)
+{
+	pthread_mutex_t *slot = gate_enter();
+	int rc = crypto_pwhash(out, outlen, pw, len, salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13);
+	gate_leave(slot);
+	return rc;
+}
+
 int pw_hash(const char *pw, size_t len, char out[PWHASH_MAX])
 {
 	_Static_assert(PWHASH_MAX >= crypto_pwhash_STRBYTES, "hash buffer");
-	return crypto_pwhash_str_alg(out, pw, len, (unsigned long long)cfg.argon_ops,
-				     (size_t)cfg.argon_mem_kib * 1024, crypto_pwhash_ALG_ARGON2ID13);
+	pthread_mutex_t *slot = gate_enter();
+	int rc = crypto_pwhash_str_alg(out, pw, len, (unsigned long long)cfg.argon_ops,
+				       (size_t)cfg.argon_mem_kib * 1024, crypto_pwhash_ALG_ARGON2ID13);
+	gate_leave(slot);
+	return rc;
 }
 
 /* Parses $argon2id$v=19$m=M,t=T,p=1$SALT$HASH. */
@@ -120,7 +194,7 @@ int pw_verify(const char *hash, const char *pw, size_t len)
 	size_t dlen = 0;
 	if (!hash || parse_hash(hash, &m, &t, salt, digest, &dlen) != 0)
 		return -1;
-	if (crypto_pwhash(mine, dlen, pw, len, salt, t, (size_t)m * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0)
+	if (argon2id(mine, dlen, pw, len, salt, t, (size_t)m * 1024) != 0)
 		return -1;
 	int ok = sodium_memcmp(mine, digest, dlen) == 0;
 	sodium_memzero(mine, sizeof mine);
@@ -130,8 +204,7 @@ int pw_verify(const char *hash, const char *pw, size_t len)
 int pw_fingerprint(const char *pw, size_t len, const unsigned char salt[16], long ops, long mem_kib,
 		   unsigned char out[HASH_BYTES])
 {
-	return crypto_pwhash(out, HASH_BYTES, pw, len, salt, (unsigned long long)ops, (size_t)mem_kib * 1024,
-			     crypto_pwhash_ALG_ARGON2ID13);
+	return argon2id(out, HASH_BYTES, pw, len, salt, (unsigned long long)ops, (size_t)mem_kib * 1024);
 }
 
 void pw_dummy_verify(const char *pw, size_t len)

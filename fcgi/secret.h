@@ -22,6 +22,8 @@ void secret_tan(char out[7]);                            /* 6 digits, leading ze
 void kennung_generate(char role, const char *kasse, char out[KENNUNG_LEN + 1]);
 bool kennung_normalize(char *s);                         /* trim + upper-case in place; format ok? */
 
+/* Before forking workers: argon2id calls of all processes wait for one of nproc slots. */
+int pw_gate_init(void);
 /* argon2id (cfg.argon_ops, cfg.argon_mem_kib). 0 ok, -1 out of memory. */
 int pw_hash(const char *pw, size_t len, char out[PWHASH_MAX]);
 /* 1 match, 0 mismatch, -1 error (out of memory, malformed hash: never a wrong password). */
