@@ -34,8 +34,9 @@ int message_store(arena *a, const struct message_new *m, long long *id_out)
 		return -1;
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const upload *u = &m->files[i];
+		const char *type = upload_sniff(u->data, u->len);
 		if (db_exec("INSERT INTO anhang (nachricht_id, dateiname, typ, groesse, daten) VALUES (?, ?, ?, ?, ?)",
-			    DBARGS(DI(id), DS(u->filename), DS(upload_sniff(u->data, u->len)), DI(u->len), DB(u->data, u->len)),
+			    DBARGS(DI(id), DS(document_name(a, u->filename, type)), DS(type), DI(u->len), DB(u->data, u->len)),
 			    NULL, NULL) != 0)
 			return -1;
 	}

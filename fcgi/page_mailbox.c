@@ -539,7 +539,8 @@ static bool attachments_load(req *r, struct message_view *v)
 	v->attachments = arena_alloc(r->a, (att->nrows ? att->nrows : 1) * sizeof *v->attachments);
 	for (size_t i = 0; i < att->nrows; i++)
 		v->attachments[i] = (struct attachment){db_int(att, i, COL_ID), db_int(att, i, COL_SIZE),
-							db_str(att, i, COL_NAME), db_str(att, i, COL_TYPE)};
+							document_name(r->a, db_str(att, i, COL_NAME), db_str(att, i, COL_TYPE)),
+							db_str(att, i, COL_TYPE)};
 	return true;
 }
 
@@ -719,7 +720,7 @@ void attachment_download(req *r)
 		return;
 	sbuf_reset(&r->body);
 	sbuf_add(&r->body, d.data->s, d.data->len);
-	resp_header(r, "Content-Disposition", disposition(r, d.name));
+	resp_header(r, "Content-Disposition", disposition(r, document_name(r->a, d.name, d.type)));
 	r->ctype = d.type; /* one of three types checked by content at upload */
 	r->status = 200;
 	r->responded = true;

@@ -609,9 +609,10 @@ class Uploads(Base):
         r = send(w.ca, "beihilfe", "Typen", "x", [("eigentlich-pdf.png", PDF, "image/png"),
                                                   ("bild.pdf", PNG, "application/pdf"),
                                                   ("foto.dat", JPEG, "text/html")], json=True)
-        self.assertEqual(self.doc(sent_id(r)), [("eigentlich-pdf.png", "application/pdf", len(PDF)),
-                                                ("bild.pdf", "image/png", len(PNG)),
-                                                ("foto.dat", "image/jpeg", len(JPEG))])
+        # (issue 11 item 2: the name gets the extension of the type found)
+        self.assertEqual(self.doc(sent_id(r)), [("eigentlich-pdf.png.pdf", "application/pdf", len(PDF)),
+                                                ("bild.pdf.png", "image/png", len(PNG)),
+                                                ("foto.dat.jpg", "image/jpeg", len(JPEG))])
 
     def test_disguised_html_and_svg_refused(self):
         w = self.w
@@ -692,7 +693,7 @@ class Uploads(Base):
                  ".versteckt.pdf", "a/../../b.pdf", "Übersicht März.pdf"]
         mid = sent_id(send(w.ca, "beihilfe", "Namen", "Text", [(n, PDF) for n in names], json=True))
         self.assertEqual([d[0] for d in self.doc(mid)],
-                         ["x.pdf", "windows.pdf", "passwd.pdf", "Bescheid.pdf", "Dokument", "versteckt.pdf", "b.pdf",
+                         ["x.pdf", "windows.pdf", "passwd.pdf", "Bescheid.pdf", "Dokument.pdf", "versteckt.pdf", "b.pdf",
                           "Übersicht März.pdf"])
         # the Kasse's export keeps every file inside the directory
         out = os.path.join(tmpdir(), f"export-{mid}")

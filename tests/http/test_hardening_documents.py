@@ -1,0 +1,198 @@
+"""Documents and messages hardened after issue 11: names end in the extension of the type found and lose
+bidirectional and other format characters (item 2) — on upload, in the message view, on download (also for
+rows stored before the rule) and in `mvctl message export`; a download decides access before it reads the
+content (item 3); a HEAD of a message does not mark it read (item 8); the "Gesendet" folder names the
+recipient, the reply page shows the message answered, sizes are written "MB" (item 16)."""
+
+import html as htmllib
+import os
+import re
+import shutil
+import tempfile
+import unittest
+import urllib.parse
+
+import mv
+import users_lib as U
+
+KASSE = "Kommunale Versorgungskassen Westfalen-Lippe"
+NO_DOC = "Dieses Dokument gibt es nicht."
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+# Unicode format characters (category Cf) and controls a name must not carry (line breaks are the page's own)
+FORMAT_CHARS = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                          "\u2066-\u206f\ufeff]")
+
+
+class World:
+    """Organisation 1: Alma (Beihilfe), logged in. Organisation 2: Dora (Beihilfe), logged in."""
+
+
+_world = None
+_tmp = None
+
+
+def world():
+    global _world
+    if _world is None:
+        w = World()
+        w.admin, w.ac = U.admin_session()
+        w.org = w.admin.org
+        w.a = U.activate(U.create(w.ac, vorname="Alma", name="Apfel", gruppen=("Beihilfe",)))
+        w.ca = U.login(w.a)
+        w.admin2, w.ac2 = U.admin_session()
+        w.org2 = w.admin2.org
+        w.d = U.activate(U.create(w.ac2, vorname="Dora", name="Dattel", gruppen=("Beihilfe",)))
+        w.cd = U.login(w.d)
+        _world = w
+    return _world
+
+
+def tmpdir():
+    global _tmp
+    if _tmp is None:
+        _tmp = tempfile.mkdtemp(prefix="mv-hardening-docs-")
+    return _tmp
+
+
+def tearDownModule():
+    if _tmp:
+        shutil.rmtree(_tmp, ignore_errors=True)
+
+
+def kasse_send(pnr, betreff, text="Text der Kasse", gruppe="beihilfe", files=()):
+    """A message from the Kasse (mvctl message send); files: (name, bytes), written under those names."""
+    args = ["--json", "message", "send", "--pnr", pnr, "--gruppe", gruppe, "--betreff", betreff, "--text", text]
+    for name, data in files:
+        d = tempfile.mkdtemp(dir=tmpdir())
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+        args += ["--anhang", os.path.join(d, name)]
+    r = mv.mvctl(*args)
+    if r.rc != 0:
+        raise AssertionError(f"mvctl message send failed: {r!r}")
+    return r.json()["id"]
+
+
+def send(client, box, betreff="Anfrage", text="Text", files=(), fields=()):
+    """POST /postfach/{box}/neu as multipart (JSON answer); returns the new message's id."""
+    f = [("betreff", betreff), ("nachricht", text)] + list(fields)
+    r = mv.post_multipart(client, f"/postfach/{box}/neu", f, [("anhang", n, d) for n, d in files], json=True)
+    if r.status != 200:
+        raise AssertionError(f"sending failed: {r!r}")
+    return r.json()["id"]
+
+
+def message(client, mid):
+    r = client.get(f"/nachricht/{mid}", json=True)
+    if r.status != 200:
+        raise AssertionError(f"/nachricht/{mid}: {r!r}")
+    return r.json()
+
+
+def entry(client, box, mid, query=""):
+    r = client.get(f"/postfach/{box}" + (f"?{query}" if query else ""), json=True)
+    assert r.status == 200, r
+    return next((m for m in r.json()["nachrichten"] if m["id"] == mid), None)
+
+
+def offered_name(resp):
+    """The name of a download's Content-Disposition: (ASCII fallback, UTF-8 name)."""
+    cd = resp.header("Content-Disposition") or ""
+    m = re.fullmatch(r'attachment; filename="([^"\\]*)"; filename\*=UTF-8\'\'([A-Za-z0-9%._~-]+)', cd)
+    if not m:
+        raise AssertionError(f"Content-Disposition {cd!r}")
+    return m.group(1), urllib.parse.unquote(m.group(2), encoding="utf-8", errors="strict")
+
+
+def export(mid):
+    out = os.path.join(tmpdir(), f"export-{mid}-{mv.uid()}")
+    r = mv.mvctl("--json", "message", "export", "--id", str(mid), "--dir", out)
+    if r.rc != 0:
+        raise AssertionError(f"mvctl message export failed: {r!r}")
+    return out, r.json()["dateien"]
+
+
+class Base(mv.Case):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.w = world()
+
+
+# ---------------------------------------------------------------- item 2: names end in the type's extension
+
+DISGUISED = [  # (name sent, content, name stored and offered)
+    ("Bescheid.pdf.html", PDF, "Bescheid.pdf.html.pdf"),
+    ("run.bat", PDF, "run.bat.pdf"),
+    (f"Rechnung{RLO}fdp.hta", PDF, "Rechnungfdp.hta.pdf"),
+    ("Zahl\u200b\u2066ung\u2069.exe\u00ad", PDF, "Zahlung.exe.pdf"),
+    ("Foto.png", JPEG, "Foto.png.jpg"),
+    ("Scan", PNG, "Scan.png"),
+    ("Bescheid.PDF", PDF, "Bescheid.PDF"),
+    ("Foto.jpeg", JPEG, "Foto.jpeg"),
+    ("Antrag.pdf.", PDF, "Antrag.pdf"),
+    (f"{RLO}\u200b", PDF, "Dokument.pdf"),
+]
+TYPES = {PDF: ("application/pdf", "PDF"), PNG: ("image/png", "PNG"), JPEG: ("image/jpeg", "JPEG")}
+
+
+class DocumentNames(Base):
+    def check_offered(self, client, mid, want):
+        """The message (JSON and page), each download and the Kasse's export offer exactly the names want."""
+        docs = message(client, mid)["anhaenge"]
+        self.assertEqual([d["dateiname"] for d in docs], [n for n, _ in want])
+        page = client.get(f"/nachricht/{mid}")
+        self.assertEqual(page.status, 200)
+        self.assertIsNone(FORMAT_CHARS.search(page.text), "no format or control character on the page")
+        for d, (name, data) in zip(docs, want):
+            kind = TYPES[data][1]
+            self.assertIn(f'<a href="/anhang/{d["id"]}" download>{htmllib.escape(name, quote=False)}</a> ({kind}, ',
+                          page.text)
+            dl = client.get(f"/anhang/{d['id']}")
+            self.assertEqual((dl.status, dl.body, dl.header("Content-Type")), (200, data, TYPES[data][0]))
+            ascii_name, utf8_name = offered_name(dl)
+            self.assertEqual(utf8_name, name)
+            self.assertTrue(ascii_name.endswith(os.path.splitext(name)[1]), ascii_name)
+        out, files = export(mid)
+        self.assertEqual(files[1:], [f"{mid}-{d['id']}-{name}" for d, (name, _) in zip(docs, want)])
+        for f, (_, data) in zip(files[1:], want):
+            with open(os.path.join(out, f), "rb") as fh:
+                self.assertEqual(fh.read(), data)
+
+    def test_uploaded_names_end_in_the_extension_of_the_type_found(self):
+        w = self.w
+        mid = send(w.ca, "beihilfe", "Getarnte Namen", "Text", [(n, d) for n, d, _ in DISGUISED])
+        self.check_offered(w.ca, mid, [(stored, d) for _, d, stored in DISGUISED])
+        if mv.is_root():
+            rows = mv.db(f"SELECT dateiname FROM anhang WHERE nachricht_id = {mid} ORDER BY id")
+            self.assertEqual([r[0] for r in rows], [stored for _, _, stored in DISGUISED], "stored so")
+
+    def test_kasse_documents_too(self):
+        w = self.w
+        files = [("Bescheid.pdf.html", PDF), ("run.bat", PDF), (f"Rechnung{RLO}fdp.hta", PDF)]
+        mid = kasse_send(w.org.pnr, "Kasse mit getarnten Namen", files=files)
+        self.check_offered(w.ca, mid, [("Bescheid.pdf.html.pdf", PDF), ("run.bat.pdf", PDF),
+                                       ("Rechnungfdp.hta.pdf", PDF)])
+
+    def test_refused_file_named_without_format_characters(self):
+        w = self.w
+        r = mv.post_multipart(w.ca, "/postfach/beihilfe/neu", [("betreff", "x"), ("nachricht", "y")],
+                              [("anhang", f"Rechnung{RLO}fdp.hta", b"<html>")], json=True)
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.json()["errors"]["anhang"],
+                         "Die Datei „Rechnungfdp.hta“ ist kein PDF-, PNG- oder JPEG-Dokument. Andere Dateiarten "
+                         "können nicht übermittelt werden.")
+
+    @unittest.skipUnless(mv.is_root(), "needs the stack's MariaDB as root")
+    def test_rows_stored_before_the_rule_are_offered_and_exported_safely(self):
+        w = self.w
+        mid = kasse_send(w.org.pnr, "Alte Zeilen", files=[("a.pdf", PDF), ("b.png", PNG)])
+        ids = [int(r[0]) for r in mv.db(f"SELECT id FROM anhang WHERE nachricht_id = {mid} ORDER BY id")]
+        # as the portal stored them before: any extension, format characters kept
+        mv.db(f"UPDATE anhang SET dateiname = CONCAT('Rechnung', CONVERT(UNHEX('E280AE') USING utf8mb4), "
+              f"'fdp.hta') WHERE id = {ids[0]}")
+        mv.db(f"UPDATE anhang SET dateiname = 'Bild.html' WHERE id = {ids[1]}")
+        self.check_offered(w.ca, mid, [("Rechnungfdp.hta.pdf", PDF), ("Bild.html.png", PNG)])
