@@ -687,23 +687,29 @@ static const char *disposition(req *r, const char *name)
 }
 
 struct document {
-	long long message_id;
 	const char *name, *type;
-	const db_cell *data;
 };
 
-static enum lookup document_load(req *r, long long id, unsigned groups, struct document *out)
+/* The access decision and the metadata of a document, without its content: the document's
+ * message decides access. Another organisation's id costs what a missing one costs (no read of
+ * up to 10 MB, no size or existence told by the time of the answer). */
+static enum lookup document_find(req *r, long long id, unsigned groups, struct document *out)
 {
-	enum { COL_NACHRICHT, COL_NAME, COL_TYPE, COL_DATA };
-	db_res *a = db_query(r->a, "SELECT nachricht_id, dateiname, typ, daten FROM anhang WHERE id = ?", DBARGS(DI(id)));
+	enum { COL_ORG, COL_KONTO, COL_GRUPPE, COL_NAME, COL_TYPE };
+	db_res *a = db_query(r->a,
+			     "SELECT n.org_id, n.konto_id, n.gruppe, a.dateiname, a.typ FROM anhang a "
+			     "JOIN nachricht n ON n.id = a.nachricht_id WHERE a.id = ?",
+			     DBARGS(DI(id)));
 	if (!a)
 		return LOOKUP_DB_ERROR;
 	if (a->nrows != 1)
 		return LOOKUP_NONE;
-	*out = (struct document){db_int(a, 0, COL_NACHRICHT), db_str(a, 0, COL_NAME), db_str(a, 0, COL_TYPE),
-				 db_get(a, 0, COL_DATA)};
-	struct message m;
-	return message_load(r, out->message_id, groups, &m); /* the document's message decides access */
+	bool personal = db_str(a, 0, COL_KONTO) != NULL;
+	if (!message_visible(r, db_int(a, 0, COL_ORG), personal, personal ? db_int(a, 0, COL_KONTO) : 0,
+			     personal ? -1 : db_int(a, 0, COL_GRUPPE), groups))
+		return LOOKUP_NONE;
+	*out = (struct document){db_str(a, 0, COL_NAME), db_str(a, 0, COL_TYPE)};
+	return LOOKUP_FOUND;
 }
 
 void attachment_download(req *r)
@@ -716,10 +722,17 @@ void attachment_download(req *r)
 		return;
 	}
 	if (lookup_answered(r, id_from_path(r, &id), NO_DOCUMENT) ||
-	    lookup_answered(r, document_load(r, id, groups, &d), NO_DOCUMENT))
+	    lookup_answered(r, document_find(r, id, groups, &d), NO_DOCUMENT))
 		return;
+	/* only now, access granted, the content */
+	db_res *c = db_query(r->a, "SELECT daten FROM anhang WHERE id = ?", DBARGS(DI(id)));
+	if (!c || c->nrows != 1) {
+		lookup_answered(r, c ? LOOKUP_NONE : LOOKUP_DB_ERROR, NO_DOCUMENT); /* deleted in between */
+		return;
+	}
+	const db_cell *data = db_get(c, 0, 0);
 	sbuf_reset(&r->body);
-	sbuf_add(&r->body, d.data->s, d.data->len);
+	sbuf_add(&r->body, data->s, data->len);
 	resp_header(r, "Content-Disposition", disposition(r, document_name(r->a, d.name, d.type)));
 	r->ctype = d.type; /* one of three types checked by content at upload */
 	r->status = 200;

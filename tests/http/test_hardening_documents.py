@@ -196,3 +196,63 @@ class DocumentNames(Base):
               f"'fdp.hta') WHERE id = {ids[0]}")
         mv.db(f"UPDATE anhang SET dateiname = 'Bild.html' WHERE id = {ids[1]}")
         self.check_offered(w.ca, mid, [("Rechnungfdp.hta.pdf", PDF), ("Bild.html.png", PNG)])
+
+
+# ---------------------------------------------------------------- item 3: access decided before the content is read
+
+CONTENT_READ = re.compile(r"\bdaten\b", re.I)  # the column of the content (not "dateiname")
+
+
+class GeneralLog:
+    """MariaDB's general log (as a table) on for the statements of a block: every statement that named the
+    table anhang while it was on, as text (prepared statements: their Prepare or Execute line)."""
+
+    def __enter__(self):
+        mv.db("SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = 1; TRUNCATE mysql.general_log")
+        self.statements = []
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            rows = mv.db("SELECT HEX(argument) FROM mysql.general_log WHERE command_type IN "
+                         "('Query', 'Prepare', 'Execute') AND argument LIKE '%anhang%'")
+            self.statements = [bytes.fromhex(r[0]).decode("utf-8", "replace") for r in rows]
+        finally:
+            mv.db("SET GLOBAL general_log = 0; TRUNCATE mysql.general_log")
+        return False
+
+
+class DownloadAccessFirst(Base):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        w = cls.w
+        big = b"%PDF-1.7\n" + b"A" * (4 * 1048576)
+        cls.mid = kasse_send(w.org.pnr, "Großes Dokument", files=[("gross.pdf", big)])
+        cls.doc = message(w.ca, cls.mid)["anhaenge"][0]["id"]
+        cls.big = big
+
+    def test_other_organisations_document_answers_like_a_missing_one(self):
+        w = self.w
+        missing = 10 ** 15
+        a, b = w.cd.get(f"/anhang/{self.doc}"), w.cd.get(f"/anhang/{missing}")
+        self.assertEqual((a.status, b.status), (404, 404))
+        self.assertIn(NO_DOC, a.alert_text())
+        self.assertEqual((a.body, a.header("Content-Type")), (b.body, b.header("Content-Type")))
+        a, b = w.cd.get(f"/anhang/{self.doc}", json=True), w.cd.get(f"/anhang/{missing}", json=True)
+        self.assertEqual((a.status, a.body), (b.status, b.body))
+        self.assertEqual(a.json()["errors"], {"_": NO_DOC})
+
+    @unittest.skipUnless(mv.is_root(), "needs the stack's MariaDB as root")
+    def test_access_is_decided_before_the_content_is_read(self):
+        w = self.w
+        with GeneralLog() as log:
+            self.assertEqual(w.cd.get(f"/anhang/{self.doc}").status, 404)
+        self.assertTrue(log.statements, "the lookup of the document ran (and was logged)")
+        self.assertEqual([s for s in log.statements if CONTENT_READ.search(s)], [],
+                         "no statement reading the content ran for another organisation's document")
+        # the same check sees the content read when access is granted
+        with GeneralLog() as log:
+            r = w.ca.get(f"/anhang/{self.doc}")
+        self.assertEqual((r.status, r.body == self.big), (200, True))
+        self.assertEqual(len([s for s in log.statements if CONTENT_READ.search(s)]), 1, log.statements)
