@@ -638,7 +638,8 @@ void message_show(req *r)
 	if (lookup_answered(r, id_from_path(r, &id), NO_MESSAGE) ||
 	    lookup_answered(r, message_load(r, id, groups, &v->msg), NO_MESSAGE))
 		return;
-	if ((v->msg.incoming && !message_mark_read(r, &v->msg)) || !attachments_load(r, v)) {
+	/* a HEAD (link checkers, prefetching) reads nothing: it marks nothing read */
+	if ((v->msg.incoming && !r->is_head && !message_mark_read(r, &v->msg)) || !attachments_load(r, v)) {
 		db_fail(r);
 		return;
 	}

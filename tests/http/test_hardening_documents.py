@@ -256,3 +256,26 @@ class DownloadAccessFirst(Base):
             r = w.ca.get(f"/anhang/{self.doc}")
         self.assertEqual((r.status, r.body == self.big), (200, True))
         self.assertEqual(len([s for s in log.statements if CONTENT_READ.search(s)]), 1, log.statements)
+
+
+# ---------------------------------------------------------------- item 8 (part): a HEAD changes nothing
+
+class HeadReadsNothing(Base):
+    def test_head_of_a_message_does_not_mark_it_read(self):
+        w = self.w
+        mid = kasse_send(w.org.pnr, f"Nur HEAD {mv.uid()}")
+        r = w.ca.request("HEAD", f"/nachricht/{mid}")
+        self.assertEqual((r.status, r.body), (200, b""))
+        self.assertTrue((r.header("Content-Type") or "").startswith("text/html"), r.headers)
+        e = entry(w.ca, "beihilfe", mid)
+        self.assertEqual(e["gelesen"], False, "a HEAD does not mark the message read")
+        self.assertNotIn("zuerst_geoeffnet_von", e, "nor make its sender the first reader")
+        if mv.is_root():
+            self.assertEqual(mv.db(f"SELECT COUNT(*) FROM nachricht_gelesen WHERE nachricht_id = {mid}"), [["0"]])
+        r = w.ca.request("HEAD", f"/nachricht/{mid}", json=True)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(entry(w.ca, "beihilfe", mid)["gelesen"], False)
+        # a GET does
+        self.assertEqual(w.ca.get(f"/nachricht/{mid}").status, 200)
+        e = entry(w.ca, "beihilfe", mid)
+        self.assertEqual((e["gelesen"], e["zuerst_geoeffnet_von"]), (True, "Alma Apfel"))
