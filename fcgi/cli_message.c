@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char kasse_absender[] = "Kommunale Versorgungskassen Westfalen-Lippe";
-
 /* ---- message send ---- */
 
 /* A whole file into the arena (stops reading past the upload limit); NULL with *err on failure. */
@@ -96,7 +94,7 @@ int cli_message_send(actor *who, struct opts *o)
 		return cli_fail("database error", NULL);
 	if (org_id == 0)
 		return cli_fail("no organisation with PNR %s", o->pnr);
-	struct message_new m = {.org_id = org_id, .gruppe = -1, .ordner = "eingang", .absender = kasse_absender,
+	struct message_new m = {.org_id = org_id, .gruppe = -1, .ordner = "eingang", .absender = kasse_name,
 				.betreff = o->betreff, .text = o->text};
 	upload files[CLI_MAX_ATTACHMENTS];
 	if (message_recipient(who, o, &m) != 0 || attachments_read(who, o, files) != 0)

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+const char kasse_name[] = "Kommunale Versorgungskassen Westfalen-Lippe";
+
 const char *upload_check(arena *a, const upload *u)
 {
 	if (u->len == 0)

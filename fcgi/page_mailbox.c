@@ -326,6 +326,8 @@ static void list_json(req *r, cJSON *o, const void *view)
 		cJSON_AddNumberToObject(m, "id", (double)row->id);
 		cJSON_AddStringToObject(m, "datum", row->datum);
 		cJSON_AddStringToObject(m, "absender", row->absender);
+		if (v->sent)
+			cJSON_AddStringToObject(m, "empfaenger", kasse_name);
 		cJSON_AddStringToObject(m, "betreff", row->betreff);
 		cJSON_AddNumberToObject(m, "anhaenge", (double)row->documents);
 		cJSON_AddBoolToObject(m, "gelesen", v->sent || row->read);
@@ -356,13 +358,21 @@ static void list_head_html(req *r, sbuf *b, const struct list_view *v)
 	h_raw(b, ">Gesendet</a></li></ul></nav>");
 }
 
+/* Posteingang: who sent it (the Kasse) and, in a group mailbox, which colleague opened it first.
+ * Gesendet: whom it went to (the Kasse) and, in a group mailbox, which colleague sent it. */
 static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 {
-	bool show_first_opened = v->box != BOX_PERSONAL && !v->sent;
+	bool group = v->box != BOX_PERSONAL;
 	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Nachrichten\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Datum (UTC)</th><th scope=\"col\">Absender</th><th scope=\"col\">Betreff</th>"
-		 "<th scope=\"col\">Anhang</th>");
-	if (show_first_opened)
+		 "<thead><tr><th scope=\"col\">Datum (UTC)</th>");
+	if (v->sent)
+		h_raw(b, "<th scope=\"col\">Empfänger</th>");
+	else
+		h_raw(b, "<th scope=\"col\">Absender</th>");
+	h_raw(b, "<th scope=\"col\">Betreff</th><th scope=\"col\">Anhang</th>");
+	if (group && v->sent)
+		h_raw(b, "<th scope=\"col\">Gesendet von</th>");
+	else if (group)
 		h_raw(b, "<th scope=\"col\">Zuerst geöffnet von</th>");
 	h_raw(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < v->nrows; i++) {
@@ -375,14 +385,15 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 			h_raw(b, "<tr class=\"unread\">");
 		else
 			h_raw(b, "<tr>");
-		h_printf(b, "<td>%s</td><td>%s</td><td><a href=\"%s\">%s%s</a></td><td>%s</td>", row->datum, row->absender,
-			 url_printf(r->a, "/nachricht/%lld", row->id), row->betreff, unread ? " (ungelesen)" : "", docs);
-		if (show_first_opened)
-			h_printf(b, "<td>%s</td>", row->first_opened);
+		h_printf(b, "<td>%s</td><td>%s</td><td><a href=\"%s\">%s%s</a></td><td>%s</td>", row->datum,
+			 v->sent ? kasse_name : row->absender, url_printf(r->a, "/nachricht/%lld", row->id), row->betreff,
+			 unread ? " (ungelesen)" : "", docs);
+		if (group)
+			h_printf(b, "<td>%s</td>", v->sent ? row->absender : row->first_opened);
 		h_raw(b, "</tr>");
 	}
 	if (!v->nrows)
-		h_raw(b, "<tr><td colspan=\"5\">Keine Nachrichten.</td></tr>");
+		h_printf(b, "<tr><td colspan=\"%d\">Keine Nachrichten.</td></tr>", group ? 5 : 4);
 	h_raw(b, "</tbody></table></div>");
 }
 
@@ -565,6 +576,8 @@ static void message_json(req *r, cJSON *o, const void *view)
 	cJSON_AddStringToObject(o, "postfach", box_slug(m->box));
 	cJSON_AddStringToObject(o, "ordner", m->incoming ? "Posteingang" : "Gesendet");
 	cJSON_AddStringToObject(o, "absender", m->absender);
+	if (!m->incoming)
+		cJSON_AddStringToObject(o, "empfaenger", kasse_name);
 	cJSON_AddStringToObject(o, "betreff", m->betreff);
 	cJSON_AddStringToObject(o, "text", m->text);
 	cJSON_AddStringToObject(o, "datum", m->datum);
@@ -610,8 +623,11 @@ static void message_html(req *r, sbuf *b, const void *view)
 	const struct message *m = &v->msg;
 	const char *slug = box_slug(m->box);
 	h_printf(b, "<div class=\"card\"><h1>%s</h1><dl class=\"data\"><dt>Postfach</dt><dd>%s – %s</dd>"
-		    "<dt>Absender</dt><dd>%s</dd><dt>Datum (UTC)</dt><dd>%s</dd>",
-		 message_title(v), box_title(r, m->box), m->incoming ? "Posteingang" : "Gesendet", m->absender, m->datum);
+		    "<dt>Absender</dt><dd>%s</dd>",
+		 message_title(v), box_title(r, m->box), m->incoming ? "Posteingang" : "Gesendet", m->absender);
+	if (!m->incoming)
+		h_printf(b, "<dt>Empfänger</dt><dd>%s</dd>", kasse_name);
+	h_printf(b, "<dt>Datum (UTC)</dt><dd>%s</dd>", m->datum);
 	if (m->box != BOX_PERSONAL && m->incoming && *m->first_opened)
 		h_printf(b, "<dt>Zuerst geöffnet von</dt><dd>%s</dd>", m->first_opened);
 	h_printf(b, "</dl><div class=\"message-text\">%s</div>", m->text);

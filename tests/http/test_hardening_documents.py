@@ -279,3 +279,48 @@ class HeadReadsNothing(Base):
         self.assertEqual(w.ca.get(f"/nachricht/{mid}").status, 200)
         e = entry(w.ca, "beihilfe", mid)
         self.assertEqual((e["gelesen"], e["zuerst_geoeffnet_von"]), (True, "Alma Apfel"))
+
+
+# ---------------------------------------------------------------- item 16 (parts): what the mailbox pages say
+
+HEAD_RE = re.compile(r'<th scope="col">([^<]*)</th>')
+ROW_RE = re.compile(r'<tr[^>]*><td>([^<]*)</td><td>([^<]*)</td><td><a href="/nachricht/(\d+)">(.*?)</a></td>'
+                    r'<td>([^<]*)</td>(<td>[^<]*</td>)?</tr>', re.S)
+
+
+def columns(text):
+    return [htmllib.unescape(h) for h in HEAD_RE.findall(text)]
+
+
+def rows(text):
+    """{id: (second column, Betreff, fifth column or None)}"""
+    return {int(mid): (htmllib.unescape(who), htmllib.unescape(re.sub(r"<[^>]+>", "", subj)),
+                       htmllib.unescape(fifth[4:-5]) if fifth else None)
+            for _, who, mid, subj, _, fifth in ROW_RE.findall(text)}
+
+
+class SentFolderNamesTheRecipient(Base):
+    def test_gesendet_shows_the_recipient_and_who_sent(self):
+        w = self.w
+        betreff = f"An die Kasse {mv.uid()}"
+        mid = send(w.ca, "beihilfe", betreff, "Text")
+        r = w.ca.get("/postfach/beihilfe?ordner=gesendet")
+        self.assertEqual(columns(r.text), ["Datum (UTC)", "Empfänger", "Betreff", "Anhang", "Gesendet von"])
+        self.assertEqual(rows(r.text)[mid], (KASSE, betreff, "Alma Apfel"))
+        e = entry(w.ca, "beihilfe", mid, "ordner=gesendet")
+        self.assertEqual((e["empfaenger"], e["absender"]), (KASSE, "Alma Apfel"))
+        # the personal mailbox: only the recipient (the sender is always its owner)
+        pid = send(w.ca, "persoenlich", betreff, "Text")
+        r = w.ca.get("/postfach/persoenlich?ordner=gesendet")
+        self.assertEqual(columns(r.text), ["Datum (UTC)", "Empfänger", "Betreff", "Anhang"])
+        self.assertEqual(rows(r.text)[pid], (KASSE, betreff, None))
+        # the message itself
+        p = w.ca.get(f"/nachricht/{mid}")
+        self.assertIn(f"<dt>Absender</dt><dd>Alma Apfel</dd><dt>Empfänger</dt><dd>{KASSE}</dd>", p.text)
+        self.assertEqual(message(w.ca, mid)["empfaenger"], KASSE)
+        # the Posteingang keeps "Absender"
+        kid = kasse_send(w.org.pnr, f"Von der Kasse {mv.uid()}")
+        r = w.ca.get("/postfach/beihilfe")
+        self.assertEqual(columns(r.text), ["Datum (UTC)", "Absender", "Betreff", "Anhang", "Zuerst geöffnet von"])
+        self.assertEqual(rows(r.text)[kid][0], KASSE)
+        self.assertNotIn("empfaenger", entry(w.ca, "beihilfe", kid))

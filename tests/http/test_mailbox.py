@@ -368,7 +368,8 @@ class Mailboxes(Base):
         self.assertIn("<dd>Gruppenpostfach Beihilfe – Gesendet</dd>", r.text)
         r = w.cb.get("/postfach/beihilfe?ordner=gesendet")
         self.assertNotIn("Zuerst geöffnet von", r.text)
-        self.assertEqual(html_rows(r.text)[mid][2:4], ("Alma Apfel", betreff))
+        # (issue 11 item 16: the Gesendet folder names the recipient, and in a group mailbox who sent it)
+        self.assertEqual(html_rows(r.text)[mid][2:6], (KASSE, betreff, "", "Alma Apfel"))
         # from the personal mailbox: only Alma sees it
         pid = sent_id(send(w.ca, "persoenlich", f"Persönlich an Kasse {mv.uid()}", files=[("p.pdf", PDF)],
                            json=True))
@@ -458,7 +459,7 @@ class Compose(Base):
         self.assertIn(SENT_OK, p.alert_text())
         self.assertIn("<h1>Gruppenpostfach Finanzierung</h1>", p.text)
         mid = max(html_rows(p.text))
-        self.assertEqual(html_rows(p.text)[mid][2:5], ("Alma Apfel", betreff, "3 Dokumente"))
+        self.assertEqual(html_rows(p.text)[mid][2:6], (KASSE, betreff, "3 Dokumente", "Alma Apfel"))
         j = message(w.ca, mid)
         self.assertEqual((j["postfach"], j["ordner"], j["absender"], j["betreff"]),
                          ("finanzierung", "Gesendet", "Alma Apfel", betreff))
