@@ -796,14 +796,27 @@ static bool compose_setup(req *r, struct compose_view *v)
 	return !lookup_answered(r, l, NO_MESSAGE);
 }
 
+static const char *compose_title(const void *view)
+{
+	return ((const struct compose_view *)view)->has_reply ? "Antworten" : "Neue Nachricht";
+}
+
 static void compose_json(req *r, cJSON *o, const void *view)
 {
 	(void)r;
 	const struct compose_view *v = view;
-	cJSON_AddStringToObject(o, "titel", "Neue Nachricht");
+	cJSON_AddStringToObject(o, "titel", compose_title(v));
 	cJSON_AddStringToObject(o, "postfach", box_slug(v->box));
 	cJSON_AddNumberToObject(o, "max_dokumente", (double)cfg.upload_max_files);
 	cJSON_AddNumberToObject(o, "max_bytes_je_dokument", (double)cfg.upload_max_bytes);
+	if (v->has_reply) {
+		cJSON *m = cJSON_AddObjectToObject(o, "antwort_auf");
+		cJSON_AddNumberToObject(m, "id", (double)v->reply.id);
+		cJSON_AddStringToObject(m, "betreff", v->reply.betreff);
+		cJSON_AddStringToObject(m, "absender", v->reply.absender);
+		cJSON_AddStringToObject(m, "datum", v->reply.datum);
+		cJSON_AddStringToObject(m, "text", v->reply.text);
+	}
 }
 
 static void documents_field_html(req *r, sbuf *b)
@@ -819,12 +832,21 @@ static void documents_field_html(req *r, sbuf *b)
 	h_raw(b, "</div>");
 }
 
+/* The message answered, beneath the reply form: read-only, as the message page shows it. */
+static void reply_original_html(sbuf *b, const struct message *m)
+{
+	h_printf(b, "<section class=\"quoted-message\" aria-labelledby=\"antwort-auf\"><h2 id=\"antwort-auf\">Nachricht, "
+		    "auf die Sie antworten</h2><dl class=\"data\"><dt>Betreff</dt><dd>%s</dd><dt>Absender</dt><dd>%s</dd>"
+		    "<dt>Datum (UTC)</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
+		 m->betreff, m->absender, m->datum, m->text);
+}
+
 static void compose_html(req *r, sbuf *b, const void *view)
 {
 	const struct compose_view *v = view;
 	const char *slug = box_slug(v->box);
 	h_printf(b, "<div class=\"card\"><h1>%s</h1><p class=\"lead\">Nachricht an die Kasse aus dem Postfach „%s“.</p>",
-		 v->has_reply ? "Antworten" : "Neue Nachricht", box_title(r, v->box));
+		 compose_title(v), box_title(r, v->box));
 	required_note(b);
 	form_open(r, b, url_printf(r->a, "/postfach/%s/neu", slug), true);
 	if (v->has_reply)
@@ -836,10 +858,12 @@ static void compose_html(req *r, sbuf *b, const void *view)
 		    "<button type=\"submit\" class=\"btn\">Senden</button></div>",
 		 url_printf(r->a, "/postfach/%s", slug));
 	form_close(b);
+	if (v->has_reply)
+		reply_original_html(b, &v->reply);
 	h_raw(b, "</div>");
 }
 
-static const page_kind compose_page = {"Neue Nachricht", compose_html, compose_json, NULL};
+static const page_kind compose_page = {"Neue Nachricht", compose_html, compose_json, compose_title};
 
 /* The form drawn (again): a reply without a subject given proposes "AW: " and the original's. */
 static void compose_show(req *r, int status, struct compose_view *v)

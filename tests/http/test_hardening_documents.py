@@ -324,3 +324,36 @@ class SentFolderNamesTheRecipient(Base):
         self.assertEqual(columns(r.text), ["Datum (UTC)", "Absender", "Betreff", "Anhang", "Zuerst geöffnet von"])
         self.assertEqual(rows(r.text)[kid][0], KASSE)
         self.assertNotIn("empfaenger", entry(w.ca, "beihilfe", kid))
+
+
+class ReplyShowsTheMessageAnswered(Base):
+    def test_reply_form_shows_the_original_beneath_it(self):
+        w = self.w
+        betreff = f"Rückfrage <b>{mv.uid()}</b>"
+        text = "Bitte senden Sie uns\nden Nachweis <i>bis Freitag</i>."
+        mid = kasse_send(w.org.pnr, betreff, text=text)
+        datum = message(w.ca, mid)["datum"]
+        r = w.ca.get(f"/postfach/beihilfe/neu?antwort={mid}")
+        self.assertEqual(r.status, 200)
+        t = r.text
+        esc = lambda s: htmllib.escape(s, quote=True).replace("&#x27;", "&#39;")  # noqa: E731
+        quoted = ('<section class="quoted-message" aria-labelledby="antwort-auf"><h2 id="antwort-auf">Nachricht, auf '
+                  f'die Sie antworten</h2><dl class="data"><dt>Betreff</dt><dd>{esc(betreff)}</dd><dt>Absender</dt>'
+                  f'<dd>{KASSE}</dd><dt>Datum (UTC)</dt><dd>{datum}</dd></dl><div class="message-text">{esc(text)}'
+                  '</div></section>')
+        self.assertIn(quoted, t)
+        self.assertLess(t.index("</form>"), t.index(quoted), "beneath the form")
+        self.assertIn("<title>Antworten – Meine Versorgung</title>", t)
+        self.assertNotIn("<i>bis", t)
+        j = w.ca.get(f"/postfach/beihilfe/neu?antwort={mid}", json=True).json()
+        self.assertEqual(j["titel"], "Antworten")
+        self.assertEqual(j["antwort_auf"], {"id": mid, "betreff": betreff, "absender": KASSE, "datum": datum,
+                                            "text": text})
+        # refused input: the form comes again with the message answered
+        r = mv.post_multipart(w.ca, "/postfach/beihilfe/neu", [("betreff", ""), ("nachricht", "x"),
+                                                                 ("antwort", str(mid))])
+        self.assertEqual(r.status, 422)
+        self.assertIn(quoted, r.text)
+        # a new message shows none
+        self.assertNotIn("quoted-message", w.ca.get("/postfach/beihilfe/neu").text)
+        self.assertNotIn("antwort_auf", w.ca.get("/postfach/beihilfe/neu", json=True).json())
