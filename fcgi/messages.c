@@ -17,7 +17,7 @@ const char *upload_check(arena *a, const upload *u)
 	if (u->len == 0)
 		return arena_printf(a, "Die Datei „%s“ ist leer.", u->filename);
 	if ((long long)u->len > cfg.upload_max_bytes)
-		return arena_printf(a, "Die Datei „%s“ ist größer als %ld MiB.", u->filename, cfg.upload_max_bytes / 1048576);
+		return arena_printf(a, "Die Datei „%s“ ist größer als %s.", u->filename, size_mb(a, cfg.upload_max_bytes));
 	if (!upload_sniff(u->data, u->len))
 		return arena_printf(a, "Die Datei „%s“ ist kein PDF-, PNG- oder JPEG-Dokument. Andere Dateiarten können "
 					  "nicht übermittelt werden.", u->filename);

@@ -825,8 +825,8 @@ static void documents_field_html(req *r, sbuf *b)
 	h_printf(b, "<div class=\"field%s\"><label for=\"f-anhang\">Dokumente (PDF, PNG, JPEG)</label>"
 		    "<input id=\"f-anhang\" name=\"anhang\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,"
 		    "application/pdf,image/png,image/jpeg\" aria-describedby=\"f-anhang-hinweis%s\">"
-		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %ld MiB.</p>",
-		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, cfg.upload_max_bytes / 1048576);
+		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %s.</p>",
+		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, size_mb(r->a, cfg.upload_max_bytes));
 	if (err)
 		h_printf(b, "<p class=\"error\" id=\"f-anhang-fehler\">%s</p>", err);
 	h_raw(b, "</div>");

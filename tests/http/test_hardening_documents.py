@@ -357,3 +357,25 @@ class ReplyShowsTheMessageAnswered(Base):
         # a new message shows none
         self.assertNotIn("quoted-message", w.ca.get("/postfach/beihilfe/neu").text)
         self.assertNotIn("antwort_auf", w.ca.get("/postfach/beihilfe/neu", json=True).json())
+
+
+class SizesInMB(Base):
+    """Sizes are written "MB" where users read them (the limits stay 10 MiB and 25 MiB in bytes)."""
+
+    def test_hint_and_refusals_say_mb(self):
+        w = self.w
+        r = w.ca.get("/postfach/beihilfe/neu")
+        self.assertIn('<p class="hint" id="f-anhang-hinweis">Höchstens 10 Dokumente, je Dokument höchstens 10 MB.</p>',
+                      r.text)
+        over = b"%PDF-1.7\n" + b"A" * (10 * 1048576 - 8)
+        r = mv.post_multipart(w.ca, "/postfach/beihilfe/neu", [("betreff", "x"), ("nachricht", "y")],
+                              [("anhang", "gross.pdf", over)], json=True)
+        self.assertEqual((r.status, r.json()["errors"]), (413, {"_": "Die Datei „gross.pdf“ ist größer als 10 MB."}))
+        # a body above all documents of a message together (25 MB + 1 MB of text), refused before it is read
+        body = b"x" * (26 * 1048576 + 1)
+        r = w.ca.request("POST", "/postfach/beihilfe/neu", body=body, json=True,
+                         headers={"Content-Type": "multipart/form-data; boundary=x"})
+        self.assertEqual((r.status, r.json()["errors"]),
+                         (413, {"_": "Die gesendeten Daten sind zu groß. Dokumente dürfen höchstens 10 MB groß sein, "
+                                     "alle Dokumente einer Nachricht zusammen höchstens 25 MB."}))
+        self.assertNotIn("MiB", r.text)

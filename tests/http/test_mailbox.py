@@ -51,7 +51,7 @@ def empty_file(name):
 
 
 def too_big(name):
-    return f"Die Datei „{name}“ ist größer als 10 MiB."
+    return f"Die Datei „{name}“ ist größer als 10 MB."  # issue 11 item 16: "MB", not "MiB"
 
 
 def tag(text, start):
@@ -433,7 +433,7 @@ class Compose(Base):
                       '</textarea>', t)
         self.assertIn('<input id="f-anhang" name="anhang" type="file" multiple accept=".pdf,.png,.jpg,.jpeg,'
                       'application/pdf,image/png,image/jpeg"', t)
-        self.assertIn("Höchstens 10 Dokumente, je Dokument höchstens 10 MiB.", t)
+        self.assertIn("Höchstens 10 Dokumente, je Dokument höchstens 10 MB.", t)
         self.assertIn('<a class="btn secondary" href="/postfach/beihilfe">Abbrechen</a>', t)
         self.assertIn(">Senden</button>", t)
         self.assertNotIn('name="antwort"', t)

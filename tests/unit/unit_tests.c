@@ -507,6 +507,12 @@ static void test_dates_and_text(void)
 	arena_init(&la);
 	CHECK(strcmp(sql_like_prefix(&la, "50%_a\\b"), "50\\%\\_a\\\\b%") == 0);
 	CHECK(strcmp(sql_like_prefix(&la, ""), "%") == 0);
+	/* sizes as users read them (issue 11 item 16: "MB", not "MiB") */
+	CHECK(strcmp(size_mb(&la, 10485760), "10 MB") == 0);
+	CHECK(strcmp(size_mb(&la, 26214400), "25 MB") == 0);
+	CHECK(strcmp(size_mb(&la, 2621440), "2,5 MB") == 0);
+	CHECK(strcmp(size_mb(&la, 10485759), "9,9 MB") == 0); /* never more than the limit */
+	CHECK(strcmp(size_mb(&la, 0), "0 MB") == 0);
 	arena_reset(&la);
 }
 
