@@ -248,7 +248,8 @@ int cli_message_export(actor *who, struct opts *o)
 		return cli_fail("no message %s", o->id);
 	if (mkdir(o->dir, 0750) != 0 && errno != EEXIST)
 		return cli_fail("cannot create the directory: %s", strerror(errno));
-	db_res *att = db_query(who->a, "SELECT id, dateiname, typ, daten FROM anhang WHERE nachricht_id = ? ORDER BY id", DBARGS(DI(id)));
+	db_res *att = db_query(who->a, "SELECT id, dateiname, typ, daten FROM anhang WHERE nachricht_id = ? ORDER BY id",
+			       DBARGS(DI(id)));
 	if (!att)
 		return cli_fail("database error", NULL);
 	char *txt = message_text(who->a, id, m);
