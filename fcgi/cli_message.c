@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char kasse_absender[] = "Kommunale Versorgungskassen Westfalen-Lippe";
-
 /* ---- message send ---- */
 
 /* A whole file into the arena (stops reading past the upload limit); NULL with *err on failure. */
@@ -96,7 +94,7 @@ int cli_message_send(actor *who, struct opts *o)
 		return cli_fail("database error", NULL);
 	if (org_id == 0)
 		return cli_fail("no organisation with PNR %s", o->pnr);
-	struct message_new m = {.org_id = org_id, .gruppe = -1, .ordner = "eingang", .absender = kasse_absender,
+	struct message_new m = {.org_id = org_id, .gruppe = -1, .ordner = "eingang", .absender = kasse_name,
 				.betreff = o->betreff, .text = o->text};
 	upload files[CLI_MAX_ATTACHMENTS];
 	if (message_recipient(who, o, &m) != 0 || attachments_read(who, o, files) != 0)
@@ -204,13 +202,15 @@ static char *message_text(arena *a, long long id, const db_res *m)
 			    db_str(m, 0, COL_BETREFF), db_str(m, 0, COL_TEXT));
 }
 
-/* Each document as "<message id>-<document id>-<stored name>" (the stored name is already
- * sanitised; the ids keep two equal names apart), added to files. 0 ok, 1 after cli_fail. */
+/* Each document as "<message id>-<document id>-<name>" (the name as the portal offers it:
+ * document_name, which also covers rows stored before its rules; the ids keep two equal names
+ * apart), added to files. 0 ok, 1 after cli_fail. */
 static int attachments_write(arena *a, long long id, const db_res *att, const char *dir, cJSON *files)
 {
-	enum { COL_ID, COL_DATEINAME, COL_DATEN };
+	enum { COL_ID, COL_DATEINAME, COL_TYP, COL_DATEN };
 	for (size_t i = 0; i < att->nrows; i++) {
-		char *fname = arena_printf(a, "%lld-%lld-%s", id, db_int(att, i, COL_ID), db_str(att, i, COL_DATEINAME));
+		char *fname = arena_printf(a, "%lld-%lld-%s", id, db_int(att, i, COL_ID),
+					   document_name(a, db_str(att, i, COL_DATEINAME), db_str(att, i, COL_TYP)));
 		const db_cell *d = db_get(att, i, COL_DATEN);
 		if (file_write_new(dir, fname, d->s, d->len) != 0)
 			return cli_fail("cannot write %s (exists already?)", fname);
@@ -248,7 +248,8 @@ int cli_message_export(actor *who, struct opts *o)
 		return cli_fail("no message %s", o->id);
 	if (mkdir(o->dir, 0750) != 0 && errno != EEXIST)
 		return cli_fail("cannot create the directory: %s", strerror(errno));
-	db_res *att = db_query(who->a, "SELECT id, dateiname, daten FROM anhang WHERE nachricht_id = ? ORDER BY id", DBARGS(DI(id)));
+	db_res *att = db_query(who->a, "SELECT id, dateiname, typ, daten FROM anhang WHERE nachricht_id = ? ORDER BY id",
+			       DBARGS(DI(id)));
 	if (!att)
 		return cli_fail("database error", NULL);
 	char *txt = message_text(who->a, id, m);

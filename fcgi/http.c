@@ -222,6 +222,65 @@ static const char *disposition_param(arena *a, const char *line, size_t n, const
 	return NULL;
 }
 
+/* The code point of the valid UTF-8 sequence at p and its length in *len. */
+static unsigned utf8_at(const unsigned char *p, size_t *len)
+{
+	if (p[0] < 0x80) {
+		*len = 1;
+		return p[0];
+	}
+	*len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : 2;
+	unsigned cp = p[0] & (0x7F >> *len);
+	for (size_t i = 1; i < *len; i++)
+		cp = (cp << 6) | (p[i] & 0x3F);
+	return cp;
+}
+
+/* Characters a file name must not carry: controls (C0, DEL, C1), the line and paragraph
+ * separators and the format characters of Unicode (category Cf: bidirectional overrides and
+ * isolates such as U+202E, zero-width characters, the soft hyphen, word joiners, tags …), which
+ * make a name read otherwise than it ends ("Rechnung<U+202E>fdp.hta" shows as "Rechnungath.pdf"). */
+static bool name_unwanted(unsigned cp)
+{
+	static const unsigned ranges[][2] = {
+		{0x00, 0x1F}, {0x7F, 0x9F}, {0xAD, 0xAD}, {0x600, 0x605}, {0x61C, 0x61C}, {0x6DD, 0x6DD},
+		{0x70F, 0x70F}, {0x890, 0x891}, {0x8E2, 0x8E2}, {0x180E, 0x180E}, {0x200B, 0x200F},
+		{0x2028, 0x202E}, {0x2060, 0x2064}, {0x2066, 0x206F}, {0xFEFF, 0xFEFF}, {0xFFF9, 0xFFFB},
+		{0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+		{0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(ranges); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* s[0..n) (valid UTF-8) without unwanted characters and quotes, path separators as "_", without
+ * leading dots and blanks (no hidden files, no "..") and trailing ones (which Windows drops, so
+ * "x.pdf." would be saved as "x.pdf"); "" if nothing is left. */
+static char *name_clean(arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+	for (size_t i = 0, len; i < n; i += len) {
+		unsigned cp = utf8_at((const unsigned char *)s + i, &len);
+		if (name_unwanted(cp) || cp == '"')
+			continue;
+		if (cp == '/' || cp == '\\')
+			out[o++] = '_';
+		else
+			for (size_t k = 0; k < len; k++)
+				out[o++] = s[i + k];
+	}
+	size_t start = 0;
+	while (start < o && (out[start] == '.' || out[start] == ' '))
+		start++;
+	while (o > start && (out[o - 1] == '.' || out[o - 1] == ' '))
+		o--;
+	out[o] = '\0';
+	return out + start;
+}
+
 char *upload_filename(arena *a, const char *raw, size_t n)
 {
 	/* the last path component only, whatever the browser's platform */
@@ -229,26 +288,36 @@ char *upload_filename(arena *a, const char *raw, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (raw[i] == '/' || raw[i] == '\\')
 			start = i + 1;
-	char *out = arena_alloc(a, n - start + 16);
-	size_t o = 0;
-	for (size_t i = start; i < n; i++) {
-		unsigned char c = (unsigned char)raw[i];
-		if (c < 0x20 || c == 0x7F || c == '"')
-			continue;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	while (o && (out[0] == '.' || out[0] == ' ')) { /* no hidden files, no "..": leading dots go */
-		memmove(out, out + 1, o);
-		o--;
-	}
-	if (!utf8_valid(out, o))
-		o = 0;
-	if (utf8_count(out, o) > 200)
-		o = 0;
-	if (o == 0)
-		strcpy(out, "Dokument");
+	char *out = utf8_valid(raw + start, n - start) ? name_clean(a, raw + start, n - start) : "";
+	if (utf8_count(out, strlen(out)) > 200 || !*out)
+		return arena_strdup(a, "Dokument");
 	return out;
+}
+
+const char *document_ext(const char *type)
+{
+	return str_eq(type, "application/pdf") ? ".pdf" : str_eq(type, "image/png") ? ".png"
+		: str_eq(type, "image/jpeg") ? ".jpg" : "";
+}
+
+/* Whether name ends in ext, case-insensitively (".jpeg" counts for ".jpg"). */
+static bool name_has_ext(const char *name, const char *ext)
+{
+	size_t n = strlen(name), e = strlen(ext);
+	if (n > e && strcasecmp(name + n - e, ext) == 0)
+		return true;
+	return strcmp(ext, ".jpg") == 0 && n > 5 && strcasecmp(name + n - 5, ".jpeg") == 0;
+}
+
+char *document_name(arena *a, const char *name, const char *type)
+{
+	const char *ext = document_ext(type);
+	char *clean = name && utf8_valid(name, strlen(name)) ? name_clean(a, name, strlen(name)) : "";
+	if (!*clean)
+		return arena_printf(a, "Dokument%s", ext);
+	if (!*ext || name_has_ext(clean, ext))
+		return clean;
+	return arena_printf(a, "%s%s", clean, ext);
 }
 
 const char *upload_sniff(const char *d, size_t n)

@@ -66,8 +66,19 @@ enum http_parse_err http_parse_multipart(arena *a, const char *body, size_t n, c
 					 const http_limits *lim, size_t max_files, param_list *list, upload_list *files);
 /* Document type by content (magic bytes): "application/pdf", "image/png", "image/jpeg" or NULL. */
 const char *upload_sniff(const char *data, size_t len);
-/* Safe file name for display and Content-Disposition (allocated in a). */
+/* Safe file name of an uploaded file: its last path component without controls, Unicode format
+ * characters (bidirectional overrides, zero-width characters …), quotes, leading and trailing dots
+ * and blanks; "Dokument" if nothing is left or it is not UTF-8 or longer than 200 characters
+ * (allocated in a). Used in error messages; stored and offered is document_name's. */
 char *upload_filename(arena *a, const char *raw, size_t n);
+/* The extension of a document type of upload_sniff: ".pdf", ".png", ".jpg"; "" for another. */
+const char *document_ext(const char *type);
+/* The name under which a document of type is stored, listed, offered for download and exported:
+ * name cleaned as by upload_filename (for rows stored before that rule too), then, unless it ends
+ * in the type's extension (case-insensitive; ".jpeg" for JPEG too), the extension appended:
+ * "Bescheid.pdf.html" → "Bescheid.pdf.html.pdf", "run.bat" → "run.bat.pdf"; nothing left →
+ * "Dokument.pdf". The original name stays readable, and the last extension is always the type's. */
+char *document_name(arena *a, const char *name, const char *type);
 
 /* Percent-decodes s[0..n) ('+' as space when plus_space); NULL on a broken escape. */
 char *url_decode(arena *a, const char *s, size_t n, bool plus_space, size_t *outlen);

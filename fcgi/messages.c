@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
+const char kasse_name[] = "Kommunale Versorgungskassen Westfalen-Lippe";
+
 const char *upload_check(arena *a, const upload *u)
 {
 	if (u->len == 0)
 		return arena_printf(a, "Die Datei „%s“ ist leer.", u->filename);
 	if ((long long)u->len > cfg.upload_max_bytes)
-		return arena_printf(a, "Die Datei „%s“ ist größer als %ld MiB.", u->filename, cfg.upload_max_bytes / 1048576);
+		return arena_printf(a, "Die Datei „%s“ ist größer als %s.", u->filename, size_mb(a, cfg.upload_max_bytes));
 	if (!upload_sniff(u->data, u->len))
 		return arena_printf(a, "Die Datei „%s“ ist kein PDF-, PNG- oder JPEG-Dokument. Andere Dateiarten können "
 					  "nicht übermittelt werden.", u->filename);
@@ -34,8 +36,9 @@ int message_store(arena *a, const struct message_new *m, long long *id_out)
 		return -1;
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const upload *u = &m->files[i];
+		const char *type = upload_sniff(u->data, u->len);
 		if (db_exec("INSERT INTO anhang (nachricht_id, dateiname, typ, groesse, daten) VALUES (?, ?, ?, ?, ?)",
-			    DBARGS(DI(id), DS(u->filename), DS(upload_sniff(u->data, u->len)), DI(u->len), DB(u->data, u->len)),
+			    DBARGS(DI(id), DS(document_name(a, u->filename, type)), DS(type), DI(u->len), DB(u->data, u->len)),
 			    NULL, NULL) != 0)
 			return -1;
 	}

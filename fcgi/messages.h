@@ -4,6 +4,9 @@
 #include "util.h"
 #include "http.h"
 
+/* The Kasse: sender of every message into a mailbox, recipient of every message from one. */
+extern const char kasse_name[];
+
 struct message_new {
 	long long org_id;
 	int gruppe;          /* group mailbox, or -1 */

@@ -326,6 +326,8 @@ static void list_json(req *r, cJSON *o, const void *view)
 		cJSON_AddNumberToObject(m, "id", (double)row->id);
 		cJSON_AddStringToObject(m, "datum", row->datum);
 		cJSON_AddStringToObject(m, "absender", row->absender);
+		if (v->sent)
+			cJSON_AddStringToObject(m, "empfaenger", kasse_name);
 		cJSON_AddStringToObject(m, "betreff", row->betreff);
 		cJSON_AddNumberToObject(m, "anhaenge", (double)row->documents);
 		cJSON_AddBoolToObject(m, "gelesen", v->sent || row->read);
@@ -356,13 +358,21 @@ static void list_head_html(req *r, sbuf *b, const struct list_view *v)
 	h_raw(b, ">Gesendet</a></li></ul></nav>");
 }
 
+/* Posteingang: who sent it (the Kasse) and, in a group mailbox, which colleague opened it first.
+ * Gesendet: whom it went to (the Kasse) and, in a group mailbox, which colleague sent it. */
 static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 {
-	bool show_first_opened = v->box != BOX_PERSONAL && !v->sent;
+	bool group = v->box != BOX_PERSONAL;
 	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Nachrichten\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Datum (UTC)</th><th scope=\"col\">Absender</th><th scope=\"col\">Betreff</th>"
-		 "<th scope=\"col\">Anhang</th>");
-	if (show_first_opened)
+		 "<thead><tr><th scope=\"col\">Datum (UTC)</th>");
+	if (v->sent)
+		h_raw(b, "<th scope=\"col\">Empfänger</th>");
+	else
+		h_raw(b, "<th scope=\"col\">Absender</th>");
+	h_raw(b, "<th scope=\"col\">Betreff</th><th scope=\"col\">Anhang</th>");
+	if (group && v->sent)
+		h_raw(b, "<th scope=\"col\">Gesendet von</th>");
+	else if (group)
 		h_raw(b, "<th scope=\"col\">Zuerst geöffnet von</th>");
 	h_raw(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < v->nrows; i++) {
@@ -375,14 +385,15 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 			h_raw(b, "<tr class=\"unread\">");
 		else
 			h_raw(b, "<tr>");
-		h_printf(b, "<td>%s</td><td>%s</td><td><a href=\"%s\">%s%s</a></td><td>%s</td>", row->datum, row->absender,
-			 url_printf(r->a, "/nachricht/%lld", row->id), row->betreff, unread ? " (ungelesen)" : "", docs);
-		if (show_first_opened)
-			h_printf(b, "<td>%s</td>", row->first_opened);
+		h_printf(b, "<td>%s</td><td>%s</td><td><a href=\"%s\">%s%s</a></td><td>%s</td>", row->datum,
+			 v->sent ? kasse_name : row->absender, url_printf(r->a, "/nachricht/%lld", row->id), row->betreff,
+			 unread ? " (ungelesen)" : "", docs);
+		if (group)
+			h_printf(b, "<td>%s</td>", v->sent ? row->absender : row->first_opened);
 		h_raw(b, "</tr>");
 	}
 	if (!v->nrows)
-		h_raw(b, "<tr><td colspan=\"5\">Keine Nachrichten.</td></tr>");
+		h_printf(b, "<tr><td colspan=\"%d\">Keine Nachrichten.</td></tr>", group ? 5 : 4);
 	h_raw(b, "</tbody></table></div>");
 }
 
@@ -539,7 +550,8 @@ static bool attachments_load(req *r, struct message_view *v)
 	v->attachments = arena_alloc(r->a, (att->nrows ? att->nrows : 1) * sizeof *v->attachments);
 	for (size_t i = 0; i < att->nrows; i++)
 		v->attachments[i] = (struct attachment){db_int(att, i, COL_ID), db_int(att, i, COL_SIZE),
-							db_str(att, i, COL_NAME), db_str(att, i, COL_TYPE)};
+							document_name(r->a, db_str(att, i, COL_NAME), db_str(att, i, COL_TYPE)),
+							db_str(att, i, COL_TYPE)};
 	return true;
 }
 
@@ -564,6 +576,8 @@ static void message_json(req *r, cJSON *o, const void *view)
 	cJSON_AddStringToObject(o, "postfach", box_slug(m->box));
 	cJSON_AddStringToObject(o, "ordner", m->incoming ? "Posteingang" : "Gesendet");
 	cJSON_AddStringToObject(o, "absender", m->absender);
+	if (!m->incoming)
+		cJSON_AddStringToObject(o, "empfaenger", kasse_name);
 	cJSON_AddStringToObject(o, "betreff", m->betreff);
 	cJSON_AddStringToObject(o, "text", m->text);
 	cJSON_AddStringToObject(o, "datum", m->datum);
@@ -609,8 +623,11 @@ static void message_html(req *r, sbuf *b, const void *view)
 	const struct message *m = &v->msg;
 	const char *slug = box_slug(m->box);
 	h_printf(b, "<div class=\"card\"><h1>%s</h1><dl class=\"data\"><dt>Postfach</dt><dd>%s – %s</dd>"
-		    "<dt>Absender</dt><dd>%s</dd><dt>Datum (UTC)</dt><dd>%s</dd>",
-		 message_title(v), box_title(r, m->box), m->incoming ? "Posteingang" : "Gesendet", m->absender, m->datum);
+		    "<dt>Absender</dt><dd>%s</dd>",
+		 message_title(v), box_title(r, m->box), m->incoming ? "Posteingang" : "Gesendet", m->absender);
+	if (!m->incoming)
+		h_printf(b, "<dt>Empfänger</dt><dd>%s</dd>", kasse_name);
+	h_printf(b, "<dt>Datum (UTC)</dt><dd>%s</dd>", m->datum);
 	if (m->box != BOX_PERSONAL && m->incoming && *m->first_opened)
 		h_printf(b, "<dt>Zuerst geöffnet von</dt><dd>%s</dd>", m->first_opened);
 	h_printf(b, "</dl><div class=\"message-text\">%s</div>", m->text);
@@ -637,7 +654,8 @@ void message_show(req *r)
 	if (lookup_answered(r, id_from_path(r, &id), NO_MESSAGE) ||
 	    lookup_answered(r, message_load(r, id, groups, &v->msg), NO_MESSAGE))
 		return;
-	if ((v->msg.incoming && !message_mark_read(r, &v->msg)) || !attachments_load(r, v)) {
+	/* a HEAD (link checkers, prefetching) reads nothing: it marks nothing read */
+	if ((v->msg.incoming && !r->is_head && !message_mark_read(r, &v->msg)) || !attachments_load(r, v)) {
 		db_fail(r);
 		return;
 	}
@@ -686,23 +704,29 @@ static const char *disposition(req *r, const char *name)
 }
 
 struct document {
-	long long message_id;
 	const char *name, *type;
-	const db_cell *data;
 };
 
-static enum lookup document_load(req *r, long long id, unsigned groups, struct document *out)
+/* The access decision and the metadata of a document, without its content: the document's
+ * message decides access. Another organisation's id costs what a missing one costs (no read of
+ * up to 10 MB, no size or existence told by the time of the answer). */
+static enum lookup document_find(req *r, long long id, unsigned groups, struct document *out)
 {
-	enum { COL_NACHRICHT, COL_NAME, COL_TYPE, COL_DATA };
-	db_res *a = db_query(r->a, "SELECT nachricht_id, dateiname, typ, daten FROM anhang WHERE id = ?", DBARGS(DI(id)));
+	enum { COL_ORG, COL_KONTO, COL_GRUPPE, COL_NAME, COL_TYPE };
+	db_res *a = db_query(r->a,
+			     "SELECT n.org_id, n.konto_id, n.gruppe, a.dateiname, a.typ FROM anhang a "
+			     "JOIN nachricht n ON n.id = a.nachricht_id WHERE a.id = ?",
+			     DBARGS(DI(id)));
 	if (!a)
 		return LOOKUP_DB_ERROR;
 	if (a->nrows != 1)
 		return LOOKUP_NONE;
-	*out = (struct document){db_int(a, 0, COL_NACHRICHT), db_str(a, 0, COL_NAME), db_str(a, 0, COL_TYPE),
-				 db_get(a, 0, COL_DATA)};
-	struct message m;
-	return message_load(r, out->message_id, groups, &m); /* the document's message decides access */
+	bool personal = db_str(a, 0, COL_KONTO) != NULL;
+	if (!message_visible(r, db_int(a, 0, COL_ORG), personal, personal ? db_int(a, 0, COL_KONTO) : 0,
+			     personal ? -1 : db_int(a, 0, COL_GRUPPE), groups))
+		return LOOKUP_NONE;
+	*out = (struct document){db_str(a, 0, COL_NAME), db_str(a, 0, COL_TYPE)};
+	return LOOKUP_FOUND;
 }
 
 void attachment_download(req *r)
@@ -715,11 +739,18 @@ void attachment_download(req *r)
 		return;
 	}
 	if (lookup_answered(r, id_from_path(r, &id), NO_DOCUMENT) ||
-	    lookup_answered(r, document_load(r, id, groups, &d), NO_DOCUMENT))
+	    lookup_answered(r, document_find(r, id, groups, &d), NO_DOCUMENT))
 		return;
+	/* only now, access granted, the content */
+	db_res *c = db_query(r->a, "SELECT daten FROM anhang WHERE id = ?", DBARGS(DI(id)));
+	if (!c || c->nrows != 1) {
+		lookup_answered(r, c ? LOOKUP_NONE : LOOKUP_DB_ERROR, NO_DOCUMENT); /* deleted in between */
+		return;
+	}
+	const db_cell *data = db_get(c, 0, 0);
 	sbuf_reset(&r->body);
-	sbuf_add(&r->body, d.data->s, d.data->len);
-	resp_header(r, "Content-Disposition", disposition(r, d.name));
+	sbuf_add(&r->body, data->s, data->len);
+	resp_header(r, "Content-Disposition", disposition(r, document_name(r->a, d.name, d.type)));
 	r->ctype = d.type; /* one of three types checked by content at upload */
 	r->status = 200;
 	r->responded = true;
@@ -765,14 +796,27 @@ static bool compose_setup(req *r, struct compose_view *v)
 	return !lookup_answered(r, l, NO_MESSAGE);
 }
 
+static const char *compose_title(const void *view)
+{
+	return ((const struct compose_view *)view)->has_reply ? "Antworten" : "Neue Nachricht";
+}
+
 static void compose_json(req *r, cJSON *o, const void *view)
 {
 	(void)r;
 	const struct compose_view *v = view;
-	cJSON_AddStringToObject(o, "titel", "Neue Nachricht");
+	cJSON_AddStringToObject(o, "titel", compose_title(v));
 	cJSON_AddStringToObject(o, "postfach", box_slug(v->box));
 	cJSON_AddNumberToObject(o, "max_dokumente", (double)cfg.upload_max_files);
 	cJSON_AddNumberToObject(o, "max_bytes_je_dokument", (double)cfg.upload_max_bytes);
+	if (v->has_reply) {
+		cJSON *m = cJSON_AddObjectToObject(o, "antwort_auf");
+		cJSON_AddNumberToObject(m, "id", (double)v->reply.id);
+		cJSON_AddStringToObject(m, "betreff", v->reply.betreff);
+		cJSON_AddStringToObject(m, "absender", v->reply.absender);
+		cJSON_AddStringToObject(m, "datum", v->reply.datum);
+		cJSON_AddStringToObject(m, "text", v->reply.text);
+	}
 }
 
 static void documents_field_html(req *r, sbuf *b)
@@ -781,11 +825,20 @@ static void documents_field_html(req *r, sbuf *b)
 	h_printf(b, "<div class=\"field%s\"><label for=\"f-anhang\">Dokumente (PDF, PNG, JPEG)</label>"
 		    "<input id=\"f-anhang\" name=\"anhang\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,"
 		    "application/pdf,image/png,image/jpeg\" aria-describedby=\"f-anhang-hinweis%s\">"
-		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %ld MiB.</p>",
-		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, cfg.upload_max_bytes / 1048576);
+		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %s.</p>",
+		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, size_mb(r->a, cfg.upload_max_bytes));
 	if (err)
 		h_printf(b, "<p class=\"error\" id=\"f-anhang-fehler\">%s</p>", err);
 	h_raw(b, "</div>");
+}
+
+/* The message answered, beneath the reply form: read-only, as the message page shows it. */
+static void reply_original_html(sbuf *b, const struct message *m)
+{
+	h_printf(b, "<section class=\"quoted-message\" aria-labelledby=\"antwort-auf\"><h2 id=\"antwort-auf\">Nachricht, "
+		    "auf die Sie antworten</h2><dl class=\"data\"><dt>Betreff</dt><dd>%s</dd><dt>Absender</dt><dd>%s</dd>"
+		    "<dt>Datum (UTC)</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
+		 m->betreff, m->absender, m->datum, m->text);
 }
 
 static void compose_html(req *r, sbuf *b, const void *view)
@@ -793,7 +846,7 @@ static void compose_html(req *r, sbuf *b, const void *view)
 	const struct compose_view *v = view;
 	const char *slug = box_slug(v->box);
 	h_printf(b, "<div class=\"card\"><h1>%s</h1><p class=\"lead\">Nachricht an die Kasse aus dem Postfach „%s“.</p>",
-		 v->has_reply ? "Antworten" : "Neue Nachricht", box_title(r, v->box));
+		 compose_title(v), box_title(r, v->box));
 	required_note(b);
 	form_open(r, b, url_printf(r->a, "/postfach/%s/neu", slug), true);
 	if (v->has_reply)
@@ -805,10 +858,12 @@ static void compose_html(req *r, sbuf *b, const void *view)
 		    "<button type=\"submit\" class=\"btn\">Senden</button></div>",
 		 url_printf(r->a, "/postfach/%s", slug));
 	form_close(b);
+	if (v->has_reply)
+		reply_original_html(b, &v->reply);
 	h_raw(b, "</div>");
 }
 
-static const page_kind compose_page = {"Neue Nachricht", compose_html, compose_json, NULL};
+static const page_kind compose_page = {"Neue Nachricht", compose_html, compose_json, compose_title};
 
 /* The form drawn (again): a reply without a subject given proposes "AW: " and the original's. */
 static void compose_show(req *r, int status, struct compose_view *v)

@@ -372,3 +372,11 @@ char *sql_like_prefix(arena *a, const char *s)
 	sbuf_free(&b);
 	return out;
 }
+
+char *size_mb(arena *a, long long bytes)
+{
+	long long tenths = bytes * 10 / 1048576; /* rounded down: a limit is never overstated */
+	if (tenths % 10 == 0)
+		return arena_printf(a, "%lld MB", tenths / 10);
+	return arena_printf(a, "%lld,%lld MB", tenths / 10, tenths % 10);
+}

@@ -63,5 +63,7 @@ bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8,
 /* A LIKE pattern matching strings that start with s (\\ % _ escaped); allocated in a. */
 char *sql_like_prefix(arena *a, const char *s);
 int parse_int(const char *s, long long min, long long max, long long *out); /* 0 ok */
+/* A size limit as users read it: "10 MB", "2,5 MB" (1 MB = 1,048,576 bytes; tenths rounded down). */
+char *size_mb(arena *a, long long bytes);
 
 #endif

@@ -107,9 +107,9 @@ static void dispatch(req *r)
 static void parse_error(req *r, int status)
 {
 	if (status == 413)
-		page_error(r, 413, arena_printf(r->a, "Die gesendeten Daten sind zu groß. Dokumente dürfen höchstens %ld MiB "
-						      "groß sein, alle Dokumente einer Nachricht zusammen höchstens %ld MiB.",
-						cfg.upload_max_bytes / 1048576, cfg.upload_max_total_bytes / 1048576));
+		page_error(r, 413, arena_printf(r->a, "Die gesendeten Daten sind zu groß. Dokumente dürfen höchstens %s "
+						      "groß sein, alle Dokumente einer Nachricht zusammen höchstens %s.",
+						size_mb(r->a, cfg.upload_max_bytes), size_mb(r->a, cfg.upload_max_total_bytes)));
 	else if (status == 415)
 		page_error(r, 415, "Dieses Datenformat wird nicht unterstützt.");
 	else

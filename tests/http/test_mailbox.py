@@ -51,7 +51,7 @@ def empty_file(name):
 
 
 def too_big(name):
-    return f"Die Datei „{name}“ ist größer als 10 MiB."
+    return f"Die Datei „{name}“ ist größer als 10 MB."  # issue 11 item 16: "MB", not "MiB"
 
 
 def tag(text, start):
@@ -368,7 +368,8 @@ class Mailboxes(Base):
         self.assertIn("<dd>Gruppenpostfach Beihilfe – Gesendet</dd>", r.text)
         r = w.cb.get("/postfach/beihilfe?ordner=gesendet")
         self.assertNotIn("Zuerst geöffnet von", r.text)
-        self.assertEqual(html_rows(r.text)[mid][2:4], ("Alma Apfel", betreff))
+        # (issue 11 item 16: the Gesendet folder names the recipient, and in a group mailbox who sent it)
+        self.assertEqual(html_rows(r.text)[mid][2:6], (KASSE, betreff, "", "Alma Apfel"))
         # from the personal mailbox: only Alma sees it
         pid = sent_id(send(w.ca, "persoenlich", f"Persönlich an Kasse {mv.uid()}", files=[("p.pdf", PDF)],
                            json=True))
@@ -432,7 +433,7 @@ class Compose(Base):
                       '</textarea>', t)
         self.assertIn('<input id="f-anhang" name="anhang" type="file" multiple accept=".pdf,.png,.jpg,.jpeg,'
                       'application/pdf,image/png,image/jpeg"', t)
-        self.assertIn("Höchstens 10 Dokumente, je Dokument höchstens 10 MiB.", t)
+        self.assertIn("Höchstens 10 Dokumente, je Dokument höchstens 10 MB.", t)
         self.assertIn('<a class="btn secondary" href="/postfach/beihilfe">Abbrechen</a>', t)
         self.assertIn(">Senden</button>", t)
         self.assertNotIn('name="antwort"', t)
@@ -458,7 +459,7 @@ class Compose(Base):
         self.assertIn(SENT_OK, p.alert_text())
         self.assertIn("<h1>Gruppenpostfach Finanzierung</h1>", p.text)
         mid = max(html_rows(p.text))
-        self.assertEqual(html_rows(p.text)[mid][2:5], ("Alma Apfel", betreff, "3 Dokumente"))
+        self.assertEqual(html_rows(p.text)[mid][2:6], (KASSE, betreff, "3 Dokumente", "Alma Apfel"))
         j = message(w.ca, mid)
         self.assertEqual((j["postfach"], j["ordner"], j["absender"], j["betreff"]),
                          ("finanzierung", "Gesendet", "Alma Apfel", betreff))
@@ -609,9 +610,10 @@ class Uploads(Base):
         r = send(w.ca, "beihilfe", "Typen", "x", [("eigentlich-pdf.png", PDF, "image/png"),
                                                   ("bild.pdf", PNG, "application/pdf"),
                                                   ("foto.dat", JPEG, "text/html")], json=True)
-        self.assertEqual(self.doc(sent_id(r)), [("eigentlich-pdf.png", "application/pdf", len(PDF)),
-                                                ("bild.pdf", "image/png", len(PNG)),
-                                                ("foto.dat", "image/jpeg", len(JPEG))])
+        # (issue 11 item 2: the name gets the extension of the type found)
+        self.assertEqual(self.doc(sent_id(r)), [("eigentlich-pdf.png.pdf", "application/pdf", len(PDF)),
+                                                ("bild.pdf.png", "image/png", len(PNG)),
+                                                ("foto.dat.jpg", "image/jpeg", len(JPEG))])
 
     def test_disguised_html_and_svg_refused(self):
         w = self.w
@@ -692,7 +694,7 @@ class Uploads(Base):
                  ".versteckt.pdf", "a/../../b.pdf", "Übersicht März.pdf"]
         mid = sent_id(send(w.ca, "beihilfe", "Namen", "Text", [(n, PDF) for n in names], json=True))
         self.assertEqual([d[0] for d in self.doc(mid)],
-                         ["x.pdf", "windows.pdf", "passwd.pdf", "Bescheid.pdf", "Dokument", "versteckt.pdf", "b.pdf",
+                         ["x.pdf", "windows.pdf", "passwd.pdf", "Bescheid.pdf", "Dokument.pdf", "versteckt.pdf", "b.pdf",
                           "Übersicht März.pdf"])
         # the Kasse's export keeps every file inside the directory
         out = os.path.join(tmpdir(), f"export-{mid}")

@@ -101,6 +101,51 @@ static void test_multipart(void)
 	arena_reset(&a);
 }
 
+/* Issue 11 item 2: the stored and offered name ends in the detected type's extension; controls and
+ * Unicode format characters (bidirectional overrides, zero-width characters …) are removed. */
+static void test_document_names(void)
+{
+	arena a;
+	arena_init(&a);
+	const char *pdf = "application/pdf", *png = "image/png", *jpg = "image/jpeg";
+	CHECK(strcmp(document_name(&a, "Bescheid.pdf", pdf), "Bescheid.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "BESCHEID.PDF", pdf), "BESCHEID.PDF") == 0);
+	CHECK(strcmp(document_name(&a, "Bescheid.pdf.html", pdf), "Bescheid.pdf.html.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "run.bat", pdf), "run.bat.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "Bescheid", pdf), "Bescheid.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "Bescheid.pdf.", pdf), "Bescheid.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "Bescheid.pdf . ", pdf), "Bescheid.pdf") == 0);
+	/* U+202E RIGHT-TO-LEFT OVERRIDE: "Rechnung<U+202E>fdp.hta" reads "Rechnungath.pdf" */
+	CHECK(strcmp(document_name(&a, "Rechnung\xE2\x80\xAE" "fdp.hta", pdf), "Rechnungfdp.hta.pdf") == 0);
+	/* isolates, marks, zero-width characters, soft hyphen, BOM, Arabic letter mark, word joiner, tags */
+	CHECK(strcmp(document_name(&a, "a\xE2\x81\xA6" "b\xE2\x81\xA9" "c\xE2\x80\x8F" "d\xE2\x80\x8B" "e\xC2\xAD"
+					   "f\xEF\xBB\xBF" "g\xD8\x9C" "h\xE2\x81\xA0" "i\xF3\xA0\x80\x81" ".pdf", pdf),
+		     "abcdefghi.pdf") == 0);
+	/* controls: C0, DEL, C1 (U+0085, U+009B), line and paragraph separators */
+	CHECK(strcmp(document_name(&a, "a\tb\x7F" "c\xC2\x85" "d\xC2\x9B" "e\xE2\x80\xA8" "f\xE2\x80\xA9.png", png),
+		     "abcdef.png") == 0);
+	CHECK(strcmp(document_name(&a, "\xE2\x80\x8B.htaccess", pdf), "htaccess.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "", pdf), "Dokument.pdf") == 0);
+	CHECK(strcmp(document_name(&a, NULL, png), "Dokument.png") == 0);
+	CHECK(strcmp(document_name(&a, "\xE2\x80\xAE", jpg), "Dokument.jpg") == 0);
+	CHECK(strcmp(document_name(&a, "..", pdf), "Dokument.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "\xC3\x28.pdf", pdf), "Dokument.pdf") == 0); /* not UTF-8 */
+	CHECK(strcmp(document_name(&a, "Foto.JPEG", jpg), "Foto.JPEG") == 0);
+	CHECK(strcmp(document_name(&a, "Foto.jpg", jpg), "Foto.jpg") == 0);
+	CHECK(strcmp(document_name(&a, "Foto.png", jpg), "Foto.png.jpg") == 0);
+	CHECK(strcmp(document_name(&a, "Scan.pdf", png), "Scan.pdf.png") == 0);
+	CHECK(strcmp(document_name(&a, ".pdf", pdf), "pdf.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "a/b\\c.pdf", pdf), "a_b_c.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "Übersicht März.pdf", pdf), "Übersicht März.pdf") == 0);
+	CHECK(strcmp(document_name(&a, "Foto \"1\".jpg", jpg), "Foto 1.jpg") == 0);
+	CHECK(strcmp(document_ext(pdf), ".pdf") == 0 && strcmp(document_ext(png), ".png") == 0 &&
+	      strcmp(document_ext(jpg), ".jpg") == 0 && strcmp(document_ext("text/html"), "") == 0);
+	/* the names of refused files in error messages lose the same characters */
+	CHECK(strcmp(upload_filename(&a, "Rechnung\xE2\x80\xAE" "fdp.hta", 18), "Rechnungfdp.hta") == 0);
+	CHECK(strcmp(upload_filename(&a, "x\xC2\x85y.pdf", 8), "xy.pdf") == 0);
+	arena_reset(&a);
+}
+
 static void test_cookies(void)
 {
 	arena a;
@@ -462,6 +507,12 @@ static void test_dates_and_text(void)
 	arena_init(&la);
 	CHECK(strcmp(sql_like_prefix(&la, "50%_a\\b"), "50\\%\\_a\\\\b%") == 0);
 	CHECK(strcmp(sql_like_prefix(&la, ""), "%") == 0);
+	/* sizes as users read them (issue 11 item 16: "MB", not "MiB") */
+	CHECK(strcmp(size_mb(&la, 10485760), "10 MB") == 0);
+	CHECK(strcmp(size_mb(&la, 26214400), "25 MB") == 0);
+	CHECK(strcmp(size_mb(&la, 2621440), "2,5 MB") == 0);
+	CHECK(strcmp(size_mb(&la, 10485759), "9,9 MB") == 0); /* never more than the limit */
+	CHECK(strcmp(size_mb(&la, 0), "0 MB") == 0);
 	arena_reset(&la);
 }
 
@@ -480,6 +531,7 @@ int main(void)
 	test_cookies();
 	test_request_params();
 	test_multipart();
+	test_document_names();
 	test_escaping();
 	test_url_printf();
 	test_router();
