@@ -347,6 +347,47 @@ bool parse_date(const char *in, char out[11])
 	return true;
 }
 
+const char *placeholder_find(const char *s, size_t *len)
+{
+	for (const char *open = strchr(s, '['); open; open = strchr(open + 1, '[')) {
+		size_t n = strcspn(open + 1, "[]<>\n\r");
+		bool letter = false;
+		for (size_t i = 1; i <= n; i++) {
+			unsigned char c = (unsigned char)open[i];
+			letter |= ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+		}
+		unsigned char before = open > s ? (unsigned char)open[-1] : ' ';
+		bool in_word = ((before | 0x20) >= 'a' && (before | 0x20) <= 'z') || (before >= '0' && before <= '9');
+		if (open[n + 1] == ']' && n >= 1 && n <= 300 && letter && !in_word) {
+			*len = n + 2;
+			return open;
+		}
+	}
+	return NULL;
+}
+
+char *file_read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	sbuf b;
+	sbuf_init(&b);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sbuf_add(&b, chunk, n);
+	bool ok = !ferror(f);
+	fclose(f);
+	if (!ok) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	if (!b.data)
+		sbuf_adds(&b, "");
+	return b.data;
+}
+
 /* ---- times ---- */
 
 /* Days since 1970-01-01 of a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */

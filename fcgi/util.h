@@ -64,6 +64,13 @@ bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8,
 char *sql_like_prefix(arena *a, const char *s);
 int parse_int(const char *s, long long min, long long max, long long *out); /* 0 ok */
 
+/* The first "[…]" placeholder in s: '[' (not right after an ASCII letter or digit), 1 to 300 bytes holding a
+ * letter (ASCII or any UTF-8 character) and none of "[]<>" or a line break, ']' ("[Telefonnummer der Kasse]";
+ * not "[1]", "a[i]" or "[<b>x</b>]"). NULL if none; *len is its length in bytes. */
+const char *placeholder_find(const char *s, size_t *len);
+/* The whole file, NUL-terminated, on the heap (free it); NULL if it cannot be read. */
+char *file_read_all(const char *path);
+
 /* Times: the database stores UTC; a person reads German local time (Europe/Berlin), computed by
  * the EU rule in code (no tz database): MESZ (UTC+2) from the last Sunday of March 01:00 UTC to
  * the last Sunday of October 01:00 UTC, MEZ (UTC+1) otherwise — Germany's rule since 1996. */

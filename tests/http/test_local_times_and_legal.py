@@ -9,7 +9,13 @@ stack's MariaDB socket (as root), so the expected local text is exact. JSON cont
 Legal pages: see the class LegalPages below."""
 
 import datetime
+import os
 import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
 
 import mv
 import users_lib as U
@@ -82,7 +88,8 @@ class LocalTimes(mv.Case):
 
     def test_change_log_in_german_time_json_stays_utc(self):
         k = self.sb.kennung
-        db_or_skip(self, f"UPDATE audit_log SET at = '2026-10-25 00:59:59' WHERE event = 'sb_created' AND target = '{k}'")
+        db_or_skip(self, "UPDATE audit_log SET at = '2026-10-25 00:59:59' "
+                         f"WHERE event = 'sb_created' AND target = '{k}'")
         t = self.ac.get(f"/protokoll?kennung={k}").text
         self.assertIn('<th scope="col">Zeitpunkt</th>', t)
         self.assertNotIn("UTC", t)
@@ -122,3 +129,150 @@ class LocalTimes(mv.Case):
         self.assertIsNotNone(m, body)
         self.assertIn(f"{m.group(1)} {m.group(2)}", allowed)
         self.assertNotIn("UTC", body)
+
+
+# ---------------------------------------------------------------- item 10: the legal pages
+
+LEGAL = {"/impressum": "impressum.html", "/datenschutz": "datenschutz.html",
+         "/barrierefreiheit": "barrierefreiheit.html", "/nutzungsbedingungen": "nutzungsbedingungen.html"}
+BRACKETS = re.compile(r"(?<![A-Za-z0-9])\[[^\[\]<>\r\n]{1,300}\]")
+
+
+def placeholders(text):
+    """The "[…]" placeholders of a page, by the app's rule (fcgi/util.c placeholder_find)."""
+    return [m for m in BRACKETS.findall(text) if re.search(r"[A-Za-z\u0080-\U0010ffff]", m)]
+
+
+class LegalPages(mv.Case):
+    """Impressum, Datenschutz, Barrierefreiheit (and Nutzungsbedingungen) come from the operator's legal_dir; the
+    stack (make run, the tests) serves the demo fund's filled pages, without a "[…]" placeholder."""
+
+    def test_stack_serves_the_filled_demo_pages(self):
+        for path, file in LEGAL.items():
+            r = mv.Client().get(path)
+            self.assertEqual(r.status, 200, path)
+            card = r.text[r.text.index('<div class="card prose">'):r.text.index("</main>")]
+            self.assertEqual(placeholders(card), [], path)
+            self.assertNotIn("Platzhalter", card, path)
+            j = mv.Client().get(path, json=True).json()
+            self.assertEqual(placeholders(j["html"]), [], path)
+            with open(os.path.join(mv.VAR, "legal", file), encoding="utf-8") as f:
+                self.assertEqual(j["html"], f.read(), f"{path} is the stack's legal_dir/{file}")
+        t = mv.Client().get("/impressum").text
+        self.assertIn("<dd>Dr. Erika Mustermann, Leiterin der Kasse</dd>", t)
+        self.assertIn("Beispieldaten", t)
+        self.assertIn("<p>Telefon: 030 23125-100</p>", mv.Client().get("/barrierefreiheit").text)
+
+
+def demo_pages(out):
+    """The shipped pages with the demo values of html/demo-legal.tsv, as scripts/stack writes them."""
+    values = []
+    with open(os.path.join(mv.REPO, "html", "demo-legal.tsv"), encoding="utf-8") as f:
+        for line in f.read().splitlines():
+            if line and not line.startswith("#"):
+                values.append(line.split("\t", 1))
+    os.makedirs(out)
+    pages = os.path.join(mv.REPO, "html", "pages")
+    for name in os.listdir(pages):
+        with open(os.path.join(pages, name), encoding="utf-8") as f:
+            text = f.read()
+        for k, v in values:
+            text = text.replace(k, v)
+        with open(os.path.join(out, name), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+class LegalStart(mv.Case):
+    """`serve` in production mode (dev_mode = 0) refuses to start while a page holds a "[…]" placeholder, naming
+    page and placeholder; in dev mode it only warns; a reload (SIGHUP) to such a page is refused. The binary is
+    started by itself on the stack's configuration and database, with its own socket and legal_dir."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="mv-legal-")
+        self.legal = os.path.join(self.tmp, "legal")
+        demo_pages(self.legal)
+        self.sock = os.path.join(self.tmp, "mv.sock")
+        self.proc = None
+
+    def tearDown(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def serve(self, legal_dir, dev_mode=False):
+        """Starts `meineversorgung serve` with the stack's configuration, its own socket and legal_dir; returns
+        when it has exited or created its socket."""
+        with open(os.path.join(mv.VAR, "mv.conf"), encoding="utf-8") as f:
+            conf = [line for line in f.read().splitlines()
+                    if not re.match(r"\s*(fcgi_socket|legal_dir|dev_mode)\s*=", line)]
+        conf += [f"fcgi_socket = {self.sock}", f"dev_mode = {1 if dev_mode else 0}"]
+        conf += [f"legal_dir = {legal_dir}"] if legal_dir else []  # none: the shipped pages (the default)
+        path = os.path.join(self.tmp, "mv.conf")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("\n".join(conf) + "\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MV_")}
+        env["MV_WORKERS"] = "1"
+        self.log = os.path.join(self.tmp, "serve.log")
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen([os.path.join(mv.REPO, "build", "meineversorgung"), "--config", path, "serve"],
+                                         stdout=out, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + 30
+        while self.proc.poll() is None and not os.path.exists(self.sock) and time.time() < deadline:
+            time.sleep(0.05)
+        return self.proc.poll()
+
+    def log_text(self):
+        return mv.log_text(self.log)
+
+    def test_production_refuses_to_start_while_a_page_holds_a_placeholder(self):
+        with open(os.path.join(self.legal, "impressum.html"), "a", encoding="utf-8") as f:
+            f.write("<p>[Anschrift der Kasse]</p>\n")
+        rc = self.serve(self.legal)
+        self.assertEqual(rc, 1, f"serve must refuse to start:\n{self.log_text()}")
+        self.assertFalse(os.path.exists(self.sock))
+        log = self.log_text()
+        self.assertIn(f'legal page Impressum ({self.legal}/impressum.html) still holds the placeholder '
+                      '"[Anschrift der Kasse]"', log)
+        self.assertIn("refusing to start", log)
+        self.assertNotIn("legal page Datenschutz", log, "only the page with a placeholder is named")
+
+    def test_production_refuses_the_shipped_pages_and_names_each(self):
+        rc = self.serve("")
+        self.assertEqual(rc, 1, f"serve must refuse to start:\n{self.log_text()}")
+        log = self.log_text()
+        pages = os.path.join(mv.REPO, "html", "pages")
+        self.assertIn(f'legal page Impressum ({pages}/impressum.html) still holds the placeholder '
+                      '"[Name der vertretungsberechtigten Person]" and 7 more', log)
+        self.assertIn(f'legal page Datenschutz ({pages}/datenschutz.html) still holds the placeholder '
+                      '"[Telefonnummer der Kasse]" and 4 more', log)
+        self.assertIn(f'legal page Barrierefreiheit ({pages}/barrierefreiheit.html) still holds the placeholder '
+                      '"[Telefonnummer der Kasse]"', log)
+        self.assertNotIn("legal page Nutzungsbedingungen", log)
+        self.assertIn("set legal_dir", log)
+
+    def test_dev_mode_starts_with_a_warning(self):
+        rc = self.serve("", dev_mode=True)
+        self.assertIsNone(rc, f"dev mode starts:\n{self.log_text()}")
+        self.assertTrue(os.path.exists(self.sock))
+        self.assertRegex(self.log_text(), r"warn.*legal page Impressum .* still holds the placeholder")
+
+    def test_a_reload_to_a_page_with_a_placeholder_is_refused(self):
+        self.assertIsNone(self.serve(self.legal), f"the filled pages start:\n{self.log_text()}")
+        with open(os.path.join(self.legal, "datenschutz.html"), "a", encoding="utf-8") as f:
+            f.write("<p>Stand: [Datum]</p>\n")
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 15
+        while "reload refused" not in self.log_text() and time.time() < deadline:
+            time.sleep(0.1)
+        log = self.log_text()
+        self.assertIn('legal page Datenschutz', log)
+        self.assertIn('"[Datum]"', log)
+        self.assertIn("reload refused", log)
+        self.assertIsNone(self.proc.poll(), "the master keeps running")
+        self.assertNotIn("configuration reloaded", log)

@@ -512,6 +512,32 @@ static void test_local_times(void)
 	CHECK(berlin_offset_s(t) == 3600 && berlin_offset_s(t - 150 * 86400) == 7200);
 }
 
+static bool placeholder_is(const char *s, const char *want)
+{
+	size_t len = 0;
+	const char *p = placeholder_find(s, &len);
+	return want ? p && len == strlen(want) && strncmp(p, want, len) == 0 : p == NULL;
+}
+
+static void test_placeholders(void)
+{
+	CHECK(placeholder_is("<dd>[Telefonnummer der Kasse]</dd>", "[Telefonnummer der Kasse]"));
+	CHECK(placeholder_is("<p>[Frist]</p> und [zwei Jahre]", "[Frist]"));
+	CHECK(placeholder_is("[Übergang]", "[Übergang]"));
+	CHECK(placeholder_is("Fußnote [1], Liste a[0] und dann [Name, Funktion]", "[Name, Funktion]"));
+	CHECK(placeholder_is("[[Doppelt]]", "[Doppelt]"));
+	CHECK(placeholder_is("Keine Platzhalter: (Frist), [1], [], [ ], a[i]", NULL));
+	CHECK(placeholder_is("[offen <b>fett</b>]", NULL));
+	CHECK(placeholder_is("[über\nzwei Zeilen]", NULL));
+	CHECK(placeholder_is("[nie geschlossen", NULL));
+	char longer[400];
+	memset(longer, 'x', sizeof longer);
+	longer[0] = '[';
+	longer[sizeof longer - 2] = ']';
+	longer[sizeof longer - 1] = '\0';
+	CHECK(placeholder_is(longer, NULL)); /* more than 300 bytes: prose, not a placeholder */
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -536,6 +562,7 @@ int main(void)
 	test_pw_gate();
 	test_dates_and_text();
 	test_local_times();
+	test_placeholders();
 	test_config();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
