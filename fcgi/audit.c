@@ -70,12 +70,12 @@ static db_res *audit_query(arena *a, long long org_id, enum audit_scope scope, c
 	if (scope == AUDIT_ALL)
 		return db_query(a,
 			"SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ'), COALESCE(actor, 'mvctl'), event, "
-			"COALESCE(target, ''), COALESCE(detail, '') FROM audit_log "
+			"COALESCE(target, ''), COALESCE(detail, ''), at FROM audit_log "
 			"WHERE org_id = ? AND (? = '' OR target = ?) ORDER BY id LIMIT ? OFFSET ?",
 			DBARGS(DI(org_id), DS(k), DS(k), DI(limit), DI(offset)));
 	return db_query(a,
 		"SELECT DATE_FORMAT(at, '%d.%m.%Y %H:%i:%s'), COALESCE(actor, 'Kasse'), event, COALESCE(target, ''), "
-		"COALESCE(detail, '') FROM audit_log WHERE org_id = ? AND event IN ('sb_created', 'sb_updated', "
+		"COALESCE(detail, ''), at FROM audit_log WHERE org_id = ? AND event IN ('sb_created', 'sb_updated', "
 		"'sb_locked', 'sb_unlocked', 'sb_password_mail', 'org_restricted', 'account_activated', "
 		"'password_reset', 'account_self_locked', 'admin_added', 'admin_updated', 'group_email_changed') "
 		"AND (? = '' OR target = ?) ORDER BY id DESC LIMIT ? OFFSET ?",
@@ -91,10 +91,10 @@ long long audit_list(arena *a, long long org_id, enum audit_scope scope, const c
 	if (!res)
 		return -1;
 	audit_entry *e = arena_alloc(a, (res->nrows + 1) * sizeof *e);
-	enum { ZEIT, WER, EREIGNIS, BETROFFEN, AENDERUNG };
+	enum { ZEIT, WER, EREIGNIS, BETROFFEN, AENDERUNG, UTC };
 	for (size_t i = 0; i < res->nrows; i++)
 		e[i] = (audit_entry){db_str(res, i, ZEIT), db_str(res, i, WER), db_str(res, i, EREIGNIS),
-				     db_str(res, i, BETROFFEN), db_str(res, i, AENDERUNG)};
+				     db_str(res, i, BETROFFEN), db_str(res, i, AENDERUNG), db_str(res, i, UTC)};
 	*out = e;
 	return (long long)res->nrows;
 }

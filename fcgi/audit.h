@@ -26,12 +26,14 @@ const char *audit_event_label(const char *event); /* "sb_locked" → "Benutzer g
 
 typedef struct audit_entry {
 	const char *zeit, *wer, *ereignis, *betroffen, *aenderung;
+	const char *utc; /* the stored time "JJJJ-MM-TT HH:MM:SS" (UTC), for time_de */
 } audit_entry;
 
 enum audit_scope { AUDIT_ACCOUNTS, AUDIT_ALL }; /* the page shows account changes; mvctl everything */
 
 /* Entries of an organisation, optionally of one target Nutzerkennung (upper-cased here):
- * AUDIT_ACCOUNTS newest first with German times, AUDIT_ALL oldest first with ISO times.
+ * AUDIT_ACCOUNTS newest first with German-written UTC times in zeit (JSON "zeit_utc"), AUDIT_ALL oldest
+ * first with ISO UTC times; both with the stored UTC time in utc.
  * Returns the number of rows (up to limit), -1 on a database error. */
 long long audit_list(arena *a, long long org_id, enum audit_scope scope, const char *kennung, long long limit,
 		     long long offset, audit_entry **out);

@@ -39,6 +39,7 @@ static const struct cfg_key keys[] = {
 	L(worker_max_requests, 10000, 1, 100000000),
 	S(base_url, "http://127.0.0.1:8080", false),
 	S(html_dir, "html", false),
+	S(legal_dir, "", false), /* the fund's own legal pages; "": the shipped ones (placeholders) */
 	S(kasse_nummer, "201", false),
 	L(max_body_bytes, 65536, 1024, 1073741824),
 	L(max_params, 200, 1, 10000),

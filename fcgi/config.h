@@ -15,6 +15,7 @@ typedef struct config {
 	long workers, worker_max_requests;
 	/* web */
 	char *base_url, *html_dir, *kasse_nummer;
+	char *legal_dir; /* impressum.html, datenschutz.html, … of the operator (trusted HTML); "": html_dir/pages */
 	long max_body_bytes, max_params, max_field_bytes;
 	long upload_max_bytes, upload_max_files, upload_max_total_bytes;
 	/* secrets */

@@ -160,22 +160,13 @@ const char *tpl_get(const char *name)
 		return NULL;
 	char path[1024];
 	snprintf(path, sizeof path, "%s/%s", cfg.html_dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	char *text = file_read_all(path);
+	if (!text) {
 		log_error("template %s missing", name);
 		return NULL;
 	}
-	sbuf b;
-	sbuf_init(&b);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_add(&b, chunk, n);
-	fclose(f);
-	if (!b.data)
-		sbuf_adds(&b, "");
 	tpl_cache[tpl_count].name = xstrdup(name);
-	tpl_cache[tpl_count].text = b.data;
+	tpl_cache[tpl_count].text = text;
 	return tpl_cache[tpl_count++].text;
 }
 

@@ -10,6 +10,7 @@
 #include "html.h"
 #include "log.h"
 #include "mail.h"
+#include "pages.h"
 #include <errno.h>
 #include <fcgiapp.h>
 #include <signal.h>
@@ -201,6 +202,10 @@ static void children_layout(void)
 
 static int serve(void)
 {
+	if (static_pages_load(!cfg.dev_mode) != 0) {
+		log_error("refusing to start");
+		return 1;
+	}
 	unlink(cfg.fcgi_socket);
 	mode_t old = umask(0117);
 	int fd = FCGX_OpenSocket(cfg.fcgi_socket, 128);
@@ -227,6 +232,8 @@ static int serve(void)
 			char err[512];
 			if (load_config(err, sizeof err) != 0) {
 				log_error("reload refused, keeping the old configuration: %s", err);
+			} else if (static_pages_load(!cfg.dev_mode) != 0) {
+				log_error("reload refused, keeping the running workers and the legal pages they serve");
 			} else {
 				log_info("configuration reloaded; restarting children");
 				children_signal(SIGTERM);

@@ -279,14 +279,14 @@ static db_res *list_query_rows(req *r, const struct list_view *v)
 	long long offset = (v->page - 1) * v->size;
 	if (v->box == BOX_PERSONAL)
 		return db_query(r->a,
-				"SELECT n.id, DATE_FORMAT(n.erstellt, '%d.%m.%Y %H:%i'), n.absender, n.betreff, n.anhaenge, "
+				"SELECT n.id, n.erstellt, n.absender, n.betreff, n.anhaenge, "
 				"g.konto_id IS NOT NULL, COALESCE(CONCAT(f.vorname, ' ', f.name), '') "
 				"FROM nachricht n LEFT JOIN nachricht_gelesen g ON g.nachricht_id = n.id AND g.konto_id = ? "
 				"LEFT JOIN account f ON f.id = n.zuerst_gelesen_von "
 				"WHERE n.konto_id = ? AND n.ordner = ? ORDER BY n.id DESC LIMIT ? OFFSET ?",
 				DBARGS(DI(r->me->id), DI(r->me->id), DS(list_ordner(v)), DI(v->size), DI(offset)));
 	return db_query(r->a,
-			"SELECT n.id, DATE_FORMAT(n.erstellt, '%d.%m.%Y %H:%i'), n.absender, n.betreff, n.anhaenge, "
+			"SELECT n.id, n.erstellt, n.absender, n.betreff, n.anhaenge, "
 			"g.konto_id IS NOT NULL, COALESCE(CONCAT(f.vorname, ' ', f.name), '') "
 			"FROM nachricht n FORCE INDEX (ix_nachricht_gruppe) "
 			"LEFT JOIN nachricht_gelesen g ON g.nachricht_id = n.id AND g.konto_id = ? "
@@ -307,7 +307,7 @@ static bool list_load(req *r, struct list_view *v)
 	for (size_t i = 0; i < rows->nrows; i++)
 		v->rows[i] = (struct list_row){
 			.id = db_int(rows, i, COL_ID), .documents = db_int(rows, i, COL_ANHAENGE),
-			.datum = db_str(rows, i, COL_DATUM), .absender = db_str(rows, i, COL_ABSENDER),
+			.datum = time_de(r->a, db_str(rows, i, COL_DATUM), TIME_MINUTES), .absender = db_str(rows, i, COL_ABSENDER),
 			.betreff = db_str(rows, i, COL_BETREFF), .read = db_int(rows, i, COL_GELESEN) == 1,
 			.first_opened = db_str(rows, i, COL_ZUERST)};
 	return true;
@@ -364,7 +364,7 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 {
 	bool group = v->box != BOX_PERSONAL;
 	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Nachrichten\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Datum (UTC)</th>");
+		 "<thead><tr><th scope=\"col\">Datum</th>");
 	if (v->sent)
 		h_raw(b, "<th scope=\"col\">Empfänger</th>");
 	else
@@ -499,11 +499,10 @@ static bool message_visible(req *r, long long org_id, bool personal, long long o
 static enum lookup message_load(req *r, long long id, unsigned groups, struct message *out)
 {
 	enum { COL_ID, COL_GRUPPE, COL_KONTO, COL_ORDNER, COL_ABSENDER, COL_BETREFF, COL_TEXT, COL_DATUM, COL_ORG,
-	       COL_ZUERST };
+	       COL_ZUERST, COL_ZUERST_AM };
 	db_res *m = db_query(r->a,
 			     "SELECT n.id, n.gruppe, n.konto_id, n.ordner, n.absender, n.betreff, n.text, "
-			     "DATE_FORMAT(n.erstellt, '%d.%m.%Y %H:%i'), n.org_id, "
-			     "COALESCE(CONCAT(f.vorname, ' ', f.name, ' am ', DATE_FORMAT(n.zuerst_gelesen_am, '%d.%m.%Y %H:%i')), '') "
+			     "n.erstellt, n.org_id, CONCAT(f.vorname, ' ', f.name), n.zuerst_gelesen_am "
 			     "FROM nachricht n LEFT JOIN account f ON f.id = n.zuerst_gelesen_von WHERE n.id = ?",
 			     DBARGS(DI(id)));
 	if (!m)
@@ -517,8 +516,11 @@ static enum lookup message_load(req *r, long long id, unsigned groups, struct me
 	*out = (struct message){
 		.id = db_int(m, 0, COL_ID), .box = personal ? BOX_PERSONAL : (int)db_int(m, 0, COL_GRUPPE),
 		.incoming = strcmp(db_str(m, 0, COL_ORDNER), "eingang") == 0, .absender = db_str(m, 0, COL_ABSENDER),
-		.betreff = db_str(m, 0, COL_BETREFF), .text = db_str(m, 0, COL_TEXT), .datum = db_str(m, 0, COL_DATUM),
-		.first_opened = db_str(m, 0, COL_ZUERST)};
+		.betreff = db_str(m, 0, COL_BETREFF), .text = db_str(m, 0, COL_TEXT),
+		.datum = time_de(r->a, db_str(m, 0, COL_DATUM), TIME_MINUTES),
+		.first_opened = db_str(m, 0, COL_ZUERST) ? arena_printf(r->a, "%s am %s", db_str(m, 0, COL_ZUERST),
+								      time_de(r->a, db_str(m, 0, COL_ZUERST_AM), TIME_MINUTES))
+							  : ""};
 	return LOOKUP_FOUND;
 }
 
@@ -627,7 +629,7 @@ static void message_html(req *r, sbuf *b, const void *view)
 		 message_title(v), box_title(r, m->box), m->incoming ? "Posteingang" : "Gesendet", m->absender);
 	if (!m->incoming)
 		h_printf(b, "<dt>Empfänger</dt><dd>%s</dd>", kasse_name);
-	h_printf(b, "<dt>Datum (UTC)</dt><dd>%s</dd>", m->datum);
+	h_printf(b, "<dt>Datum</dt><dd>%s</dd>", m->datum);
 	if (m->box != BOX_PERSONAL && m->incoming && *m->first_opened)
 		h_printf(b, "<dt>Zuerst geöffnet von</dt><dd>%s</dd>", m->first_opened);
 	h_printf(b, "</dl><div class=\"message-text\">%s</div>", m->text);
@@ -837,7 +839,7 @@ static void reply_original_html(sbuf *b, const struct message *m)
 {
 	h_printf(b, "<section class=\"quoted-message\" aria-labelledby=\"antwort-auf\"><h2 id=\"antwort-auf\">Nachricht, "
 		    "auf die Sie antworten</h2><dl class=\"data\"><dt>Betreff</dt><dd>%s</dd><dt>Absender</dt><dd>%s</dd>"
-		    "<dt>Datum (UTC)</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
+		    "<dt>Datum</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
 		 m->betreff, m->absender, m->datum, m->text);
 }
 

@@ -37,7 +37,7 @@ typedef struct sb {
 	long long id, version;
 	const char *kennung, *vorname, *name, *email, *status;
 	unsigned gruppen, rechte;  /* bit g: member of group g; bit k: holds right k */
-	const char *locked_until; /* "28.11.2026, 20:15 Uhr (UTC)" while self-locked, else NULL */
+	const char *locked_until; /* "28.11.2026, 21:15 Uhr" (German time) while self-locked, else NULL */
 } sb;
 
 enum lookup { SB_FOUND, SB_NONE, SB_DB_ERROR };
@@ -70,7 +70,7 @@ static unsigned org_rights(req *r)
 #define SB_SELECT                                                                                                      \
 	"SELECT id, version, kennung, vorname, name, email, status, recht_anspruchsberechtigte, recht_kontaktdaten, "  \
 	"recht_formulare, (SELECT BIT_OR(1 << typ) FROM account_gruppe g WHERE g.account_id = a.id), "                 \
-	"IF(locked_until > NOW(), DATE_FORMAT(locked_until, '%d.%m.%Y, %H:%i Uhr (UTC)'), NULL) "                       \
+	"IF(locked_until > NOW(), locked_until, NULL) "                                                                \
 	"FROM account a WHERE kennung = ? AND org_id = ? AND rolle = 'S'"
 enum sb_col { SB_ID, SB_VERSION, SB_KENNUNG, SB_VORNAME, SB_NAME, SB_EMAIL, SB_STATUS, SB_RECHTE,
 	      SB_GRUPPEN = SB_RECHTE + RECHT__MAX, SB_LOCKED_UNTIL };
@@ -88,7 +88,7 @@ static sb *sb_from_row(req *r, const db_res *res)
 		.status = db_str(res, 0, SB_STATUS),
 		.gruppen = (unsigned)db_int(res, 0, SB_GRUPPEN) & ALL_GRUPPEN,
 		.rechte = rights_from_row(res, 0, SB_RECHTE),
-		.locked_until = db_str(res, 0, SB_LOCKED_UNTIL),
+		.locked_until = db_str(res, 0, SB_LOCKED_UNTIL) ? time_de(r->a, db_str(res, 0, SB_LOCKED_UNTIL), TIME_UHR) : NULL,
 	};
 	return s;
 }

@@ -434,7 +434,7 @@ struct log_view {
 static void log_filter_html(sbuf *b, const char *who)
 {
 	h_raw(b, "<div class=\"card\"><h1>Änderungsprotokoll</h1><p class=\"lead\">Alle Änderungen an den Nutzerkonten "
-		 "Ihrer Organisation: wer, wann, was (alte → neue Werte). Zeiten in UTC.</p>"
+		 "Ihrer Organisation: wer, wann, was (alte → neue Werte).</p>"
 		 "<form class=\"filter\" method=\"get\" action=\"/protokoll\" role=\"search\" aria-label=\"Protokoll filtern\">"
 		 "<div class=\"field-row\"><div class=\"field\"><label for=\"filter-kennung\">Nutzerkennung</label>");
 	h_printf(b, "<input id=\"filter-kennung\" name=\"kennung\" type=\"text\" value=\"%s\"></div></div>"
@@ -443,14 +443,15 @@ static void log_filter_html(sbuf *b, const char *who)
 		 who ? who : "");
 }
 
-static void log_table_html(sbuf *b, const audit_entry *e, long long n)
+static void log_table_html(arena *a, sbuf *b, const audit_entry *e, long long n)
 {
 	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt (UTC)</th><th scope=\"col\">Wer</th>"
+		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt</th><th scope=\"col\">Wer</th>"
 		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
 	for (long long i = 0; i < n; i++)
-		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", e[i].zeit, e[i].wer,
-			 audit_event_label(e[i].ereignis), e[i].betroffen, e[i].aenderung);
+		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+			 time_de(a, e[i].utc, TIME_SECONDS), e[i].wer, audit_event_label(e[i].ereignis), e[i].betroffen,
+			 e[i].aenderung);
 	if (!n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
 	h_raw(b, "</tbody></table></div>");
@@ -461,7 +462,7 @@ static void log_html(req *r, sbuf *b, const void *view)
 	const struct log_view *v = view;
 	const char *who = v->who ? v->who : "";
 	log_filter_html(b, v->who);
-	log_table_html(b, v->entries, v->n);
+	log_table_html(r->a, b, v->entries, v->n);
 	h_raw(b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
 	const char *newer = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page - 1);
 	const char *older = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page + 1);

@@ -51,5 +51,9 @@ void contact_get(req *r);
 void contact_post(req *r);
 /* page_static.c */
 void static_page(req *r);
+/* Reads the footer pages (see page_static.c) for the workers to come; in production (not dev_mode) a page
+ * that is missing or still holds a "[…]" placeholder is logged by name and refused: -1, the pages loaded
+ * before stay. In dev mode such a page is only logged. */
+int static_pages_load(bool production);
 
 #endif

@@ -64,10 +64,10 @@ int newpw_store(arena *a, const pw_owner *o, const newpw *n)
 		return -1;
 	if (session_end_all(o->account_id) != 0)
 		return -1;
-	db_res *now = db_query(a, "SELECT DATE_FORMAT(NOW(), '%d.%m.%Y um %H:%i Uhr (UTC)')", DBNOARGS);
+	db_res *now = db_query(a, "SELECT NOW()", DBNOARGS);
 	if (!now)
 		return -1;
-	tpl_slot slots[] = {{"vorname", o->vorname}, {"name", o->name}, {"zeit", db_str(now, 0, 0)}};
+	tpl_slot slots[] = {{"vorname", o->vorname}, {"name", o->name}, {"zeit", time_de(a, db_str(now, 0, 0), TIME_UM_UHR)}};
 	return mail_queue(o->email, "passwort-geaendert.txt", slots, ARRAY_LEN(slots));
 }
 

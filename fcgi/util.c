@@ -5,7 +5,7 @@
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
-#include <stdio.h>
+#include <time.h>
 
 void mv_oom(void)
 {
@@ -345,6 +345,121 @@ bool parse_date(const char *in, char out[11])
 		return false;
 	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 	return true;
+}
+
+const char *placeholder_find(const char *s, size_t *len)
+{
+	for (const char *open = strchr(s, '['); open; open = strchr(open + 1, '[')) {
+		size_t n = strcspn(open + 1, "[]<>\n\r");
+		bool letter = false;
+		for (size_t i = 1; i <= n; i++) {
+			unsigned char c = (unsigned char)open[i];
+			letter |= ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+		}
+		unsigned char before = open > s ? (unsigned char)open[-1] : ' ';
+		bool in_word = ((before | 0x20) >= 'a' && (before | 0x20) <= 'z') || (before >= '0' && before <= '9');
+		if (open[n + 1] == ']' && n >= 1 && n <= 300 && letter && !in_word) {
+			*len = n + 2;
+			return open;
+		}
+	}
+	return NULL;
+}
+
+char *file_read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	sbuf b;
+	sbuf_init(&b);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sbuf_add(&b, chunk, n);
+	bool ok = !ferror(f);
+	fclose(f);
+	if (!ok) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	if (!b.data)
+		sbuf_adds(&b, "");
+	return b.data;
+}
+
+/* ---- times ---- */
+
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+static long long days_from_civil(long long y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* 01:00 UTC of the last Sunday of a month of 31 days (March, October). */
+static long long last_sunday_0100_utc(long long y, int m)
+{
+	long long d31 = days_from_civil(y, m, 31);
+	long long wd = ((d31 + 4) % 7 + 7) % 7; /* 0 = Sunday: 1970-01-01 was a Thursday */
+	return (d31 - wd) * 86400 + 3600;
+}
+
+bool utc_parse(const char *s, long long *t)
+{
+	int y, mo, d, h, mi, se, n = 0;
+	if (!s || sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19 ||
+	    (s[19] && s[19] != '.'))
+		return false;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 ||
+	    se > 59 || h < 0 || mi < 0 || se < 0)
+		return false;
+	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return true;
+}
+
+int berlin_offset_s(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm))
+		return 3600;
+	long long y = tm.tm_year + 1900LL;
+	return t >= last_sunday_0100_utc(y, 3) && t < last_sunday_0100_utc(y, 10) ? 7200 : 3600;
+}
+
+void time_berlin(long long t, enum time_style style, char out[32])
+{
+	time_t local = (time_t)(t + berlin_offset_s(t));
+	struct tm tm;
+	if (!gmtime_r(&local, &tm)) {
+		out[0] = '\0';
+		return;
+	}
+	static const char *const sep[] = {[TIME_MINUTES] = " ", [TIME_SECONDS] = " ", [TIME_UHR] = ", ",
+					   [TIME_UM_UHR] = " um "};
+	int n = snprintf(out, 32, "%02d.%02d.%04d%s%02d:%02d", tm.tm_mday, tm.tm_mon + 1, (tm.tm_year + 1900) % 10000,
+			 sep[style], tm.tm_hour, tm.tm_min);
+	if (n < 0 || n >= 32)
+		return;
+	if (style == TIME_SECONDS)
+		snprintf(out + n, 32 - (size_t)n, ":%02d", tm.tm_sec);
+	else if (style == TIME_UHR || style == TIME_UM_UHR)
+		snprintf(out + n, 32 - (size_t)n, " Uhr");
+}
+
+char *time_de(arena *a, const char *utc, enum time_style style)
+{
+	long long t;
+	char buf[32];
+	if (!utc_parse(utc, &t))
+		return arena_strdup(a, "");
+	time_berlin(t, style, buf);
+	return arena_strdup(a, buf);
 }
 
 bool valid_text(const char *s, size_t maxchars)

@@ -66,4 +66,29 @@ int parse_int(const char *s, long long min, long long max, long long *out); /* 0
 /* A size limit as users read it: "10 MB", "2,5 MB" (1 MB = 1,048,576 bytes; tenths rounded down). */
 char *size_mb(arena *a, long long bytes);
 
+/* The first "[…]" placeholder in s: '[' (not right after an ASCII letter or digit), 1 to 300 bytes holding a
+ * letter (ASCII or any UTF-8 character) and none of "[]<>" or a line break, ']' ("[Telefonnummer der Kasse]";
+ * not "[1]", "a[i]" or "[<b>x</b>]"). NULL if none; *len is its length in bytes. */
+const char *placeholder_find(const char *s, size_t *len);
+/* The whole file, NUL-terminated, on the heap (free it); NULL if it cannot be read. */
+char *file_read_all(const char *path);
+
+/* Times: the database stores UTC; a person reads German local time (Europe/Berlin), computed by
+ * the EU rule in code (no tz database): MESZ (UTC+2) from the last Sunday of March 01:00 UTC to
+ * the last Sunday of October 01:00 UTC, MEZ (UTC+1) otherwise — Germany's rule since 1996. */
+bool utc_parse(const char *s, long long *t); /* "JJJJ-MM-TT HH:MM:SS" (a fraction ignored) → seconds since 1970 */
+int berlin_offset_s(long long t);            /* 3600 or 7200 at the UTC instant t */
+/* How a time is written for a person (the German forms of the handbook): */
+enum time_style {
+	TIME_MINUTES, /* 03.12.2026 18:03 */
+	TIME_SECONDS, /* 03.12.2026 18:03:05 */
+	TIME_UHR,     /* 03.12.2026, 18:03 Uhr */
+	TIME_UM_UHR,  /* 03.12.2026 um 18:03 Uhr */
+};
+/* The Berlin local time of the UTC instant t, written in style into out[32]. */
+void time_berlin(long long t, enum time_style style, char out[32]);
+/* The same for a UTC time as MariaDB gives it (see utc_parse), in a; "" if utc is NULL or no time.
+ * E.g. time_de(a, "2026-12-03 17:03:05", TIME_MINUTES) → "03.12.2026 18:03". */
+char *time_de(arena *a, const char *utc, enum time_style style);
+
 #endif

@@ -282,3 +282,24 @@ ensure_secrets() {
     printf 'secret_key = %s\n' "$SECRET_KEY" >>"$SECRETS"
   fi
 }
+
+# ---------------------------------------------------------------------------
+# Legal pages of a local stack
+
+# legal_demo OUT-DIR: the shipped legal pages ($ROOT/html/pages/*.html) with their "[…]" placeholders
+# replaced by the demo values of $ROOT/html/demo-legal.tsv ("placeholder<TAB>value" lines), written to
+# OUT-DIR for the app's legal_dir. The app runs in production mode, so a placeholder left over (a new one
+# in a page without a demo value) stops the start with a log line naming it.
+legal_demo() {
+  local out=$1 f text key value
+  mkdir -p "$out"
+  for f in "$ROOT"/html/pages/*.html; do
+    text=$(<"$f")
+    while IFS=$'\t' read -r key value; do
+      case $key in '' | '#'*) continue ;; esac
+      text=${text//"$key"/"$value"}
+    done <"$ROOT/html/demo-legal.tsv"
+    printf '%s\n' "$text" >"$out/${f##*/}.tmp"
+    mv -f "$out/${f##*/}.tmp" "$out/${f##*/}"
+  done
+}

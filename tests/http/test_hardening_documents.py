@@ -305,14 +305,14 @@ class SentFolderNamesTheRecipient(Base):
         betreff = f"An die Kasse {mv.uid()}"
         mid = send(w.ca, "beihilfe", betreff, "Text")
         r = w.ca.get("/postfach/beihilfe?ordner=gesendet")
-        self.assertEqual(columns(r.text), ["Datum (UTC)", "Empfänger", "Betreff", "Anhang", "Gesendet von"])
+        self.assertEqual(columns(r.text), ["Datum", "Empfänger", "Betreff", "Anhang", "Gesendet von"])
         self.assertEqual(rows(r.text)[mid], (KASSE, betreff, "Alma Apfel"))
         e = entry(w.ca, "beihilfe", mid, "ordner=gesendet")
         self.assertEqual((e["empfaenger"], e["absender"]), (KASSE, "Alma Apfel"))
         # the personal mailbox: only the recipient (the sender is always its owner)
         pid = send(w.ca, "persoenlich", betreff, "Text")
         r = w.ca.get("/postfach/persoenlich?ordner=gesendet")
-        self.assertEqual(columns(r.text), ["Datum (UTC)", "Empfänger", "Betreff", "Anhang"])
+        self.assertEqual(columns(r.text), ["Datum", "Empfänger", "Betreff", "Anhang"])
         self.assertEqual(rows(r.text)[pid], (KASSE, betreff, None))
         # the message itself
         p = w.ca.get(f"/nachricht/{mid}")
@@ -321,7 +321,7 @@ class SentFolderNamesTheRecipient(Base):
         # the Posteingang keeps "Absender"
         kid = kasse_send(w.org.pnr, f"Von der Kasse {mv.uid()}")
         r = w.ca.get("/postfach/beihilfe")
-        self.assertEqual(columns(r.text), ["Datum (UTC)", "Absender", "Betreff", "Anhang", "Zuerst geöffnet von"])
+        self.assertEqual(columns(r.text), ["Datum", "Absender", "Betreff", "Anhang", "Zuerst geöffnet von"])
         self.assertEqual(rows(r.text)[kid][0], KASSE)
         self.assertNotIn("empfaenger", entry(w.ca, "beihilfe", kid))
 
@@ -339,7 +339,7 @@ class ReplyShowsTheMessageAnswered(Base):
         esc = lambda s: htmllib.escape(s, quote=True).replace("&#x27;", "&#39;")  # noqa: E731
         quoted = ('<section class="quoted-message" aria-labelledby="antwort-auf"><h2 id="antwort-auf">Nachricht, auf '
                   f'die Sie antworten</h2><dl class="data"><dt>Betreff</dt><dd>{esc(betreff)}</dd><dt>Absender</dt>'
-                  f'<dd>{KASSE}</dd><dt>Datum (UTC)</dt><dd>{datum}</dd></dl><div class="message-text">{esc(text)}'
+                  f'<dd>{KASSE}</dd><dt>Datum</dt><dd>{datum}</dd></dl><div class="message-text">{esc(text)}'
                   '</div></section>')
         self.assertIn(quoted, t)
         self.assertLess(t.index("</form>"), t.index(quoted), "beneath the form")

@@ -341,7 +341,7 @@ class Mailboxes(Base):
         self.assertIn(f"<h1>{betreff}</h1>", t)
         self.assertIn("<dt>Postfach</dt><dd>Gruppenpostfach Finanzierung – Posteingang</dd>", t)
         self.assertIn(f"<dt>Absender</dt><dd>{KASSE}</dd>", t)
-        self.assertIn(f"<dt>Datum (UTC)</dt><dd>{j['datum']}</dd>", t)
+        self.assertIn(f"<dt>Datum</dt><dd>{j['datum']}</dd>", t)
         self.assertIn('<div class="message-text">Zeile 1\nZeile 2</div>', t)
         self.assertIn("<h2>Anhänge</h2>", t)
         for d, kind in zip(docs, ["PDF", "PNG", "JPEG"]):

@@ -584,7 +584,7 @@ class LockAndUnlock(mv.Case):
         j = U.details(self.c, s.kennung)
         self.assertEqual(j["status"], "Aktiv")
         until = j["voruebergehend_gesperrt_bis"]
-        self.assertRegex(until or "", r"^\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr \(UTC\)$")
+        self.assertRegex(until or "", r"^\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr$")
         t = self.c.get(f"/sachbearbeiter/{s.kennung}").text
         self.assertIn(f"(vorübergehend gesperrt bis {until})", t)
         self.assertIn("Diese Sperre können Sie nicht aufheben; sie endet automatisch am", t)
@@ -864,7 +864,7 @@ class Audit(mv.Case):
         r = self.c.get(f"/protokoll?kennung={s.kennung}")
         self.assertEqual(r.status, 200)
         self.assertIn("<h1>Änderungsprotokoll</h1>", r.text)
-        for h in ("Zeitpunkt (UTC)", "Wer", "Aktion", "Betroffen", "Änderung"):
+        for h in ("Zeitpunkt", "Wer", "Aktion", "Betroffen", "Änderung"):
             self.assertIn(f'<th scope="col">{h}</th>', r.text)
         self.assertRegex(r.text, r"<tr><td>[\d.: ]+</td><td>%s</td><td>Sachbearbeiter angelegt</td><td>%s</td>"
                          % (self.admin.kennung, s.kennung))

@@ -516,6 +516,79 @@ static void test_dates_and_text(void)
 	arena_reset(&la);
 }
 
+/* UTC as stored → Europe/Berlin as read: winter, summer, both switch instants, far future. */
+static bool de_is(const char *utc, enum time_style fmt, const char *want)
+{
+	arena la;
+	arena_init(&la);
+	char *got = time_de(&la, utc, fmt);
+	bool ok = strcmp(got, want) == 0;
+	if (!ok)
+		fprintf(stderr, "time_de(%s, %d) = \"%s\", want \"%s\"\n", utc ? utc : "NULL", (int)fmt, got, want);
+	arena_reset(&la);
+	return ok;
+}
+
+static void test_local_times(void)
+{
+	const enum time_style m = TIME_MINUTES, s = TIME_SECONDS;
+	CHECK(de_is("2026-12-03 17:03:05", m, "03.12.2026 18:03"));     /* winter: MEZ, UTC+1 */
+	CHECK(de_is("2026-12-03 17:03:05", s, "03.12.2026 18:03:05"));
+	CHECK(de_is("2026-07-15 12:00:00", m, "15.07.2026 14:00"));     /* summer: MESZ, UTC+2 */
+	CHECK(de_is("2026-12-31 23:30:00", m, "01.01.2027 00:30"));     /* over the year's end */
+	CHECK(de_is("2024-02-29 23:00:00", m, "01.03.2024 00:00"));     /* over a leap day */
+	/* 2026: summer time from Sunday 29 March 01:00 UTC to Sunday 25 October 01:00 UTC */
+	CHECK(de_is("2026-03-29 00:59:59", s, "29.03.2026 01:59:59"));
+	CHECK(de_is("2026-03-29 01:00:00", s, "29.03.2026 03:00:00"));
+	CHECK(de_is("2026-10-25 00:59:59", s, "25.10.2026 02:59:59"));
+	CHECK(de_is("2026-10-25 01:00:00", s, "25.10.2026 02:00:00"));
+	/* 2027: 28 March, 31 October (the 31st itself a Sunday) */
+	CHECK(de_is("2027-03-28 01:00:00", s, "28.03.2027 03:00:00"));
+	CHECK(de_is("2027-10-31 00:59:59", s, "31.10.2027 02:59:59"));
+	CHECK(de_is("2027-10-31 01:00:00", s, "31.10.2027 02:00:00"));
+	/* far future: 2400 (a leap year divisible by 400): 26 March, 29 October */
+	CHECK(de_is("2400-03-26 00:59:59", s, "26.03.2400 01:59:59"));
+	CHECK(de_is("2400-03-26 01:00:00", s, "26.03.2400 03:00:00"));
+	CHECK(de_is("2400-10-29 00:59:59", s, "29.10.2400 02:59:59"));
+	CHECK(de_is("2400-10-29 01:00:00", s, "29.10.2400 02:00:00"));
+	CHECK(de_is("2099-12-31 23:59:59", TIME_UHR, "01.01.2100, 00:59 Uhr"));
+	CHECK(de_is("2026-07-15 12:00:00", TIME_UM_UHR, "15.07.2026 um 14:00 Uhr"));
+	CHECK(de_is("2026-12-03 17:03:05.123456", m, "03.12.2026 18:03")); /* a fraction is ignored */
+	CHECK(de_is(NULL, m, "") && de_is("", m, "") && de_is("03.12.2026 17:03", m, ""));
+	CHECK(de_is("2026-02-29 10:00:00", m, "") && de_is("2026-12-03 24:00:00", m, ""));
+	CHECK(de_is("2026-12-03 17:03:05x", m, ""));
+	long long t;
+	CHECK(utc_parse("1970-01-01 00:00:00", &t) && t == 0);
+	CHECK(utc_parse("2026-12-03 17:03:05", &t) && t == 1796317385LL);
+	CHECK(berlin_offset_s(t) == 3600 && berlin_offset_s(t - 150 * 86400) == 7200);
+}
+
+static bool placeholder_is(const char *s, const char *want)
+{
+	size_t len = 0;
+	const char *p = placeholder_find(s, &len);
+	return want ? p && len == strlen(want) && strncmp(p, want, len) == 0 : p == NULL;
+}
+
+static void test_placeholders(void)
+{
+	CHECK(placeholder_is("<dd>[Telefonnummer der Kasse]</dd>", "[Telefonnummer der Kasse]"));
+	CHECK(placeholder_is("<p>[Frist]</p> und [zwei Jahre]", "[Frist]"));
+	CHECK(placeholder_is("[Übergang]", "[Übergang]"));
+	CHECK(placeholder_is("Fußnote [1], Liste a[0] und dann [Name, Funktion]", "[Name, Funktion]"));
+	CHECK(placeholder_is("[[Doppelt]]", "[Doppelt]"));
+	CHECK(placeholder_is("Keine Platzhalter: (Frist), [1], [], [ ], a[i]", NULL));
+	CHECK(placeholder_is("[offen <b>fett</b>]", NULL));
+	CHECK(placeholder_is("[über\nzwei Zeilen]", NULL));
+	CHECK(placeholder_is("[nie geschlossen", NULL));
+	char longer[400];
+	memset(longer, 'x', sizeof longer);
+	longer[0] = '[';
+	longer[sizeof longer - 2] = ']';
+	longer[sizeof longer - 1] = '\0';
+	CHECK(placeholder_is(longer, NULL)); /* more than 300 bytes: prose, not a placeholder */
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -540,6 +613,8 @@ int main(void)
 	test_ids_and_secrets();
 	test_pw_gate();
 	test_dates_and_text();
+	test_local_times();
+	test_placeholders();
 	test_config();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
