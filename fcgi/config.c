@@ -150,9 +150,40 @@ static int load_file(const char *path, bool *has_secret, char *err, size_t errle
 	return rc;
 }
 
+static void strings_free(config *c)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		if (keys[i].type != CFG_STR)
+			continue;
+		char **sp = (char **)((char *)c + keys[i].offset);
+		if (*sp && keys[i].secret)
+			sodium_memzero(*sp, strlen(*sp));
+		free(*sp);
+		*sp = NULL;
+	}
+}
+
+static int config_read(const char *path, char *err, size_t errlen);
+
+/* All or nothing: a configuration that fails to load leaves the previous one in place (a reload
+ * refused on SIGHUP must not leave the master, and the workers it starts later, half reset). */
 int config_load(const char *path, char *err, size_t errlen)
 {
-	config_free();
+	config saved = cfg;
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		if (keys[i].type == CFG_STR)
+			*(char **)((char *)&cfg + keys[i].offset) = NULL;
+	if (config_read(path, err, errlen) != 0) {
+		strings_free(&cfg);
+		cfg = saved;
+		return -1;
+	}
+	strings_free(&saved);
+	return 0;
+}
+
+static int config_read(const char *path, char *err, size_t errlen)
+{
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
 		if (config_set(keys[i].name, keys[i].def, err, errlen) != 0)
 			return -1;
@@ -277,13 +308,5 @@ int config_validate(char *err, size_t errlen)
 
 void config_free(void)
 {
-	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-		if (keys[i].type != CFG_STR)
-			continue;
-		char **sp = (char **)((char *)&cfg + keys[i].offset);
-		if (*sp && keys[i].secret)
-			sodium_memzero(*sp, strlen(*sp));
-		free(*sp);
-		*sp = NULL;
-	}
+	strings_free(&cfg);
 }

@@ -466,6 +466,13 @@ static void test_config(void)
 	fprintf(g, "secret_key = tooshort\n");
 	fclose(g);
 	CHECK(config_load(path, err, sizeof err) == -1);
+	/* a refused load (a SIGHUP reload) leaves the previous configuration whole, not half reset */
+	CHECK(cfg.tan_ttl_s == 42 && strcmp(cfg.secret_key, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff") == 0);
+	g = fopen(path, "w");
+	fprintf(g, "tan_ttl_s = 77\nbase_url = https://neu.example\nno_such_key = 1\n");
+	fclose(g);
+	CHECK(config_load(path, err, sizeof err) == -1);
+	CHECK(cfg.tan_ttl_s == 42 && strcmp(cfg.base_url, "http://127.0.0.1:8080") == 0);
 	unlink(path);
 
 	/* db_nodes: the Galera fail-over list */
