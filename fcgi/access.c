@@ -24,13 +24,19 @@ int rate_hit(const char *what, long limit, long window_s)
 	return hits >= 1 && hits <= (unsigned long long)limit ? 1 : 0;
 }
 
+int links_void(long long account_id)
+{
+	return db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND used_at IS NULL",
+		       DBARGS(DI(account_id)), NULL, NULL);
+}
+
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1])
 {
 	unsigned char h[HASH_BYTES];
 	secret_token(token_out);
 	secret_hash("link", token_out, strlen(token_out), h);
-	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND zweck = ? AND used_at IS NULL",
-		    DBARGS(DI(account_id), DS(zweck)), NULL, NULL) != 0)
+	/* a new link voids every outstanding link of the account, whatever its purpose */
+	if (links_void(account_id) != 0)
 		return -1;
 	return db_exec("INSERT INTO link_token (token_hash, account_id, zweck, created_at, expires_at) "
 		       "VALUES (?, ?, ?, NOW(), NOW() + INTERVAL ? SECOND)",

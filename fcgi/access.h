@@ -7,7 +7,10 @@
 
 /* Counts one hit in a fixed window; 1 = allowed, 0 = over the limit, -1 = db error. */
 int rate_hit(const char *what, long limit, long window_s);
-/* New single-use link token for account (older unused ones of that purpose die). */
+/* Voids every outstanding mailed link of the account (password change, lock, new link, new
+ * address); inside a transaction. 0 ok, -1 db error. */
+int links_void(long long account_id);
+/* New single-use link token for account (every older unused link of the account dies). */
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1]);
 /* The link as mailed: always the configured base URL, never the request's Host. */
 char *link_url(arena *a, const char *path, const char *token);

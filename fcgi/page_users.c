@@ -758,9 +758,7 @@ static int edit_store(struct edit_ctx *c, const sb *cur)
 		return DB_TX_FAIL;
 	/* links already mailed to the old address must not work any more */
 	c->email_changed = !str_eq(cur->email, f->email);
-	if (c->email_changed && db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND used_at IS NULL "
-					"AND zweck IN ('aktivierung', 'reset')",
-					DBARGS(DI(cur->id)), NULL, NULL) != 0)
+	if (c->email_changed && links_void(cur->id) != 0)
 		return DB_TX_FAIL;
 	edit_audit(c->r, cur, f, rechte);
 	return 0;
@@ -851,10 +849,11 @@ static int lock_step(struct state_ctx *c, const sb *s)
 		c->outcome = ST_UNCHANGED;
 		return 0;
 	}
+	/* a link mailed before the lock must not set a password that is live after the unlock */
 	if (db_exec("UPDATE account SET status_vor_sperre = status, status = 'gesperrt', version = version + 1, "
 		    "updated_at = NOW() WHERE id = ?",
 		    DBARGS(DI(s->id)), NULL, NULL) != 0 ||
-	    session_end_all(s->id) != 0)
+	    session_end_all(s->id) != 0 || links_void(s->id) != 0)
 		return DB_TX_FAIL;
 	audit(&r->who, "sb_locked", s->kennung, arena_printf(r->a, "Benutzerstatus: %s → Gesperrt", status_label(s->status)));
 	c->done = "gesperrt";

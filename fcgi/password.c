@@ -62,7 +62,8 @@ int newpw_store(arena *a, const pw_owner *o, const newpw *n)
 	if (db_exec("INSERT INTO password_history (account_id, fingerprint) VALUES (?, ?)",
 		    DBARGS(DI(o->account_id), DB(n->fingerprint, HASH_BYTES)), NULL, NULL) != 0)
 		return -1;
-	if (session_end_all(o->account_id) != 0)
+	/* a link mailed before the change (forgot password, administrator's mail) must not set another */
+	if (session_end_all(o->account_id) != 0 || links_void(o->account_id) != 0)
 		return -1;
 	db_res *now = db_query(a, "SELECT DATE_FORMAT(NOW(), '%d.%m.%Y um %H:%i Uhr (UTC)')", DBNOARGS);
 	if (!now)

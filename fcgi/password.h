@@ -31,7 +31,8 @@ enum newpw_result {
 enum newpw_result newpw_prepare(arena *a, newpw *n, const pw_owner *o, const char **message);
 /* Inside a transaction: 1 if the fingerprint is in the history, 0 if not, -1 on a db error. */
 int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH_BYTES]);
-/* Inside a transaction: hash, history, ends all sessions, notice mail. 0 ok, -1 db error. */
+/* Inside a transaction: hash, history, ends all sessions, voids every outstanding link, notice mail.
+ * 0 ok, -1 db error. */
 int newpw_store(arena *a, const pw_owner *o, const newpw *n);
 
 /* Inside a transaction: newpw_store unless the password is in the history.
