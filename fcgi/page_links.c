@@ -320,7 +320,7 @@ static int setpw_tx(void *p)
 		return 0;
 	}
 	pw_owner owner = link_owner(li);
-	int saved = newpw_save(r->a, &owner, c->n);
+	int saved = newpw_save(&r->who, &owner, c->n);
 	if (saved < 0)
 		return DB_TX_FAIL;
 	if (saved == 1) {

@@ -521,6 +521,10 @@ static const char *notice_text(const char *ok)
 				      "an den Nutzer erfolgt nicht. Links zum Festlegen des Passwortes, die an die bisherige "
 				      "E-Mail-Adresse gesendet wurden, sind jetzt ungültig; über „E-Mail für neues Passwort "
 				      "versenden“ erhält der Nutzer bei Bedarf einen neuen Link an die neue Adresse."},
+		{"gespeichert-email-hinweis", "Die Änderungen wurden gespeichert. An die bisherige E-Mail-Adresse wurde ein "
+					      "Hinweis auf die Änderung der E-Mail-Adresse gesendet. Links zum Festlegen des "
+					      "Passwortes, die an die bisherige E-Mail-Adresse gesendet wurden, sind jetzt "
+					      "ungültig. Bitte informieren Sie den Nutzer über die Änderungen."},
 		{"gesperrt", "Der Benutzer wurde gesperrt. Alle seine Sitzungen wurden beendet."},
 		{"entsperrt", "Der Benutzer wurde entsperrt."},
 		{"aktivierung", "Eine neue E-Mail zum Festlegen des Passwortes wurde versendet. Der vorherige Link ist "
@@ -715,6 +719,7 @@ struct edit_ctx {
 	unsigned available;
 	enum edit_outcome outcome;
 	bool email_changed;
+	bool owner_told; /* the previous address got the notice of the change */
 	sb *fresh; /* as stored when the transaction ran */
 };
 
@@ -756,12 +761,18 @@ static int edit_store(struct edit_ctx *c, const sb *cur)
 	}
 	if (save_gruppen(cur->id, f->gruppen) != 0)
 		return DB_TX_FAIL;
-	/* links already mailed to the old address must not work any more */
-	c->email_changed = !str_eq(cur->email, f->email);
-	if (c->email_changed && links_void(cur->id) != 0)
-		return DB_TX_FAIL;
 	edit_audit(c->r, cur, f, rechte);
-	return 0;
+	c->email_changed = !str_eq(cur->email, f->email);
+	if (!c->email_changed)
+		return 0;
+	/* links mailed to the old address die; the owner hears of the change there (issue 11) */
+	req *r = c->r;
+	email_change ch = {cur->id, r->me->org_id, cur->kennung, cur->vorname, cur->name, cur->email, f->email,
+			   arena_printf(r->a, "die Administratorin bzw. der Administrator Ihrer Organisation (%s %s)",
+					r->me->vorname, r->me->name)};
+	int told = email_change_notify(&r->who, &ch);
+	c->owner_told = told == 1;
+	return told < 0 ? DB_TX_FAIL : 0;
 }
 
 static int edit_tx(void *p)
@@ -813,6 +824,7 @@ void users_edit_post(req *r)
 	switch (c.outcome) {
 	case EDIT_SAVED:
 		redirect(r, url_printf(r->a, "/sachbearbeiter/%s?ok=%s", s->kennung,
+				       c.owner_told ? "gespeichert-email-hinweis" :
 				       c.email_changed ? "gespeichert-email" : "gespeichert"));
 		return;
 	case EDIT_CONFLICT: /* show what is stored now */

@@ -103,3 +103,176 @@ class OutstandingLinks(mv.Case):
         forgot(a.kennung)
         mv.wait_mail(a.email, mv.SUBJ_RESET)
         self.assertEqual(mv.Client().get(klink).status, 410, "the new reset link voided the Nutzerkennung link")
+
+
+# ---------------------------------------------------------------- item 1
+
+SUBJ_EMAIL_CHANGED = "meineversorgung.org | Die E-Mail-Adresse Ihres Nutzerkontos wurde geändert"
+PREVIOUS_NOTE = "Sie erhalten diese Nachricht an Ihre bisherige E-Mail-Adresse"
+CONTACT_SB = ("die Administratorin bzw. den Administrator Ihrer Organisation oder an den Support der Kassen "
+              "(support@meineversorgung.org)")
+CONTACT_X = "die Portal-Administratoren der Kassen (support@meineversorgung.org)"
+NOTICE_TOLD = ("Die Änderungen wurden gespeichert. An die bisherige E-Mail-Adresse wurde ein Hinweis auf die Änderung "
+               "der E-Mail-Adresse gesendet. Links zum Festlegen des Passwortes, die an die bisherige E-Mail-Adresse "
+               "gesendet wurden, sind jetzt ungültig. Bitte informieren Sie den Nutzer über die Änderungen.")
+
+
+def masked(addr):
+    local, _, domain = addr.rpartition("@")
+    return (local[:2] if len(local) > 3 else local[:1]) + "***@" + domain
+
+
+def change_email(client, s, new):
+    v = U.details(client, s.kennung)["version"]
+    return client.post(f"/sachbearbeiter/{s.kennung}/bearbeiten",
+                       U.form(s.vorname, s.name, new, s.gruppen, terms=False) + [("version", str(v))])
+
+
+def reset_through_admin(client, s, email):
+    """The administrator's "E-Mail für neues Passwort"; the link from `email`'s mail sets a new password."""
+    r = client.post(f"/sachbearbeiter/{s.kennung}/passwort-email", {})
+    assert (r.status, r.location) == (303, f"/sachbearbeiter/{s.kennung}?ok=reset"), r
+    link = mv.link_from(mv.wait_mail(email, mv.SUBJ_RESET), "/passwort-setzen")
+    pw = mv.new_password()
+    r = mv.set_password_via_link(mv.Client(), link, pw)
+    assert (r.status, r.location) == (303, "/anmelden?grund=passwort-gesetzt"), r
+    return pw
+
+
+class EmailChange(mv.Case):
+    """Item 1: an administrator who changes a Sachbearbeiter's address cannot take the account over
+    silently: the previous address is told of the change and of a password set afterwards."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.c = U.admin_session(vorname="Kim", name="Verwalterin")
+
+    def test_takeover_through_a_changed_address_is_told_to_the_previous_one(self):
+        s = U.activate(U.create(self.c, vorname="Olga", name=f"Opfer{mv.uid()}"))
+        owner = s.email
+        attacker = f"fremd{mv.uid()}@elsewhere.example"
+        r = change_email(self.c, s, attacker)
+        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}?ok=gespeichert-email-hinweis"))
+        self.assertIn(NOTICE_TOLD, self.c.follow(r).alert_text())
+        m = mv.wait_mail(owner, SUBJ_EMAIL_CHANGED)
+        body = m["body"]
+        self.assertEqual(m["rcpt"], [owner])
+        self.assertIn(f"Guten Tag Olga {s.name},", body)
+        self.assertIn("Geändert durch: die Administratorin bzw. der Administrator Ihrer Organisation "
+                      "(Kim Verwalterin)", body)
+        self.assertRegex(body, r"Zeitpunkt: \d\d\.\d\d\.\d{4} um \d\d:\d\d Uhr")
+        self.assertIn(f"Neue E-Mail-Adresse: {masked(attacker)} (aus Datenschutzgründen gekürzt)", body)
+        self.assertNotIn(attacker, body, "the new address is masked")
+        self.assertIn(f"wenden Sie sich bitte umgehend an {CONTACT_SB}", body)
+        self.assertIn("in den nächsten 30 Tagen", body)
+        self.assertNotIn("token=", body)
+        self.assertEqual(mv.mails(attacker, SUBJ_EMAIL_CHANGED), [], "the new address gets no such notice")
+        # the takeover: a reset link to the new address, a password set from it
+        s.email = attacker
+        mv.EMAIL_OF[s.kennung] = attacker
+        s.password = reset_through_admin(self.c, s, attacker)
+        mv.wait_mail(attacker, mv.SUBJ_CHANGED)
+        m = mv.wait_mail(owner, mv.SUBJ_CHANGED)
+        self.assertIn(PREVIOUS_NOTE, m["body"])
+        self.assertIn(f"auf {masked(attacker)} (aus Datenschutzgründen gekürzt) geändert", m["body"])
+        self.assertIn(f"wenden Sie sich bitte umgehend an {CONTACT_SB}", m["body"])
+        self.assertNotIn(s.password, m["body"])
+        # the change log shows both notices, by whom
+        e = {x["ereignis"]: x for x in U.protokoll(self.c, s.kennung)}
+        self.assertEqual((e["email_change_notice"]["aktion"], e["email_change_notice"]["wer"],
+                          e["email_change_notice"]["aenderung"]),
+                         ("Hinweis an bisherige E-Mail-Adresse gesendet", self.admin.kennung,
+                          f"Hinweis auf die neue E-Mail-Adresse an {owner}"))
+        self.assertEqual((e["password_notice_previous"]["aktion"], e["password_notice_previous"]["aenderung"]),
+                         ("Passwort-Hinweis an bisherige E-Mail-Adresse gesendet",
+                          f"Hinweis auf das neue Passwort an die bisherige E-Mail-Adresse {owner}"))
+        # the owner's own later password change within the window is told there too (one notice each time)
+        c = U.login(s)
+        new = mv.new_password()
+        self.assertEqual(change_password(c, s.password, new).status, 303)
+        self.assertIn(PREVIOUS_NOTE, mv.wait_mail(owner, mv.SUBJ_CHANGED)["body"])
+
+    def test_never_activated_account_no_notice(self):
+        """A mistyped address of an account nobody has activated yet is corrected without a notice."""
+        s = U.create(self.c, vorname="Tippfehler")
+        old = s.email
+        r = change_email(self.c, s, U.email())
+        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}?ok=gespeichert-email"))
+        U.mail_barrier(self.c)
+        self.assertEqual([m["subject"] for m in mv.mails(old)], [mv.SUBJ_SETPW])
+
+    def test_the_owners_address_stays_the_previous_one_through_further_changes(self):
+        s = U.activate(U.create(self.c, vorname="Mehrfach"))
+        a, b, c = s.email, f"zwei{mv.uid()}@example.net", f"drei{mv.uid()}@example.com"
+        self.assertEqual(change_email(self.c, s, b).status, 303)
+        self.assertIn(masked(b), mv.wait_mail(a, SUBJ_EMAIL_CHANGED)["body"])
+        self.assertEqual(change_email(self.c, s, c).status, 303)
+        self.assertIn(masked(c), mv.wait_mail(b, SUBJ_EMAIL_CHANGED)["body"])
+        self.assertIn(masked(c), mv.wait_mail(a, SUBJ_EMAIL_CHANGED)["body"], "the owner hears of it too")
+        reset_through_admin(self.c, s, c)
+        mv.wait_mail(c, mv.SUBJ_CHANGED)
+        self.assertIn(PREVIOUS_NOTE, mv.wait_mail(a, mv.SUBJ_CHANGED)["body"])
+        U.mail_barrier(self.c)
+        self.assertEqual(mv.mails(b, mv.SUBJ_CHANGED), [], "an address in between is not the owner's")
+
+    def test_changed_back_nothing_pending(self):
+        s = U.activate(U.create(self.c, vorname="Zurueck"))
+        a, b = s.email, f"kurz{mv.uid()}@example.net"
+        self.assertEqual(change_email(self.c, s, b).status, 303)
+        mv.wait_mail(a, SUBJ_EMAIL_CHANGED)
+        self.assertEqual(change_email(self.c, s, a).status, 303)
+        mv.wait_mail(b, SUBJ_EMAIL_CHANGED)
+        reset_through_admin(self.c, s, a)
+        mv.wait_mail(a, mv.SUBJ_CHANGED)
+        U.mail_barrier(self.c)
+        self.assertEqual(len(mv.mails(a, mv.SUBJ_CHANGED)), 2, "activation and the reset: no second notice")
+        self.assertEqual(mv.mails(b, mv.SUBJ_CHANGED), [])
+
+    def test_outside_the_window_only_the_current_address(self):
+        if not mv.is_root():
+            self.skipTest("needs MariaDB root to age the change")
+        s = U.activate(U.create(self.c, vorname="Spaeter"))
+        a, b = s.email, f"alt{mv.uid()}@example.net"
+        self.assertEqual(change_email(self.c, s, b).status, 303)
+        mv.wait_mail(a, SUBJ_EMAIL_CHANGED)
+        mv.db(f"UPDATE account SET email_geaendert_am = NOW() - INTERVAL 31 DAY WHERE kennung = '{s.kennung}'")
+        reset_through_admin(self.c, s, b)
+        mv.wait_mail(b, mv.SUBJ_CHANGED)
+        U.mail_barrier(self.c)
+        self.assertEqual(len(mv.mails(a, mv.SUBJ_CHANGED)), 1, "only the activation's notice")
+
+
+class EmailChangeByMvctl(mv.Case):
+    def test_admin_update_tells_the_old_address(self):
+        a = mv.ready_admin(vorname="Ada", name="Altadresse")
+        old = a.email
+        new = f"neu{mv.uid()}@example.org"
+        r = mv.mvctl("--json", "admin", "update", "--kennung", a.kennung, "--email", new)
+        self.assertEqual((r.rc, r.json()), (0, {"nutzerkennung": a.kennung, "geaendert": True}))
+        m = mv.wait_mail(old, SUBJ_EMAIL_CHANGED)
+        self.assertIn("Guten Tag Ada Altadresse,", m["body"])
+        self.assertIn("Geändert durch: die Portal-Administratoren der Kassen", m["body"])
+        self.assertIn(f"Neue E-Mail-Adresse: {masked(new)} ", m["body"])
+        self.assertIn(f"wenden Sie sich bitte umgehend an {CONTACT_X}", m["body"])
+        a.email = new
+        mv.EMAIL_OF[a.kennung] = new
+        forgot(a.kennung)
+        link = mv.link_from(mv.wait_mail(new, mv.SUBJ_RESET), "/passwort-setzen")
+        self.assertEqual(mv.set_password_via_link(mv.Client(), link, mv.new_password()).status, 303)
+        mv.wait_mail(new, mv.SUBJ_CHANGED)
+        m = mv.wait_mail(old, mv.SUBJ_CHANGED)
+        self.assertIn(PREVIOUS_NOTE, m["body"])
+        self.assertIn(CONTACT_X, m["body"])
+        events = [e["ereignis"] for e in U.audit_cli(a.org.pnr, a.kennung)]
+        self.assertIn("email_change_notice", events)
+        self.assertIn("password_notice_previous", events)
+
+    def test_admin_update_kills_links_mailed_to_the_old_address(self):
+        a = mv.new_admin()
+        link = mv.link_from(mv.wait_mail(a.email, mv.SUBJ_SETPW), "/passwort-setzen")
+        r = mv.mvctl("admin", "update", "--kennung", a.kennung, "--email", f"anders{mv.uid()}@example.org")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(mv.Client().get(link).status, 410)
+        time.sleep(0.5)
+        self.assertEqual(mv.mails(a.email, SUBJ_EMAIL_CHANGED), [], "never activated: no notice")
