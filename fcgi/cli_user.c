@@ -16,6 +16,13 @@ static int person_check(const struct opts *o, bool all_required)
 		return cli_fail("--vorname: 1-100 characters without control characters", NULL);
 	if ((all_required || o->name) && !valid_text(o->name, 100))
 		return cli_fail("--name: 1-100 characters without control characters", NULL);
+	/* names greet their owner in official mails (issue 11) */
+	if (o->vorname && name_check(o->vorname) != NAME_OK)
+		return cli_fail("--vorname: no web addresses (www., https://, a domain) and no line or paragraph "
+				"separators", NULL);
+	if (o->name && name_check(o->name) != NAME_OK)
+		return cli_fail("--name: no web addresses (www., https://, a domain) and no line or paragraph "
+				"separators", NULL);
 	if ((all_required || o->email) && !mail_addr_ok(o->email))
 		return cli_fail("--email: not a valid e-mail address", NULL);
 	return 0;

@@ -227,11 +227,32 @@ static unsigned rechte_read(req *r, unsigned available)
 	return m;
 }
 
+/* Vorname and Name greet their owner in official mails: no line or paragraph separators and
+ * nothing a mail program turns into a link (issue 11); checked once the field passed form_read. */
+static void name_refuse(req *r, int field)
+{
+	if (form_error_for(r, sb_fields[field].name))
+		return;
+	static const char *const msg[][2] = {
+		[F_VORNAME] = {"Der Vorname darf keine Zeilen- oder Absatztrennzeichen enthalten.",
+			       "Der Vorname darf keine Internetadresse (wie „www.“ oder „https://“) enthalten."},
+		[F_NAME] = {"Der Name darf keine Zeilen- oder Absatztrennzeichen enthalten.",
+			    "Der Name darf keine Internetadresse (wie „www.“ oder „https://“) enthalten."},
+	};
+	enum name_issue why = name_check(form_get(r, sb_fields[field].name));
+	if (why != NAME_OK)
+		form_error(r, sb_fields[field].name, msg[field][why == NAME_URL]);
+}
+
 /* Reads the posted form in the order its errors are listed. Returns the number of errors. */
 static size_t sb_form_read(req *r, struct sb_form *f, bool create, unsigned available)
 {
 	*f = (struct sb_form){0};
-	form_read(r, sb_fields, ARRAY_LEN(sb_fields), f);
+	for (int i = 0; i < (int)ARRAY_LEN(sb_fields); i++) {
+		form_read(r, &sb_fields[i], 1, f);
+		if (i == F_VORNAME || i == F_NAME)
+			name_refuse(r, i);
+	}
 	f->gruppen = gruppen_read(r);
 	f->rechte = rechte_read(r, available);
 	if (create)
@@ -445,7 +466,7 @@ static int queue_password_mail(req *r, long long id, const char *status, const c
 			  ARRAY_LEN(slots));
 }
 
-enum create_outcome { CREATED, CREATE_DUP_EMAIL };
+enum create_outcome { CREATED, CREATE_DUP_EMAIL, CREATE_LIMITED };
 
 struct create_ctx {
 	req *r;
@@ -460,6 +481,15 @@ static int create_tx(void *p)
 	req *r = c->r;
 	const struct sb_form *f = c->f;
 	c->outcome = CREATED;
+	/* each creation sends an official mail to any address: a limit per administrator and hour (issue 11);
+	 * a refused creation rolls its count back */
+	char bucket[64];
+	snprintf(bucket, sizeof bucket, "sbcreate:%lld", r->me->id);
+	int ok = rate_hit(bucket, cfg.sb_create_limit, 3600);
+	if (ok <= 0) {
+		c->outcome = CREATE_LIMITED;
+		return ok < 0 ? DB_TX_FAIL : 1;
+	}
 	long long id;
 	if (account_insert(ACCOUNT_S, r->me->org_id, f->vorname, f->name, f->email, NULL, NULL, c->kennung, &id) != 0) {
 		if (db_last_error() == DB_ERR_DUP) {
@@ -487,6 +517,12 @@ void users_new_post(req *r)
 	}
 	struct create_ctx c = {.r = r, .f = &f};
 	int rc = db_tx(create_tx, &c);
+	if (rc > 0 && c.outcome == CREATE_LIMITED) {
+		form_error(r, "_", arena_printf(r->a, "Sie können höchstens %ld Sachbearbeiter pro Stunde anlegen. Bitte "
+						      "versuchen Sie es später erneut.", cfg.sb_create_limit));
+		create_show(r, 429, available, &f);
+		return;
+	}
 	if (c.outcome == CREATE_DUP_EMAIL) {
 		form_error(r, "email", DUP_EMAIL_MSG " Jede Person erhält ein eigenes Nutzerkonto mit eigener E-Mail-Adresse.");
 		create_show(r, 422, available, &f);

@@ -276,3 +276,109 @@ class EmailChangeByMvctl(mv.Case):
         self.assertEqual(mv.Client().get(link).status, 410)
         time.sleep(0.5)
         self.assertEqual(mv.mails(a.email, SUBJ_EMAIL_CHANGED), [], "never activated: no notice")
+
+
+# ---------------------------------------------------------------- item 7
+
+LIMIT_MSG = "Sie können höchstens 50 Sachbearbeiter pro Stunde anlegen. Bitte versuchen Sie es später erneut."
+URL_MSG = {"vorname": "Der Vorname darf keine Internetadresse (wie „www.“ oder „https://“) enthalten.",
+           "name": "Der Name darf keine Internetadresse (wie „www.“ oder „https://“) enthalten."}
+SEP_MSG = {"vorname": "Der Vorname darf keine Zeilen- oder Absatztrennzeichen enthalten.",
+           "name": "Der Name darf keine Zeilen- oder Absatztrennzeichen enthalten."}
+CLI_NAME_MSG = "no web addresses (www., https://, a domain) and no line or paragraph separators"
+
+
+class CreationLimit(mv.Case):
+    """Item 7: each creation sends an official mail to any address; an administrator creates at most
+    sb_create_limit (50) Sachbearbeiter per hour."""
+
+    def test_fifty_per_administrator_and_hour(self):
+        admin, c = U.admin_session()
+        tag = mv.uid()
+        for i in range(50):
+            r = c.post("/sachbearbeiter/neu", U.form("Massen", f"Anlage{tag}x{i:02d}", f"m{tag}x{i}@example.org"),
+                       json=True)
+            self.assertEqual(r.status, 200, (i, r))
+        over = f"m{tag}x50@example.org"
+        r = c.post("/sachbearbeiter/neu", U.form("Massen", f"Anlage{tag}x50", over), json=True)
+        self.assertEqual((r.status, r.json()["errors"]), (429, {"_": LIMIT_MSG}))
+        r = c.post("/sachbearbeiter/neu", U.form("Massen", f"Anlage{tag}x50", over))
+        self.assertEqual(r.status, 429)
+        self.assertIn(LIMIT_MSG, r.summary_errors())
+        self.assertIn(f'name="email" type="email" value="{over}"', r.text, "the input is kept")
+        self.assertIn("<h1>Neuen Sachbearbeiter anlegen</h1>", r.text)
+        self.assertEqual(U.listing(c)["gesamt"], 50)
+        # another administrator of the same organisation has an hour of their own
+        other = mv.login_admin(mv.ready_admin(org=admin.org, vorname="Alex", name="Zweit"))
+        U.create(other, vorname="Weiter")
+        time.sleep(0.5)
+        self.assertEqual(mv.mails(over), [], "no mail for the refused creation")
+
+    def test_refused_input_does_not_count(self):
+        _, c = U.admin_session()
+        for i in range(55):
+            r = c.post("/sachbearbeiter/neu", U.form("Fehl", f"Eingabe{i}", "keine-adresse"), json=True)
+            self.assertEqual(r.status, 422, i)
+        U.create(c, vorname="Trotzdem")
+
+
+class NamesWithoutLinks(mv.Case):
+    """Item 7: Vorname and Name greet their owner in official mails: no URLs, no line or paragraph
+    separators — in the create and edit forms and in mvctl admin add/update."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.c = U.admin_session()
+
+    BAD = [("vorname", "Max https://evil.example/x", URL_MSG), ("name", "www.gewinn.example", URL_MSG),
+           ("vorname", "Klick http:evil", URL_MSG), ("name", "Muster evil.com", URL_MSG),
+           ("name", "Mailto:a@b", URL_MSG), ("vorname", "Zeile\u2028Bcc", SEP_MSG), ("name", "Absatz\u2029x", SEP_MSG)]
+
+    def test_create_refuses_urls_and_separators_at_the_field(self):
+        for field, value, msgs in self.BAD:
+            with U.case(field=field, value=value):
+                mail = U.email()
+                f = dict(vorname="Erika", name="Muster", email=mail)
+                f[field] = value
+                fields = U.form(f["vorname"], f["name"], mail)
+                r = self.c.post("/sachbearbeiter/neu", fields, json=True)
+                self.assertEqual((r.status, r.json()["errors"]), (422, {field: msgs[field]}))
+                r = self.c.post("/sachbearbeiter/neu", fields)
+                self.assertEqual(r.status, 422)
+                self.assertEqual(r.field_error(field), msgs[field])
+                self.assertEqual(U.listing(self.c, "vorname=Erika")["gesamt"], 0)
+
+    def test_edit_refuses_urls_and_separators(self):
+        s = U.create(self.c, vorname="Bleibt")
+        before = U.details(self.c, s.kennung)
+        for field, value, msgs in self.BAD:
+            with U.case(field=field, value=value):
+                f = {"vorname": s.vorname, "name": s.name}
+                f[field] = value
+                r = self.c.post(f"/sachbearbeiter/{s.kennung}/bearbeiten",
+                                U.form(f["vorname"], f["name"], s.email, terms=False), json=True)
+                self.assertEqual((r.status, r.json()["errors"]), (422, {field: msgs[field]}))
+        self.assertEqual(U.details(self.c, s.kennung), before)
+
+    def test_ordinary_names_with_dots_and_titles_accepted(self):
+        for vorname, name in (("Dr. med. Anna", "St. Martin"), ("J.R.", "O'Hara-Müller"), ("Anne-Marie", "v. d. Berg")):
+            s = U.create(self.c, vorname=vorname, name=name + mv.uid())
+            self.assertEqual(U.details(self.c, s.kennung)["vorname"], vorname)
+
+    def test_mvctl_admin_add_and_update_refuse_them(self):
+        org = mv.new_org()
+        email = f"link{mv.uid()}@example.org"
+        for opt, value in (("--vorname", "Kim www.evil.example"), ("--name", "https://x.example"),
+                           ("--name", "Zeile\u2028zwei"), ("--vorname", "evil.de")):
+            with U.case(opt=opt, value=value):
+                args = {"--vorname": "Kim", "--name": "Muster"}
+                args[opt] = value
+                r = mv.mvctl("admin", "add", "--pnr", org.pnr, "--vorname", args["--vorname"], "--name",
+                             args["--name"], "--email", email, "--geburtsdatum", "1980-01-01")
+                self.assertEqual((r.rc, r.err, r.out), (1, f"mvctl: {opt}: {CLI_NAME_MSG}\n", ""))
+        self.assertEqual(mv.mvctl("--json", "user", "find", "--email", email).json(), [])
+        a = mv.new_admin(org=org)
+        r = mv.mvctl("admin", "update", "--kennung", a.kennung, "--name", "Besuchen Sie http://evil.example")
+        self.assertEqual((r.rc, r.err), (1, f"mvctl: --name: {CLI_NAME_MSG}\n"))
+        self.assertEqual(mv.mvctl("--json", "user", "find", "--email", a.email).json()[0]["name"], a.name)
