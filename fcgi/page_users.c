@@ -620,6 +620,47 @@ static void details_data_html(req *r, sbuf *b, const sb *s)
 	h_printf(b, "</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>", s->kennung);
 }
 
+/* The question before a lock (issue 11): the confirmation page and the dialog ask it alike. */
+static void lock_question_html(sbuf *b, const sb *s, const char *id)
+{
+	h_printf(b, "<p id=\"%s\">Möchten Sie den Benutzer %s %s (%s) wirklich sperren? Alle Sitzungen des Benutzers "
+		    "werden sofort beendet; anmelden kann er sich erst wieder, wenn Sie ihn entsperren.</p>",
+		 id, s->vorname, s->name, s->kennung);
+}
+
+/* "Sperren" posts the lock (bestaetigt=1); "Abbrechen" of the dialog closes it (formmethod="dialog"). */
+static void lock_form_html(req *r, sbuf *b, const sb *s, bool in_dialog)
+{
+	h_printf(b, "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		    "<input type=\"hidden\" name=\"bestaetigt\" value=\"1\"><div class=\"actions\">",
+		 url_printf(r->a, "/sachbearbeiter/%s/sperren", s->kennung), r->csrf);
+	if (in_dialog)
+		h_raw(b, "<button type=\"submit\" class=\"btn secondary\" formmethod=\"dialog\" formnovalidate>Abbrechen"
+			 "</button>");
+	else
+		h_printf(b, "<a class=\"btn secondary\" href=\"%s\">Abbrechen</a>",
+			 url_printf(r->a, "/sachbearbeiter/%s", s->kennung));
+	h_raw(b, "<button type=\"submit\" class=\"btn danger\">Sperren</button></div></form>");
+}
+
+/* "Benutzer sperren" asks first: without JavaScript its GET leads to the confirmation page, with
+ * JavaScript (mv.js, data-dialog) the same question opens as a modal dialog on this page. */
+static void lock_button_html(req *r, sbuf *b, const sb *s)
+{
+	h_printf(b, "<form method=\"get\" action=\"%s\" data-dialog=\"dlg-sperren\"><button type=\"submit\" "
+		    "class=\"btn danger\" aria-haspopup=\"dialog\">Benutzer sperren</button></form>",
+		 url_printf(r->a, "/sachbearbeiter/%s/sperren", s->kennung));
+}
+
+static void lock_dialog_html(req *r, sbuf *b, const sb *s)
+{
+	h_raw(b, "<dialog id=\"dlg-sperren\" class=\"modal danger\" aria-labelledby=\"dlg-sperren-titel\" "
+		 "aria-describedby=\"dlg-sperren-frage\"><h2 id=\"dlg-sperren-titel\">Benutzer sperren</h2>");
+	lock_question_html(b, s, "dlg-sperren-frage");
+	lock_form_html(r, b, s, true);
+	h_raw(b, "</dialog>");
+}
+
 /* Lock or unlock, and the password mail (not while locked, and why). */
 static void details_actions_html(req *r, sbuf *b, const sb *s)
 {
@@ -628,13 +669,15 @@ static void details_actions_html(req *r, sbuf *b, const sb *s)
 	if (locked)
 		action_form(r, b, s, "entsperren", "Benutzer entsperren", "btn", false, NULL);
 	else
-		action_form(r, b, s, "sperren", "Benutzer sperren", "btn danger", false, NULL);
+		lock_button_html(r, b, s);
 	action_form(r, b, s, "passwort-email", "E-Mail für neues Passwort versenden", "btn secondary", locked,
 		    locked ? "hinweis-gesperrt" : NULL);
 	h_raw(b, "</div>");
 	if (locked)
 		h_raw(b, "<p class=\"hint\" id=\"hinweis-gesperrt\">Solange der Benutzer gesperrt ist, kann keine E-Mail für "
 			 "ein neues Passwort versendet werden.</p>");
+	if (!locked)
+		lock_dialog_html(r, b, s);
 	if (s->locked_until)
 		h_printf(b, "<div class=\"alert warning\" role=\"note\"><p>Der Nutzer hat sich durch wiederholte Fehleingabe "
 			    "seiner Anmeldedaten vorübergehend selbst gesperrt. Diese Sperre können Sie nicht aufheben; sie "
@@ -1004,6 +1047,44 @@ static void state_change(req *r, enum state_action action)
 	}
 }
 
+/* ---------- the confirmation page of a lock (without JavaScript) ---------- */
+
+static void lock_confirm_html(req *r, sbuf *b, const void *view)
+{
+	const sb *s = view;
+	h_raw(b, "<div class=\"card narrow\"><h1>Benutzer sperren</h1>");
+	lock_question_html(b, s, "sperren-frage");
+	lock_form_html(r, b, s, false);
+	h_raw(b, "</div>");
+}
+
+static void lock_confirm_json(req *r, cJSON *o, const void *view)
+{
+	const sb *s = view;
+	cJSON_AddStringToObject(o, "nutzerkennung", s->kennung);
+	cJSON_AddStringToObject(o, "vorname", s->vorname);
+	cJSON_AddStringToObject(o, "name", s->name);
+	cJSON_AddStringToObject(o, "frage", arena_printf(r->a, "Möchten Sie den Benutzer %s %s (%s) wirklich sperren?",
+							  s->vorname, s->name, s->kennung));
+}
+
+static const page_kind lock_confirm_page = {"Benutzer sperren", lock_confirm_html, lock_confirm_json, NULL};
+
+/* GET: asks before the lock; an account already locked goes back to its details. Changes nothing. */
+void users_lock_confirm(req *r)
+{
+	sb *s = sb_from_path(r);
+	if (!s)
+		return;
+	if (strcmp(s->status, "gesperrt") == 0) {
+		redirect(r, url_printf(r->a, "/sachbearbeiter/%s", s->kennung));
+		return;
+	}
+	page_render(r, 200, &lock_confirm_page, s);
+}
+
+/* POST locks at once (SPEC §12: scripts lock in one request; the page and the dialog send
+ * bestaetigt=1 after asking). */
 void users_lock(req *r)
 {
 	state_change(r, ACT_LOCK);

@@ -382,3 +382,91 @@ class NamesWithoutLinks(mv.Case):
         r = mv.mvctl("admin", "update", "--kennung", a.kennung, "--name", "Besuchen Sie http://evil.example")
         self.assertEqual((r.rc, r.err), (1, f"mvctl: --name: {CLI_NAME_MSG}\n"))
         self.assertEqual(mv.mvctl("--json", "user", "find", "--email", a.email).json()[0]["name"], a.name)
+
+
+# ---------------------------------------------------------------- item 13
+
+def question(s):
+    return f"Möchten Sie den Benutzer {s.vorname} {s.name} ({s.kennung}) wirklich sperren?"
+
+
+class LockConfirmation(mv.Case):
+    """Item 13: "Benutzer sperren" asks first — without JavaScript on a confirmation page (GET), with
+    JavaScript in a dialog on the details page; POST /sperren still locks in one request (SPEC §12)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.c = U.admin_session()
+
+    def test_details_lock_button_leads_to_the_question(self):
+        s = U.create(self.c, vorname="Frage")
+        t = self.c.get(f"/sachbearbeiter/{s.kennung}").text
+        self.assertIn(f'<form method="get" action="/sachbearbeiter/{s.kennung}/sperren" data-dialog="dlg-sperren">'
+                      f'<button type="submit" class="btn danger" aria-haspopup="dialog">Benutzer sperren</button></form>', t)
+        dlg = re.search(r'<dialog id="dlg-sperren".*?</dialog>', t, re.S)
+        self.assertTrue(dlg, "the dialog for JavaScript is on the page")
+        d = dlg.group(0)
+        self.assertIn(question(s), d)
+        self.assertIn(f'<form method="post" action="/sachbearbeiter/{s.kennung}/sperren">', d)
+        self.assertIn('<input type="hidden" name="bestaetigt" value="1">', d)
+        self.assertIn(f'<input type="hidden" name="csrf" value="{self.c.csrf}">', d)
+        self.assertIn('formmethod="dialog" formnovalidate>Abbrechen</button>', d)
+        self.assertIn('<button type="submit" class="btn danger">Sperren</button>', d)
+        self.assertNotIn(" open", d.split(">")[0], "closed until asked")
+
+    def test_confirmation_page_without_javascript(self):
+        s = U.activate(U.create(self.c, vorname="Ohnejs"))
+        sc = U.login(s)
+        path = f"/sachbearbeiter/{s.kennung}/sperren"
+        for p in (path, path + "?bestaetigt=1"):
+            with U.case(path=p):
+                r = self.c.get(p)
+                self.assertEqual(r.status, 200, r)
+                self.assertIn("<h1>Benutzer sperren</h1>", r.text)
+                self.assertIn(question(s), r.text)
+                form = re.search(r'<form method="post" action="%s">.*?</form>' % re.escape(path), r.text, re.S)
+                self.assertTrue(form, r.text[-2000:])
+                f = form.group(0)
+                self.assertIn('<input type="hidden" name="bestaetigt" value="1">', f)
+                self.assertIn('<button type="submit" class="btn danger">Sperren</button>', f)
+                self.assertIn(f'<a class="btn secondary" href="/sachbearbeiter/{s.kennung}">Abbrechen</a>', f)
+                self.assertEqual(r.header("Cache-Control"), "no-store")
+        # asking changed nothing
+        self.assertEqual(U.details(self.c, s.kennung)["status"], "Aktiv")
+        self.assertEqual(sc.get("/").status, 200, "the user's session lives on")
+        j = self.c.get(path, json=True)
+        self.assertEqual(j.status, 200)
+        self.assertEqual({k: v for k, v in j.json().items() if k != "csrf"},
+                         {"nutzerkennung": s.kennung, "vorname": s.vorname, "name": s.name, "frage": question(s)})
+        # "Sperren" on the page locks
+        r = self.c.post(path, {"bestaetigt": "1"})
+        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}?ok=gesperrt"))
+        self.assertEqual(U.details(self.c, s.kennung)["status"], "Gesperrt")
+        self.assertEqual(sc.get("/").status, 303)
+        # a locked user is not asked again
+        r = self.c.get(path)
+        self.assertEqual((r.status, r.location), (303, f"/sachbearbeiter/{s.kennung}"))
+        self.assertNotIn('id="dlg-sperren"', self.c.get(f"/sachbearbeiter/{s.kennung}").text)
+
+    def test_scripts_lock_in_one_request(self):
+        s = U.create(self.c, vorname="Skript")
+        r = self.c.post(f"/sachbearbeiter/{s.kennung}/sperren", {"bestaetigt": "1"}, json=True)
+        self.assertEqual((r.status, r.json()["next"]), (200, f"/sachbearbeiter/{s.kennung}?ok=gesperrt"))
+        self.c.post(f"/sachbearbeiter/{s.kennung}/entsperren", {})
+        r = self.c.post(f"/sachbearbeiter/{s.kennung}/sperren", {}, json=True)
+        self.assertEqual((r.status, r.json()["next"]), (200, f"/sachbearbeiter/{s.kennung}?ok=gesperrt"),
+                         "SPEC §12: POST locks at once, with or without the field")
+
+    def test_other_organisation_and_roles(self):
+        other, oc = U.admin_session()
+        s = U.activate(U.create(self.c, vorname="Fremd"))
+        for p in (f"/sachbearbeiter/{s.kennung}/sperren", "/sachbearbeiter/S201-AAAAAAAAAAAA/sperren"):
+            r = oc.get(p)
+            self.assertEqual(r.status, 404, p)
+            self.assertIn(U.NOT_FOUND, r.alert_text())
+        self.assertEqual(U.login(s).get(f"/sachbearbeiter/{s.kennung}/sperren").status, 403)
+        r = mv.Client().get(f"/sachbearbeiter/{s.kennung}/sperren")
+        self.assertEqual(r.status, 303)
+        self.assertTrue(r.location.startswith("/anmelden"))
+        self.assertEqual(U.details(self.c, s.kennung)["status"], "Aktiv")
