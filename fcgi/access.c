@@ -5,9 +5,11 @@
 #include "db.h"
 #include "html.h"
 #include "log.h"
+#include "mail.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int rate_hit(const char *what, long limit, long window_s)
 {
@@ -24,13 +26,19 @@ int rate_hit(const char *what, long limit, long window_s)
 	return hits >= 1 && hits <= (unsigned long long)limit ? 1 : 0;
 }
 
+int links_void(long long account_id)
+{
+	return db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND used_at IS NULL",
+		       DBARGS(DI(account_id)), NULL, NULL);
+}
+
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1])
 {
 	unsigned char h[HASH_BYTES];
 	secret_token(token_out);
 	secret_hash("link", token_out, strlen(token_out), h);
-	if (db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND zweck = ? AND used_at IS NULL",
-		    DBARGS(DI(account_id), DS(zweck)), NULL, NULL) != 0)
+	/* a new link voids every outstanding link of the account, whatever its purpose */
+	if (links_void(account_id) != 0)
 		return -1;
 	return db_exec("INSERT INTO link_token (token_hash, account_id, zweck, created_at, expires_at) "
 		       "VALUES (?, ?, ?, NOW(), NOW() + INTERVAL ? SECOND)",
@@ -103,4 +111,60 @@ int account_insert(enum account_role_code role, long long org_id, const char *vo
 int session_end_all(long long account_id)
 {
 	return db_exec("DELETE FROM session WHERE account_id = ?", DBARGS(DI(account_id)), NULL, NULL);
+}
+
+const char *account_contact(arena *a, const char *rolle)
+{
+	if (str_eq(rolle, "S"))
+		return arena_printf(a, "die Administratorin bzw. den Administrator Ihrer Organisation oder an den Support "
+				       "der Kassen (%s)", cfg.support_email);
+	return arena_printf(a, "die Portal-Administratoren der Kassen (%s)", cfg.support_email);
+}
+
+static bool same_addr(const char *x, const char *y)
+{
+	return x && y && strcasecmp(x, y) == 0;
+}
+
+static int email_notice_queue(const actor *who, const email_change *c, const char *to, const char *rolle,
+			      const char *zeit)
+{
+	char days[24];
+	snprintf(days, sizeof days, "%ld", cfg.email_change_window_days);
+	tpl_slot slots[] = {{"vorname", c->vorname}, {"name", c->name}, {"wer", c->by}, {"zeit", zeit},
+			    {"neu", mail_addr_mask(who->a, c->new_email)}, {"kontakt", account_contact(who->a, rolle)},
+			    {"tage", days}};
+	if (mail_queue(to, "email-geaendert.txt", slots, ARRAY_LEN(slots)) != 0)
+		return -1;
+	audit_org(who, c->org_id, "email_change_notice", c->kennung,
+		  arena_printf(who->a, "Hinweis auf die neue E-Mail-Adresse an %s", to));
+	return 0;
+}
+
+int email_change_notify(const actor *who, const email_change *c)
+{
+	enum { ROLLE, HAS_PASSWORD, KEPT, ZEIT };
+	if (links_void(c->account_id) != 0)
+		return -1; /* links mailed to the old address must not work any more */
+	db_res *acc = db_query(who->a, "SELECT rolle, password_hash IS NOT NULL, "
+				       "IF(email_geaendert_am > NOW() - INTERVAL ? DAY, email_vorher, NULL), "
+				       "NOW() FROM account WHERE id = ?",
+			       DBARGS(DI(cfg.email_change_window_days), DI(c->account_id)));
+	if (!acc || acc->nrows != 1)
+		return -1;
+	if (!db_int(acc, 0, HAS_PASSWORD))
+		return 0; /* never activated: nobody owns the account yet (a mistyped address is corrected) */
+	const char *kept = db_str(acc, 0, KEPT), *rolle = db_str(acc, 0, ROLLE), *zeit = time_de(who->a, db_str(acc, 0, ZEIT), TIME_UM_UHR);
+	/* the owner's address stays the previous one through further changes within the window;
+	 * changed back to it, nothing is pending any more */
+	const char *prev = !kept ? c->old_email : same_addr(kept, c->new_email) ? NULL : kept;
+	if (db_exec("UPDATE account SET email_vorher = ?, email_geaendert_am = IF(? IS NULL, NULL, NOW()) WHERE id = ?",
+		    DBARGS(DSZ(prev), DSZ(prev), DI(c->account_id)), NULL, NULL) != 0)
+		return -1;
+	if (email_notice_queue(who, c, c->old_email, rolle, zeit) != 0)
+		return -1;
+	if (kept && !same_addr(kept, c->old_email) && !same_addr(kept, c->new_email) &&
+	    email_notice_queue(who, c, kept, rolle, zeit) != 0)
+		return -1;
+	return 1;
 }

@@ -7,7 +7,10 @@
 
 /* Counts one hit in a fixed window; 1 = allowed, 0 = over the limit, -1 = db error. */
 int rate_hit(const char *what, long limit, long window_s);
-/* New single-use link token for account (older unused ones of that purpose die). */
+/* Voids every outstanding mailed link of the account (password change, lock, new link, new
+ * address); inside a transaction. 0 ok, -1 db error. */
+int links_void(long long account_id);
+/* New single-use link token for account (every older unused link of the account dies). */
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1]);
 /* The link as mailed: always the configured base URL, never the request's Host. */
 char *link_url(arena *a, const char *path, const char *token);
@@ -17,6 +20,24 @@ int login_failure(const actor *who, long long account_id);
 
 /* Ends every session of an account (password change, lock); inside a transaction. */
 int session_end_all(long long account_id);
+
+/* Whom the owner of an account turns to when something happened that they did not expect:
+ * a Sachbearbeiter ('S') to their organisation's administrator or the Kasse's support, an
+ * administrator to the Portal-Administratoren der Kassen. */
+const char *account_contact(arena *a, const char *rolle);
+
+/* An account's e-mail address changed; called inside the transaction of the change, after it. */
+typedef struct email_change {
+	long long account_id, org_id;
+	const char *kennung, *vorname, *name; /* as before the change */
+	const char *old_email, *new_email;
+	const char *by; /* who changed it, as the mail names them */
+} email_change;
+/* Voids the account's outstanding links. If a password was ever set: keeps the previous address
+ * (the earliest within email_change_window_days) and the time on the account, and queues the
+ * notice "E-Mail-Adresse geändert" to the previous address (and to an earlier one kept), with an
+ * audit row. 1 when a notice was queued, 0 when none was (never activated), -1 on a db error. */
+int email_change_notify(const actor *who, const email_change *c);
 
 enum account_role_code { ACCOUNT_X = 'X', ACCOUNT_S = 'S' };
 /* Inserts an account in state angelegt; in a transaction. 0 ok, -1 db error (DB_ERR_DUP: e-mail taken). */

@@ -57,6 +57,8 @@ const char *audit_event_label(const char *event)
 		{"admin_added", "Administrator angelegt"},
 		{"admin_updated", "Administrator geändert"},
 		{"group_email_changed", "Benachrichtigungsadresse geändert"},
+		{"email_change_notice", "Hinweis an bisherige E-Mail-Adresse gesendet"},
+		{"password_notice_previous", "Passwort-Hinweis an bisherige E-Mail-Adresse gesendet"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
 		if (strcmp(event, labels[i].event) == 0)
@@ -77,7 +79,8 @@ static db_res *audit_query(arena *a, long long org_id, enum audit_scope scope, c
 		"SELECT DATE_FORMAT(at, '%d.%m.%Y %H:%i:%s'), COALESCE(actor, 'Kasse'), event, COALESCE(target, ''), "
 		"COALESCE(detail, ''), at FROM audit_log WHERE org_id = ? AND event IN ('sb_created', 'sb_updated', "
 		"'sb_locked', 'sb_unlocked', 'sb_password_mail', 'org_restricted', 'account_activated', "
-		"'password_reset', 'account_self_locked', 'admin_added', 'admin_updated', 'group_email_changed') "
+		"'password_reset', 'account_self_locked', 'admin_added', 'admin_updated', 'group_email_changed', "
+		"'email_change_notice', 'password_notice_previous') "
 		"AND (? = '' OR target = ?) ORDER BY id DESC LIMIT ? OFFSET ?",
 		DBARGS(DI(org_id), DS(k), DS(k), DI(limit), DI(offset)));
 }

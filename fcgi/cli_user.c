@@ -16,6 +16,13 @@ static int person_check(const struct opts *o, bool all_required)
 		return cli_fail("--vorname: 1-100 characters without control characters", NULL);
 	if ((all_required || o->name) && !valid_text(o->name, 100))
 		return cli_fail("--name: 1-100 characters without control characters", NULL);
+	/* names greet their owner in official mails (issue 11) */
+	if (o->vorname && name_check(o->vorname) != NAME_OK)
+		return cli_fail("--vorname: no web addresses (www., https://, a domain) and no line or paragraph "
+				"separators", NULL);
+	if (o->name && name_check(o->name) != NAME_OK)
+		return cli_fail("--name: no web addresses (www., https://, a domain) and no line or paragraph "
+				"separators", NULL);
 	if ((all_required || o->email) && !mail_addr_ok(o->email))
 		return cli_fail("--email: not a valid e-mail address", NULL);
 	return 0;
@@ -101,6 +108,18 @@ static void change_note(sbuf *d, const char *label, const char *old_value, const
 		sbuf_printf(d, "%s: %s → %s; ", label, old_value, new_value);
 }
 
+/* A changed address: the old one hears of it, links mailed there die (issue 11). 0 or DB_TX_FAIL. */
+static int admin_email_changed(struct admin_update_ctx *c, const db_res *acc)
+{
+	enum { COL_ID, COL_ORG_ID, COL_VORNAME, COL_NAME, COL_EMAIL };
+	const char *old = db_str(acc, 0, COL_EMAIL);
+	if (!c->o->email || strcmp(c->o->email, old) == 0)
+		return 0;
+	email_change ch = {db_int(acc, 0, COL_ID), db_int(acc, 0, COL_ORG_ID), c->o->kennung, db_str(acc, 0, COL_VORNAME),
+			   db_str(acc, 0, COL_NAME), old, c->o->email, "die Portal-Administratoren der Kassen"};
+	return email_change_notify(c->who, &ch) < 0 ? DB_TX_FAIL : 0;
+}
+
 static int admin_update_tx(void *p)
 {
 	enum { COL_ID, COL_ORG_ID, COL_VORNAME, COL_NAME, COL_EMAIL };
@@ -123,7 +142,7 @@ static int admin_update_tx(void *p)
 	change_note(&d, "E-Mail", db_str(acc, 0, COL_EMAIL), o->email);
 	audit_org(c->who, db_int(acc, 0, COL_ORG_ID), "admin_updated", o->kennung, d.len ? d.data : "keine Änderung");
 	sbuf_free(&d);
-	return 0;
+	return admin_email_changed(c, acc);
 }
 
 int cli_admin_update(actor *who, struct opts *o)

@@ -72,6 +72,8 @@ static const struct cfg_key keys[] = {
 	L(tan_mail_limit, 5, 1, 100000),
 	L(reset_mail_limit, 3, 1, 100000),
 	L(rate_window_s, 900, 1, 86400),
+	L(sb_create_limit, 50, 1, 1000000),
+	L(email_change_window_days, 30, 1, 3650),
 	L(argon_ops, 2, 1, 100),
 	L(argon_mem_kib, 19456, 8, 4194304),
 	L(dev_mode, 0, 0, 1),

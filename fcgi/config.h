@@ -29,6 +29,8 @@ typedef struct config {
 	long idle_timeout_s, idle_warning_s, session_max_s;
 	long lock_threshold, lock_minutes;
 	long tan_mail_limit, reset_mail_limit, rate_window_s;
+	long sb_create_limit; /* Sachbearbeiter an administrator may create per hour */
+	long email_change_window_days; /* after an address change, new passwords are told to the previous one */
 	long argon_ops, argon_mem_kib;
 	/* misc */
 	long dev_mode;

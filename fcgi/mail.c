@@ -29,6 +29,20 @@ bool mail_addr_ok(const char *a)
 	return true;
 }
 
+char *mail_addr_mask(arena *a, const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	if (!at)
+		return arena_strdup(a, "***");
+	size_t local = (size_t)(at - addr), keep = 0;
+	size_t chars = utf8_count(addr, local) > 3 ? 2 : 1; /* whole characters, never half of one */
+	for (size_t seen = 0; keep < local && seen < chars; seen++)
+		do
+			keep++;
+		while (keep < local && ((unsigned char)addr[keep] & 0xC0) == 0x80);
+	return arena_printf(a, "%.*s***%s", (int)keep, addr, at);
+}
+
 /* Mail bodies carry TANs and link tokens: in the outbox they are sealed with a key derived from
  * secret_key (XSalsa20-Poly1305), so a database reader or a backup holds no usable secret, and
  * the mailer empties the body once the mail is sent. Format: "s1:" + base64(nonce || box). */

@@ -192,7 +192,7 @@ static int change_tx(void *p)
 		return 0;
 	}
 	pw_owner owner = {.account_id = r->me->id, .email = r->me->email, .vorname = r->me->vorname, .name = r->me->name};
-	int saved = newpw_save(r->a, &owner, c->n);
+	int saved = newpw_save(&r->who, &owner, c->n);
 	c->outcome = saved == 1 ? PW_REUSED : PW_CHANGED;
 	return saved < 0 ? DB_TX_FAIL : 0;
 }

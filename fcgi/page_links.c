@@ -151,7 +151,8 @@ typedef struct link_info {
 	long long hist_ops, hist_mem, tries;
 } link_info;
 
-/* Looks up a live link token from ?token= or the form; NULL if unknown, used or expired. */
+/* Looks up a live link token from ?token= or the form; NULL if unknown, used or expired, or while
+ * the account is gesperrt (no link sets a password then). */
 static link_info *link_lookup(req *r, const char *zweck1, const char *zweck2, bool for_update, int *dberr)
 {
 	*dberr = 0;
@@ -167,12 +168,13 @@ static link_info *link_lookup(req *r, const char *zweck1, const char *zweck2, bo
 		"a.history_salt, a.history_ops, a.history_mem_kib, lt.tries, DATE_FORMAT(a.geburtsdatum, '%Y-%m-%d'), o.pnr "
 		"FROM link_token lt JOIN account a ON a.id = lt.account_id LEFT JOIN organisation o ON o.id = a.org_id "
 		"WHERE lt.token_hash = ? AND lt.used_at IS NULL AND lt.expires_at > NOW() AND lt.zweck IN (?, ?) "
-		"FOR UPDATE" :
+		"AND a.status <> 'gesperrt' FOR UPDATE" :
 		"SET STATEMENT wsrep_sync_wait = 1 FOR "
 		"SELECT lt.id, lt.zweck, a.id, a.kennung, a.vorname, a.name, a.email, a.status, a.rolle, "
 		"a.history_salt, a.history_ops, a.history_mem_kib, lt.tries, DATE_FORMAT(a.geburtsdatum, '%Y-%m-%d'), o.pnr "
 		"FROM link_token lt JOIN account a ON a.id = lt.account_id LEFT JOIN organisation o ON o.id = a.org_id "
-		"WHERE lt.token_hash = ? AND lt.used_at IS NULL AND lt.expires_at > NOW() AND lt.zweck IN (?, ?)",
+		"WHERE lt.token_hash = ? AND lt.used_at IS NULL AND lt.expires_at > NOW() AND lt.zweck IN (?, ?) "
+		"AND a.status <> 'gesperrt'",
 		DBARGS(DB(h, sizeof h), DS(zweck1), DS(zweck2)));
 	if (!res) {
 		*dberr = 1;
@@ -318,7 +320,7 @@ static int setpw_tx(void *p)
 		return 0;
 	}
 	pw_owner owner = link_owner(li);
-	int saved = newpw_save(r->a, &owner, c->n);
+	int saved = newpw_save(&r->who, &owner, c->n);
 	if (saved < 0)
 		return DB_TX_FAIL;
 	if (saved == 1) {

@@ -227,11 +227,32 @@ static unsigned rechte_read(req *r, unsigned available)
 	return m;
 }
 
+/* Vorname and Name greet their owner in official mails: no line or paragraph separators and
+ * nothing a mail program turns into a link (issue 11); checked once the field passed form_read. */
+static void name_refuse(req *r, int field)
+{
+	if (form_error_for(r, sb_fields[field].name))
+		return;
+	static const char *const msg[][2] = {
+		[F_VORNAME] = {"Der Vorname darf keine Zeilen- oder Absatztrennzeichen enthalten.",
+			       "Der Vorname darf keine Internetadresse (wie „www.“ oder „https://“) enthalten."},
+		[F_NAME] = {"Der Name darf keine Zeilen- oder Absatztrennzeichen enthalten.",
+			    "Der Name darf keine Internetadresse (wie „www.“ oder „https://“) enthalten."},
+	};
+	enum name_issue why = name_check(form_get(r, sb_fields[field].name));
+	if (why != NAME_OK)
+		form_error(r, sb_fields[field].name, msg[field][why == NAME_URL]);
+}
+
 /* Reads the posted form in the order its errors are listed. Returns the number of errors. */
 static size_t sb_form_read(req *r, struct sb_form *f, bool create, unsigned available)
 {
 	*f = (struct sb_form){0};
-	form_read(r, sb_fields, ARRAY_LEN(sb_fields), f);
+	for (int i = 0; i < (int)ARRAY_LEN(sb_fields); i++) {
+		form_read(r, &sb_fields[i], 1, f);
+		if (i == F_VORNAME || i == F_NAME)
+			name_refuse(r, i);
+	}
 	f->gruppen = gruppen_read(r);
 	f->rechte = rechte_read(r, available);
 	if (create)
@@ -445,7 +466,7 @@ static int queue_password_mail(req *r, long long id, const char *status, const c
 			  ARRAY_LEN(slots));
 }
 
-enum create_outcome { CREATED, CREATE_DUP_EMAIL };
+enum create_outcome { CREATED, CREATE_DUP_EMAIL, CREATE_LIMITED };
 
 struct create_ctx {
 	req *r;
@@ -460,6 +481,15 @@ static int create_tx(void *p)
 	req *r = c->r;
 	const struct sb_form *f = c->f;
 	c->outcome = CREATED;
+	/* each creation sends an official mail to any address: a limit per administrator and hour (issue 11);
+	 * a refused creation rolls its count back */
+	char bucket[64];
+	snprintf(bucket, sizeof bucket, "sbcreate:%lld", r->me->id);
+	int ok = rate_hit(bucket, cfg.sb_create_limit, 3600);
+	if (ok <= 0) {
+		c->outcome = CREATE_LIMITED;
+		return ok < 0 ? DB_TX_FAIL : 1;
+	}
 	long long id;
 	if (account_insert(ACCOUNT_S, r->me->org_id, f->vorname, f->name, f->email, NULL, NULL, c->kennung, &id) != 0) {
 		if (db_last_error() == DB_ERR_DUP) {
@@ -487,6 +517,12 @@ void users_new_post(req *r)
 	}
 	struct create_ctx c = {.r = r, .f = &f};
 	int rc = db_tx(create_tx, &c);
+	if (rc > 0 && c.outcome == CREATE_LIMITED) {
+		form_error(r, "_", arena_printf(r->a, "Sie können höchstens %ld Sachbearbeiter pro Stunde anlegen. Bitte "
+						      "versuchen Sie es später erneut.", cfg.sb_create_limit));
+		create_show(r, 429, available, &f);
+		return;
+	}
 	if (c.outcome == CREATE_DUP_EMAIL) {
 		form_error(r, "email", DUP_EMAIL_MSG " Jede Person erhält ein eigenes Nutzerkonto mit eigener E-Mail-Adresse.");
 		create_show(r, 422, available, &f);
@@ -521,6 +557,10 @@ static const char *notice_text(const char *ok)
 				      "an den Nutzer erfolgt nicht. Links zum Festlegen des Passwortes, die an die bisherige "
 				      "E-Mail-Adresse gesendet wurden, sind jetzt ungültig; über „E-Mail für neues Passwort "
 				      "versenden“ erhält der Nutzer bei Bedarf einen neuen Link an die neue Adresse."},
+		{"gespeichert-email-hinweis", "Die Änderungen wurden gespeichert. An die bisherige E-Mail-Adresse wurde ein "
+					      "Hinweis auf die Änderung der E-Mail-Adresse gesendet. Links zum Festlegen des "
+					      "Passwortes, die an die bisherige E-Mail-Adresse gesendet wurden, sind jetzt "
+					      "ungültig. Bitte informieren Sie den Nutzer über die Änderungen."},
 		{"gesperrt", "Der Benutzer wurde gesperrt. Alle seine Sitzungen wurden beendet."},
 		{"entsperrt", "Der Benutzer wurde entsperrt."},
 		{"aktivierung", "Eine neue E-Mail zum Festlegen des Passwortes wurde versendet. Der vorherige Link ist "
@@ -580,6 +620,47 @@ static void details_data_html(req *r, sbuf *b, const sb *s)
 	h_printf(b, "</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>", s->kennung);
 }
 
+/* The question before a lock (issue 11): the confirmation page and the dialog ask it alike. */
+static void lock_question_html(sbuf *b, const sb *s, const char *id)
+{
+	h_printf(b, "<p id=\"%s\">Möchten Sie den Benutzer %s %s (%s) wirklich sperren? Alle Sitzungen des Benutzers "
+		    "werden sofort beendet; anmelden kann er sich erst wieder, wenn Sie ihn entsperren.</p>",
+		 id, s->vorname, s->name, s->kennung);
+}
+
+/* "Sperren" posts the lock (bestaetigt=1); "Abbrechen" of the dialog closes it (formmethod="dialog"). */
+static void lock_form_html(req *r, sbuf *b, const sb *s, bool in_dialog)
+{
+	h_printf(b, "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		    "<input type=\"hidden\" name=\"bestaetigt\" value=\"1\"><div class=\"actions\">",
+		 url_printf(r->a, "/sachbearbeiter/%s/sperren", s->kennung), r->csrf);
+	if (in_dialog)
+		h_raw(b, "<button type=\"submit\" class=\"btn secondary\" formmethod=\"dialog\" formnovalidate>Abbrechen"
+			 "</button>");
+	else
+		h_printf(b, "<a class=\"btn secondary\" href=\"%s\">Abbrechen</a>",
+			 url_printf(r->a, "/sachbearbeiter/%s", s->kennung));
+	h_raw(b, "<button type=\"submit\" class=\"btn danger\">Sperren</button></div></form>");
+}
+
+/* "Benutzer sperren" asks first: without JavaScript its GET leads to the confirmation page, with
+ * JavaScript (mv.js, data-dialog) the same question opens as a modal dialog on this page. */
+static void lock_button_html(req *r, sbuf *b, const sb *s)
+{
+	h_printf(b, "<form method=\"get\" action=\"%s\" data-dialog=\"dlg-sperren\"><button type=\"submit\" "
+		    "class=\"btn danger\" aria-haspopup=\"dialog\">Benutzer sperren</button></form>",
+		 url_printf(r->a, "/sachbearbeiter/%s/sperren", s->kennung));
+}
+
+static void lock_dialog_html(req *r, sbuf *b, const sb *s)
+{
+	h_raw(b, "<dialog id=\"dlg-sperren\" class=\"modal danger\" aria-labelledby=\"dlg-sperren-titel\" "
+		 "aria-describedby=\"dlg-sperren-frage\"><h2 id=\"dlg-sperren-titel\">Benutzer sperren</h2>");
+	lock_question_html(b, s, "dlg-sperren-frage");
+	lock_form_html(r, b, s, true);
+	h_raw(b, "</dialog>");
+}
+
 /* Lock or unlock, and the password mail (not while locked, and why). */
 static void details_actions_html(req *r, sbuf *b, const sb *s)
 {
@@ -588,13 +669,15 @@ static void details_actions_html(req *r, sbuf *b, const sb *s)
 	if (locked)
 		action_form(r, b, s, "entsperren", "Benutzer entsperren", "btn", false, NULL);
 	else
-		action_form(r, b, s, "sperren", "Benutzer sperren", "btn danger", false, NULL);
+		lock_button_html(r, b, s);
 	action_form(r, b, s, "passwort-email", "E-Mail für neues Passwort versenden", "btn secondary", locked,
 		    locked ? "hinweis-gesperrt" : NULL);
 	h_raw(b, "</div>");
 	if (locked)
 		h_raw(b, "<p class=\"hint\" id=\"hinweis-gesperrt\">Solange der Benutzer gesperrt ist, kann keine E-Mail für "
 			 "ein neues Passwort versendet werden.</p>");
+	if (!locked)
+		lock_dialog_html(r, b, s);
 	if (s->locked_until)
 		h_printf(b, "<div class=\"alert warning\" role=\"note\"><p>Der Nutzer hat sich durch wiederholte Fehleingabe "
 			    "seiner Anmeldedaten vorübergehend selbst gesperrt. Diese Sperre können Sie nicht aufheben; sie "
@@ -715,6 +798,7 @@ struct edit_ctx {
 	unsigned available;
 	enum edit_outcome outcome;
 	bool email_changed;
+	bool owner_told; /* the previous address got the notice of the change */
 	sb *fresh; /* as stored when the transaction ran */
 };
 
@@ -756,14 +840,18 @@ static int edit_store(struct edit_ctx *c, const sb *cur)
 	}
 	if (save_gruppen(cur->id, f->gruppen) != 0)
 		return DB_TX_FAIL;
-	/* links already mailed to the old address must not work any more */
-	c->email_changed = !str_eq(cur->email, f->email);
-	if (c->email_changed && db_exec("UPDATE link_token SET used_at = NOW() WHERE account_id = ? AND used_at IS NULL "
-					"AND zweck IN ('aktivierung', 'reset')",
-					DBARGS(DI(cur->id)), NULL, NULL) != 0)
-		return DB_TX_FAIL;
 	edit_audit(c->r, cur, f, rechte);
-	return 0;
+	c->email_changed = !str_eq(cur->email, f->email);
+	if (!c->email_changed)
+		return 0;
+	/* links mailed to the old address die; the owner hears of the change there (issue 11) */
+	req *r = c->r;
+	email_change ch = {cur->id, r->me->org_id, cur->kennung, cur->vorname, cur->name, cur->email, f->email,
+			   arena_printf(r->a, "die Administratorin bzw. der Administrator Ihrer Organisation (%s %s)",
+					r->me->vorname, r->me->name)};
+	int told = email_change_notify(&r->who, &ch);
+	c->owner_told = told == 1;
+	return told < 0 ? DB_TX_FAIL : 0;
 }
 
 static int edit_tx(void *p)
@@ -815,6 +903,7 @@ void users_edit_post(req *r)
 	switch (c.outcome) {
 	case EDIT_SAVED:
 		redirect(r, url_printf(r->a, "/sachbearbeiter/%s?ok=%s", s->kennung,
+				       c.owner_told ? "gespeichert-email-hinweis" :
 				       c.email_changed ? "gespeichert-email" : "gespeichert"));
 		return;
 	case EDIT_CONFLICT: /* show what is stored now */
@@ -851,10 +940,11 @@ static int lock_step(struct state_ctx *c, const sb *s)
 		c->outcome = ST_UNCHANGED;
 		return 0;
 	}
+	/* a link mailed before the lock must not set a password that is live after the unlock */
 	if (db_exec("UPDATE account SET status_vor_sperre = status, status = 'gesperrt', version = version + 1, "
 		    "updated_at = NOW() WHERE id = ?",
 		    DBARGS(DI(s->id)), NULL, NULL) != 0 ||
-	    session_end_all(s->id) != 0)
+	    session_end_all(s->id) != 0 || links_void(s->id) != 0)
 		return DB_TX_FAIL;
 	audit(&r->who, "sb_locked", s->kennung, arena_printf(r->a, "Benutzerstatus: %s → Gesperrt", status_label(s->status)));
 	c->done = "gesperrt";
@@ -957,6 +1047,44 @@ static void state_change(req *r, enum state_action action)
 	}
 }
 
+/* ---------- the confirmation page of a lock (without JavaScript) ---------- */
+
+static void lock_confirm_html(req *r, sbuf *b, const void *view)
+{
+	const sb *s = view;
+	h_raw(b, "<div class=\"card narrow\"><h1>Benutzer sperren</h1>");
+	lock_question_html(b, s, "sperren-frage");
+	lock_form_html(r, b, s, false);
+	h_raw(b, "</div>");
+}
+
+static void lock_confirm_json(req *r, cJSON *o, const void *view)
+{
+	const sb *s = view;
+	cJSON_AddStringToObject(o, "nutzerkennung", s->kennung);
+	cJSON_AddStringToObject(o, "vorname", s->vorname);
+	cJSON_AddStringToObject(o, "name", s->name);
+	cJSON_AddStringToObject(o, "frage", arena_printf(r->a, "Möchten Sie den Benutzer %s %s (%s) wirklich sperren?",
+							  s->vorname, s->name, s->kennung));
+}
+
+static const page_kind lock_confirm_page = {"Benutzer sperren", lock_confirm_html, lock_confirm_json, NULL};
+
+/* GET: asks before the lock; an account already locked goes back to its details. Changes nothing. */
+void users_lock_confirm(req *r)
+{
+	sb *s = sb_from_path(r);
+	if (!s)
+		return;
+	if (strcmp(s->status, "gesperrt") == 0) {
+		redirect(r, url_printf(r->a, "/sachbearbeiter/%s", s->kennung));
+		return;
+	}
+	page_render(r, 200, &lock_confirm_page, s);
+}
+
+/* POST locks at once (SPEC §12: scripts lock in one request; the page and the dialog send
+ * bestaetigt=1 after asking). */
 void users_lock(req *r)
 {
 	state_change(r, ACT_LOCK);

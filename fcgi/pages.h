@@ -29,6 +29,7 @@ void users_list(req *r);
 void users_show(req *r);
 void users_edit_get(req *r);
 void users_edit_post(req *r);
+void users_lock_confirm(req *r); /* GET: "Möchten Sie den Benutzer … wirklich sperren?" */
 void users_lock(req *r);
 void users_unlock(req *r);
 void users_password_mail(req *r);

@@ -1,11 +1,13 @@
 /* password.c — choosing a new password: policy, confirmation, history of all earlier ones. */
 #include "password.h"
 #include "access.h"
+#include "config.h"
 #include "html.h"
 #include "mail.h"
 #include "policy.h"
 #include <sodium.h>
 #include <string.h>
+#include <strings.h>
 
 const char newpw_reused_msg[] =
 	"Dieses Passwort wurde für dieses Nutzerkonto bereits verwendet. Bitte wählen Sie ein anderes Passwort.";
@@ -50,7 +52,31 @@ int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH
 	return found;
 }
 
-int newpw_store(arena *a, const pw_owner *o, const newpw *n)
+/* Within email_change_window_days after an address change, the previous address hears of a new
+ * password too: the owner of the account learns of a takeover through a changed address. */
+static int previous_address_notice(const actor *who, const pw_owner *o, const char *zeit)
+{
+	enum { PREV, ROLLE, GEAENDERT };
+	db_res *p = db_query(who->a, "SELECT email_vorher, rolle, email_geaendert_am "
+				     "FROM account WHERE id = ? AND email_vorher IS NOT NULL "
+				     "AND email_geaendert_am > NOW() - INTERVAL ? DAY",
+			     DBARGS(DI(o->account_id), DI(cfg.email_change_window_days)));
+	if (!p)
+		return -1;
+	const char *prev = p->nrows == 1 ? db_str(p, 0, PREV) : NULL;
+	if (!prev || strcasecmp(prev, o->email) == 0)
+		return 0;
+	tpl_slot slots[] = {{"vorname", o->vorname}, {"name", o->name}, {"zeit", zeit},
+			    {"geaendert", time_de(who->a, db_str(p, 0, GEAENDERT), TIME_UM_UHR)}, {"neu", mail_addr_mask(who->a, o->email)},
+			    {"kontakt", account_contact(who->a, db_str(p, 0, ROLLE))}};
+	if (mail_queue(prev, "passwort-geaendert-vorher.txt", slots, ARRAY_LEN(slots)) != 0)
+		return -1;
+	audit_self(who, o->account_id, "password_notice_previous",
+		   arena_printf(who->a, "Hinweis auf das neue Passwort an die bisherige E-Mail-Adresse %s", prev));
+	return 0;
+}
+
+int newpw_store(const actor *who, const pw_owner *o, const newpw *n)
 {
 	if (db_exec("UPDATE account SET password_hash = ?, password_changed_at = NOW(), "
 		    "status = IF(status = 'angelegt', 'aktiv', status), "
@@ -62,19 +88,23 @@ int newpw_store(arena *a, const pw_owner *o, const newpw *n)
 	if (db_exec("INSERT INTO password_history (account_id, fingerprint) VALUES (?, ?)",
 		    DBARGS(DI(o->account_id), DB(n->fingerprint, HASH_BYTES)), NULL, NULL) != 0)
 		return -1;
-	if (session_end_all(o->account_id) != 0)
+	/* a link mailed before the change (forgot password, administrator's mail) must not set another */
+	if (session_end_all(o->account_id) != 0 || links_void(o->account_id) != 0)
 		return -1;
-	db_res *now = db_query(a, "SELECT NOW()", DBNOARGS);
+	db_res *now = db_query(who->a, "SELECT NOW()", DBNOARGS);
 	if (!now)
 		return -1;
-	tpl_slot slots[] = {{"vorname", o->vorname}, {"name", o->name}, {"zeit", time_de(a, db_str(now, 0, 0), TIME_UM_UHR)}};
-	return mail_queue(o->email, "passwort-geaendert.txt", slots, ARRAY_LEN(slots));
+	const char *zeit = time_de(who->a, db_str(now, 0, 0), TIME_UM_UHR);
+	tpl_slot slots[] = {{"vorname", o->vorname}, {"name", o->name}, {"zeit", zeit}};
+	if (mail_queue(o->email, "passwort-geaendert.txt", slots, ARRAY_LEN(slots)) != 0)
+		return -1;
+	return previous_address_notice(who, o, zeit);
 }
 
-int newpw_save(arena *a, const pw_owner *o, const newpw *n)
+int newpw_save(const actor *who, const pw_owner *o, const newpw *n)
 {
-	int hist = newpw_in_history(a, o->account_id, n->fingerprint);
+	int hist = newpw_in_history(who->a, o->account_id, n->fingerprint);
 	if (hist != 0)
 		return hist;
-	return newpw_store(a, o, n) != 0 ? -1 : 0;
+	return newpw_store(who, o, n) != 0 ? -1 : 0;
 }

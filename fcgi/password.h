@@ -31,12 +31,14 @@ enum newpw_result {
 enum newpw_result newpw_prepare(arena *a, newpw *n, const pw_owner *o, const char **message);
 /* Inside a transaction: 1 if the fingerprint is in the history, 0 if not, -1 on a db error. */
 int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH_BYTES]);
-/* Inside a transaction: hash, history, ends all sessions, notice mail. 0 ok, -1 db error. */
-int newpw_store(arena *a, const pw_owner *o, const newpw *n);
+/* Inside a transaction: hash, history, ends all sessions, voids every outstanding link, notice mail
+ * (also to the previous address within email_change_window_days after an address change, with an
+ * audit row by who). 0 ok, -1 db error. */
+int newpw_store(const actor *who, const pw_owner *o, const newpw *n);
 
 /* Inside a transaction: newpw_store unless the password is in the history.
  * 0 stored, 1 used before (nothing written), -1 db error. */
-int newpw_save(arena *a, const pw_owner *o, const newpw *n);
+int newpw_save(const actor *who, const pw_owner *o, const newpw *n);
 
 extern const char newpw_reused_msg[];
 

@@ -27,6 +27,7 @@ const route routes[] = {
 	{"GET", "/sachbearbeiter/{}", users_show, R_LOGIN | R_ADMIN, 0, "users_show"},
 	{"GET", "/sachbearbeiter/{}/bearbeiten", users_edit_get, R_LOGIN | R_ADMIN, 0, "users_edit"},
 	{"POST", "/sachbearbeiter/{}/bearbeiten", users_edit_post, R_LOGIN | R_ADMIN, 0, "users_edit"},
+	{"GET", "/sachbearbeiter/{}/sperren", users_lock_confirm, R_LOGIN | R_ADMIN, 0, "users_lock"},
 	{"POST", "/sachbearbeiter/{}/sperren", users_lock, R_LOGIN | R_ADMIN, 0, "users_lock"},
 	{"POST", "/sachbearbeiter/{}/entsperren", users_unlock, R_LOGIN | R_ADMIN, 0, "users_unlock"},
 	{"POST", "/sachbearbeiter/{}/passwort-email", users_password_mail, R_LOGIN | R_ADMIN, 0, "users_mail"},

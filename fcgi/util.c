@@ -252,6 +252,65 @@ void str_upper_ascii(char *s)
 			*s = (char)(*s - 'a' + 'A');
 }
 
+/* ASCII letters only, case-insensitive: does s start with the lower-case word w? */
+static bool starts_ci(const char *s, const char *w)
+{
+	for (; *w; s++, w++)
+		if (!*s || (*s | 0x20) != *w)
+			return false;
+	return true;
+}
+
+static bool ascii_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* A top-level domain that mail programs link ("beispiel.de"), right after a dot at s. */
+static bool link_tld_at(const char *s)
+{
+	static const char *const tlds[] = {"com", "net", "org", "de", "eu", "info", "biz", "io", "co", "me", "ly",
+					   "ru", "cn", "app", "xyz", "online", "site", "top", "shop", "link", "click",
+					   "at", "ch", "nl", "uk", "fr", "it", "es", "pl", "tk", "to", "cc", "tv", "ws",
+					   "gl", "gd", "gle", "page", "dev", "onion"};
+	for (size_t i = 0; i < ARRAY_LEN(tlds); i++) {
+		size_t n = strlen(tlds[i]);
+		if (starts_ci(s, tlds[i]) && !ascii_alnum(s[n]) && ((unsigned char)s[n] < 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* The dot at p belongs to an e-mail address ("@" before it in the same word): a header look-alike
+ * such as "Bcc: x@beispiel.de" stays ordinary text (SECURITY.md #40), only links are refused. */
+static bool in_mail_address(const char *s, const char *p)
+{
+	while (p > s && p[-1] != ' ' && p[-1] != '@')
+		p--;
+	return p > s && p[-1] == '@';
+}
+
+enum name_issue name_check(const char *s)
+{
+	static const char *const schemes[] = {"http:", "https:", "ftp:", "mailto:", "file:", "javascript:", "data:"};
+	for (const char *p = s; p && *p; p++) {
+		const unsigned char *u = (const unsigned char *)p;
+		if ((u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9)) || (u[0] == 0xC2 && u[1] == 0x85))
+			return NAME_SEPARATOR;
+	}
+	for (const char *p = s; p && *p; p++) {
+		bool word_start = p == s || !ascii_alnum(p[-1]);
+		if (starts_ci(p, "://") || (word_start && starts_ci(p, "www.")))
+			return NAME_URL;
+		for (size_t i = 0; word_start && i < ARRAY_LEN(schemes); i++)
+			if (starts_ci(p, schemes[i]))
+				return NAME_URL;
+		if (*p == '.' && p > s && ascii_alnum(p[-1]) && link_tld_at(p + 1) && !in_mail_address(s, p))
+			return NAME_URL;
+	}
+	return NAME_OK;
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;

@@ -58,6 +58,12 @@ void str_upper_ascii(char *s);
 bool utf8_valid(const char *s, size_t n);
 size_t utf8_count(const char *s, size_t n);         /* code points; s must be valid */
 bool str_has_ctl(const char *s, size_t n);          /* control chars (except \t) or NUL */
+/* What a person's name may not hold beyond valid_text (issue 11): a line or paragraph separator
+ * (U+2028, U+2029, U+0085) or something a mail program turns into a link ("https://", "www.",
+ * "mailto:", a domain such as "beispiel.de" outside an e-mail address). The name greets its owner
+ * in official mails. */
+enum name_issue { NAME_OK, NAME_SEPARATOR, NAME_URL };
+enum name_issue name_check(const char *s);
 bool parse_date(const char *in, char out[11]);      /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
 bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */
 /* A LIKE pattern matching strings that start with s (\\ % _ escaped); allocated in a. */

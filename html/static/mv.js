@@ -1,6 +1,7 @@
 /* Meine Versorgung – small client script (CSP script-src 'self': no inline code, no eval).
    1. Inactivity dialogs (handbook §1.3): warning before, notice after the server's idle logout.
-   2. Closing open menus/info toggles on Escape or outside click; clickable table rows. */
+   2. Closing open menus/info toggles on Escape or outside click; clickable table rows.
+   3. Forms that ask first ("Benutzer sperren"): the question as a modal dialog on the page. */
 'use strict';
 (function () {
   const KEY = 'mv-letzte-anfrage'; // shared with other tabs of the same session
@@ -138,4 +139,24 @@
 (function () {
   var summary = document.getElementById('fehler-zusammenfassung');
   if (summary) summary.focus();
+})();
+
+// A form with data-dialog="ID" asks first: its submit opens the <dialog id="ID"> as a modal (the
+// focus moves into it; Escape or "Abbrechen" closes it and the focus returns to the button).
+// Without JavaScript the form's own request leads to a confirmation page instead.
+(function () {
+  document.querySelectorAll('form[data-dialog]').forEach(function (form) {
+    var dlg = document.getElementById(form.getAttribute('data-dialog'));
+    if (!dlg || typeof dlg.showModal !== 'function') return;
+    var back = null;
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      back = e.submitter || form.querySelector('button');
+      dlg.showModal();
+    });
+    dlg.addEventListener('close', function () {
+      if (back && back.isConnected) back.focus();
+      back = null;
+    });
+  });
 })();

@@ -216,7 +216,9 @@ test("administrator: create (errors, success dialog), overview, details, edit, l
   await tabType(page, "#f-vorname", "Svenja"); // Tab selects the field's text: typing replaces it
   await tabPress(page, "main button[type=submit]", "Enter", "Sachbearbeiterdetails gespeichert");
   if (!(await page.textContent("main")).includes("Svenja")) throw new Error("edit not saved");
-  await tabPress(page, "form[action$='/sperren'] button", "Enter", "Benutzer gesperrt");
+  await tabPress(page, "form[data-dialog='dlg-sperren'] button", "Enter"); // asks first (issue 11 item 13)
+  await page.waitForSelector("#dlg-sperren[open]");
+  await tabPress(page, "#dlg-sperren button.danger", "Enter", "Benutzer gesperrt");
   if (!(await page.textContent("main")).includes("Der Benutzer wurde gesperrt")) throw new Error("not locked");
   await tabPress(page, "form[action$='/entsperren'] button", "Enter", "Benutzer entsperrt");
   if (!(await page.textContent("main")).includes("Der Benutzer wurde entsperrt")) throw new Error("not unlocked");
@@ -363,6 +365,66 @@ test("every form with its errors, confirmations and refusal pages pass axe and h
     const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     if (over > 1) throw new Error(`${p} scrolls sideways at 640 px (200 % zoom) (${over} px)`);
   }
+});
+
+// ---- issue 11 item 13: "Benutzer sperren" asks first ---------------------------------------------------
+// With JavaScript a modal dialog (keyboard: the focus moves into it, Escape and "Abbrechen" cancel, the
+// focus returns to the button); without JavaScript (mv.js blocked) the button leads to a confirmation page.
+test("lock asks first: dialog by keyboard (focus in, Escape cancels, focus returns), confirmation page without JavaScript", async (page, context) => {
+  const a = await newAdmin();
+  await activate(page, a);
+  await loginWithTan(page, a, 0);
+  await page.goto(BASE + "/sachbearbeiter/neu");
+  await page.fill("#f-vorname", "Sina");
+  await page.fill("#f-name", "Sperrprobe");
+  await page.fill("#f-email", `sperrprobe${next()}@example.org`);
+  await page.check("#f-gruppe-0");
+  await page.check("#f-nutzungsbedingungen");
+  await clickSubmit(page);
+  const details = "/sachbearbeiter/" + page.url().match(/S201-[A-Z0-9]{12}/)[0];
+  const status = async () => (await (await page.request.get(BASE + details, { headers: { Accept: "application/json" } })).json()).status;
+  const focusIn = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return !el || el === document.body ? "body" : el.closest("#dlg-sperren") ? "dialog:" + el.textContent
+      : el.matches("form[data-dialog='dlg-sperren'] button") ? "lock button" : el.outerHTML.slice(0, 120);
+  });
+  await visit(page, details, "Sachbearbeiterdetails vor dem Sperren");
+  for (const cancel of ["Escape", "Abbrechen"]) {
+    await tabPress(page, "form[data-dialog='dlg-sperren'] button", "Enter");
+    await page.waitForSelector("#dlg-sperren[open]");
+    if (cancel === "Escape") await check(page, "Dialog: Benutzer sperren", null);
+    if ((await focusIn()) !== "dialog:Abbrechen") throw new Error(`focus not in the dialog on Abbrechen: ${await focusIn()}`);
+    if (!(await page.textContent("#dlg-sperren")).includes("Möchten Sie den Benutzer Sina Sperrprobe"))
+      throw new Error("no question in the dialog");
+    for (let i = 0; i < 3; i++) { // a modal dialog: Tab never reaches the page behind
+      await page.keyboard.press("Tab");
+      const where = await focusIn();
+      if (!where.startsWith("dialog:") && where !== "body") throw new Error(`Tab left the open dialog: ${where}`);
+    }
+    if (cancel === "Abbrechen") await tabTo(page, "#dlg-sperren button[formmethod=dialog]");
+    await page.keyboard.press(cancel === "Escape" ? "Escape" : "Enter");
+    await page.waitForSelector("#dlg-sperren", { state: "hidden" });
+    if ((await focusIn()) !== "lock button") throw new Error(`${cancel}: focus not returned to the button: ${await focusIn()}`);
+    if ((await status()) !== "Angelegt") throw new Error(`${cancel} locked the user`);
+  }
+  await tabPress(page, "form[data-dialog='dlg-sperren'] button", "Enter");
+  await page.waitForSelector("#dlg-sperren[open]");
+  await tabPress(page, "#dlg-sperren button.danger", "Enter", "Benutzer gesperrt (Dialog)");
+  if ((await status()) !== "Gesperrt") throw new Error("Sperren in the dialog did not lock");
+  await tabPress(page, "form[action$='/entsperren'] button", "Enter", "Benutzer entsperrt");
+  // without JavaScript: the same button leads to the confirmation page
+  const plain = await context.newPage();
+  await plain.route("**/static/mv.js", (route) => route.abort());
+  await visit(plain, details, "Sachbearbeiterdetails ohne JavaScript");
+  await tabFollow(plain, "form[data-dialog='dlg-sperren'] button", "Benutzer sperren: Bestätigungsseite");
+  if (!(await plain.textContent("main")).includes("Möchten Sie den Benutzer Sina Sperrprobe")) throw new Error("no question");
+  await tabFollow(plain, "main a.btn.secondary", "Sachbearbeiterdetails nach Abbrechen");
+  if (!plain.url().endsWith(details) || (await status()) !== "Angelegt") throw new Error(`Abbrechen: ${plain.url()}`);
+  await tabFollow(plain, "form[data-dialog='dlg-sperren'] button", "Benutzer sperren: Bestätigungsseite");
+  await tabPress(plain, "main button.danger", "Enter", "Benutzer gesperrt (ohne JavaScript)");
+  if (!(await plain.textContent("main")).includes("Der Benutzer wurde gesperrt")) throw new Error("not locked");
+  if ((await status()) !== "Gesperrt") throw new Error("the confirmation page did not lock");
+  await plain.close();
 });
 
 test("inactivity: warning, Ich bin noch hier, Inaktivität festgestellt", async (page) => {

@@ -553,7 +553,10 @@ class LockAndUnlock(mv.Case):
         e = U.protokoll(self.c, s.kennung)
         self.assertEqual(e[0]["aenderung"], "Benutzerstatus: Gesperrt → Angelegt")
         self.assertEqual(e[1]["aenderung"], "Benutzerstatus: Angelegt → Gesperrt")
-        # the activation link still works after the unlock
+        # the lock voided the activation link (issue 11 item 4); a new one from the administrator works
+        old = mv.link_from(mv.wait_mail(s.email, mv.SUBJ_SETPW), "/passwort-setzen")
+        self.assertEqual(mv.Client().get(old).status, 410)
+        self.assertEqual(self.c.post(f"/sachbearbeiter/{s.kennung}/passwort-email", {}).status, 303)
         U.activate(s)
         self.assertEqual(U.details(self.c, s.kennung)["status"], "Aktiv")
 

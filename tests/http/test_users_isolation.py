@@ -330,10 +330,14 @@ class HostileInput(mv.Case):
                        + mv.encode_form(U.form("Neu", "Neu", U.email(), terms=False)
                                         + [("version", str(before["version"]))]).decode())
         self.assertEqual(r.status, 200)
-        for action in ("sperren", "entsperren", "passwort-email"):
+        for action in ("entsperren", "passwort-email"):
             r = self.c.get(f"/sachbearbeiter/{s.kennung}/{action}")
             self.assertEqual(r.status, 405, action)
             self.assertEqual(r.header("Allow"), "POST", action)
+        # GET …/sperren is the confirmation page of the lock (issue 11 item 13): it asks, it never locks
+        r = self.c.get(f"/sachbearbeiter/{s.kennung}/sperren?bestaetigt=1")
+        self.assertEqual(r.status, 200)
+        self.assertIn("wirklich sperren?", r.text)
         r = self.c.request("DELETE", f"/sachbearbeiter/{s.kennung}")
         self.assertEqual(r.status, 405)
         r = self.c.request("PUT", "/sachbearbeiter/neu", body=b"", headers={"Content-Type": "text/plain"})

@@ -596,6 +596,24 @@ static void test_placeholders(void)
 	CHECK(placeholder_is(longer, NULL)); /* more than 300 bytes: prose, not a placeholder */
 }
 
+/* Names greet their owner in official mails: no separators, nothing a mail program links (issue 11). */
+static void test_name_check(void)
+{
+	const char *ok[] = {"Max", "Müller-Lüdenscheidt", "Dr. med. Anna", "O'Hara", "van der Berg", "J.R.R.", "St. Martin",
+			    "Anne-Marie", "Schmidt (geb. Meier)", "Müller.dé", "Hwww", "Kim Bcc: evil",
+			    "Bcc: evil@example.org"};
+	for (size_t i = 0; i < ARRAY_LEN(ok); i++)
+		CHECK(name_check(ok[i]) == NAME_OK);
+	const char *url[] = {"https://evil.example", "http://x", "Max www.evil.example", "WWW.EVIL", "ftp://x", "x://y",
+			     "mailto:a@b", "HTTPS:evil", "evil.com", "Klick evil.de/x", "Müller.DE", "bit.ly", "mailto:a@b.org",
+			     "javascript:alert(1)"};
+	for (size_t i = 0; i < ARRAY_LEN(url); i++)
+		CHECK(name_check(url[i]) == NAME_URL);
+	CHECK(name_check("Zeile\xE2\x80\xA8zwei") == NAME_SEPARATOR);
+	CHECK(name_check("Absatz\xE2\x80\xA9") == NAME_SEPARATOR);
+	CHECK(name_check("\xC2\x85x") == NAME_SEPARATOR);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -622,6 +640,7 @@ int main(void)
 	test_dates_and_text();
 	test_local_times();
 	test_placeholders();
+	test_name_check();
 	test_config();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
