@@ -61,15 +61,11 @@ static bool name_ok(const char *s, size_t n)
 	return true;
 }
 
-/* Values may hold tabs and line breaks (text areas) but no NUL or other control characters. */
+/* Values may hold tabs and line breaks (text areas) but no NUL or other control characters
+ * (C0, DEL, C1). */
 static bool value_ok(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F)
-			return false;
-	}
-	return utf8_valid(s, n);
+	return !str_has_ctl_but(s, n, "\t\r\n") && utf8_valid(s, n);
 }
 
 static void list_push(arena *a, param_list *l, const char *name, const char *value, size_t len,
@@ -235,6 +231,10 @@ char *upload_filename(arena *a, const char *raw, size_t n)
 		unsigned char c = (unsigned char)raw[i];
 		if (c < 0x20 || c == 0x7F || c == '"')
 			continue;
+		if (c == 0xC2 && i + 1 < n && (unsigned char)raw[i + 1] >= 0x80 && (unsigned char)raw[i + 1] <= 0x9F) {
+			i++; /* a C1 control character (U+0080–U+009F): both bytes go */
+			continue;
+		}
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';

@@ -58,6 +58,12 @@ void str_upper_ascii(char *s);
 bool utf8_valid(const char *s, size_t n);
 size_t utf8_count(const char *s, size_t n);         /* code points; s must be valid */
 bool str_has_ctl(const char *s, size_t n);          /* control chars (except \t) or NUL */
+/* Control characters in s[0..n): C0 (U+0000–U+001F) other than those in `allowed` (NUL always
+ * counts), DEL, and C1 (U+0080–U+009F: CSI, NEL … act on terminals like ESC sequences). */
+bool str_has_ctl_but(const char *s, size_t n, const char *allowed);
+/* s for a log line or a terminal: backslash doubled, C0 controls and DEL as \xNN, C1 controls as
+ * \u00NN, bytes that are not UTF-8 as \xNN; everything else as it is. One line, nothing acts. */
+void str_escape_ctl(sbuf *out, const char *s);
 bool parse_date(const char *in, char out[11]);      /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
 bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */
 /* A LIKE pattern matching strings that start with s (\\ % _ escaped); allocated in a. */

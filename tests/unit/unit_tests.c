@@ -3,6 +3,7 @@
 #include "config.h"
 #include "html.h"
 #include "http.h"
+#include "log.h"
 #include "policy.h"
 #include "router.h"
 #include "secret.h"
@@ -465,6 +466,52 @@ static void test_dates_and_text(void)
 	arena_reset(&la);
 }
 
+/* Issue 11 item 5: C1 controls (U+0080–U+009F) are refused like C0 controls and escaped in the log
+ * and on the terminal. */
+static const char *escaped(arena *a, const char *s)
+{
+	sbuf b = sbuf_in(a);
+	log_escape(&b, s);
+	return b.data ? b.data : "";
+}
+
+static void test_c1_controls(void)
+{
+	arena a;
+	arena_init(&a);
+	param_list l = {0};
+	CHECK(http_parse_urlencoded(&a, "p=a%C2%9Bb", 10, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING); /* CSI */
+	CHECK(http_parse_urlencoded(&a, "p=%C2%85", 8, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);    /* NEL */
+	CHECK(http_parse_urlencoded(&a, "p=%C2%80", 8, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%C2%9F", 8, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%C2%A0%C2%A9%C3%A4", 20, SRC_BODY, &lim, &l) == HTTP_OK); /* NBSP, ©, ä */
+	CHECK(http_parse_urlencoded(&a, "p=%7F", 5, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);
+	param_list c = {0};
+	CHECK(http_parse_cookies(&a, "x=a\xC2\x9B" "b; y=1", &lim, &c) == HTTP_OK);
+	CHECK(params_find(&c, "x", SRC_COOKIE) == NULL && params_find(&c, "y", SRC_COOKIE) != NULL);
+	const char ct[] = "multipart/form-data; boundary=B";
+	const char mp[] = "--B\r\nContent-Disposition: form-data; name=\"betreff\"\r\n\r\nA\xC2\x9B" "2J\r\n--B--\r\n";
+	param_list l2 = {0};
+	upload_list f = {0};
+	CHECK(http_parse_multipart(&a, mp, sizeof mp - 1, ct, &lim, 10, &l2, &f) == HTTP_ERR_BAD_ENCODING);
+	CHECK(!valid_text("Anna\xC2\x85" "Berta", 100));
+	CHECK(!valid_text("\xC2\x9B" "31m", 100));
+	CHECK(valid_text("Anna\xC2\xA0" "Berta", 100));
+	CHECK(str_has_ctl("a\xC2\x9B", 3) && str_has_ctl("a\x1b", 2) && !str_has_ctl("a\tä", 4));
+	CHECK(str_has_ctl_but("a\nb", 3, "") && !str_has_ctl_but("a\nb", 3, "\n") && str_has_ctl_but("a\0b", 3, "\n"));
+	CHECK(strcmp(upload_filename(&a, "Besch\xC2\x9B" "eid\xC2\x85.pdf", 16), "Bescheid.pdf") == 0);
+	CHECK(strcmp(upload_filename(&a, "\xC2\xA9 Stadt.pdf", 12), "\xC2\xA9 Stadt.pdf") == 0);
+	/* the log's (and the terminal's) escaping */
+	CHECK(strcmp(escaped(&a, "a\xC2\x9B" "31mb"), "a\\u009b31mb") == 0);
+	CHECK(strcmp(escaped(&a, "x\xC2\x85y\xC2\x80\xC2\x9F"), "x\\u0085y\\u0080\\u009f") == 0);
+	CHECK(strcmp(escaped(&a, "\x1b[2J\r\n\x7f"), "\\x1b[2J\\x0d\\x0a\\x7f") == 0);
+	CHECK(strcmp(escaped(&a, "a\\b"), "a\\\\b") == 0);
+	CHECK(strcmp(escaped(&a, "\x9B\xFFz\xC2"), "\\x9b\\xffz\\xc2") == 0); /* not UTF-8: bytes escaped */
+	CHECK(strcmp(escaped(&a, "Mäuserast © €"), "Mäuserast © €") == 0);
+	CHECK(strcmp(escaped(&a, ""), "") == 0);
+	arena_reset(&a);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -489,6 +536,7 @@ int main(void)
 	test_pw_gate();
 	test_dates_and_text();
 	test_config();
+	test_c1_controls();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
