@@ -71,6 +71,8 @@ static const struct cfg_key keys[] = {
 	L(tan_mail_limit, 5, 1, 100000),
 	L(reset_mail_limit, 3, 1, 100000),
 	L(rate_window_s, 900, 1, 86400),
+	L(login_ip_limit, 100, 1, 1000000000), /* POST /anmelden per client address and window: shared NAT */
+	L(login_ip_window_s, 300, 1, 86400),
 	L(argon_ops, 2, 1, 100),
 	L(argon_mem_kib, 19456, 8, 4194304),
 	L(dev_mode, 0, 0, 1),

@@ -28,6 +28,7 @@ typedef struct config {
 	long idle_timeout_s, idle_warning_s, session_max_s;
 	long lock_threshold, lock_minutes;
 	long tan_mail_limit, reset_mail_limit, rate_window_s;
+	long login_ip_limit, login_ip_window_s; /* login attempts (each an argon2id) per client address */
 	long argon_ops, argon_mem_kib;
 	/* misc */
 	long dev_mode;

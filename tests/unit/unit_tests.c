@@ -512,6 +512,46 @@ static void test_c1_controls(void)
 	arena_reset(&a);
 }
 
+/* Issue 11 item 6: the CSRF token of an upload is found among the text fields ahead of its documents,
+ * in whatever part of the body has arrived. */
+static void test_multipart_field(void)
+{
+	arena a;
+	arena_init(&a);
+	const char ct[] = "multipart/form-data; boundary=B";
+	const char ok[] = "--B\r\nContent-Disposition: form-data; name=\"betreff\"\r\n\r\nHallo\r\n"
+			  "--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n"
+			  "--B\r\nContent-Disposition: form-data; name=\"anhang\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n--B--\r\n";
+	const char *v = NULL;
+	CHECK(http_multipart_field(&a, ok, sizeof ok - 1, ct, "csrf", &v) == HTTP_SCAN_FOUND && strcmp(v, "tok123") == 0);
+	size_t found_at = 0;
+	for (size_t n = 0; n < sizeof ok - 1; n++) { /* every prefix: more, until the token's part is complete */
+		enum http_scan sc = http_multipart_field(&a, ok, n, ct, "csrf", &v);
+		CHECK(sc != HTTP_SCAN_ABSENT);
+		if (sc == HTTP_SCAN_FOUND && !found_at)
+			found_at = n;
+	}
+	CHECK(found_at == (size_t)(strstr(ok, "tok123") - ok) + 11); /* the value and "\r\n--B" arrived */
+	const char late[] = "--B\r\nContent-Disposition: form-data; name=\"anhang\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n"
+			    "--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n--B--\r\n";
+	CHECK(http_multipart_field(&a, late, sizeof late - 1, ct, "csrf", &v) == HTTP_SCAN_ABSENT);
+	CHECK(http_multipart_field(&a, late, 60, ct, "csrf", &v) == HTTP_SCAN_MORE); /* headers not complete */
+	const char none[] = "--B\r\nContent-Disposition: form-data; name=\"betreff\"\r\n\r\nHallo\r\n--B--\r\n";
+	CHECK(http_multipart_field(&a, none, sizeof none - 1, ct, "csrf", &v) == HTTP_SCAN_ABSENT);
+	const char preamble[] = "ignored\r\n--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nX\r\n--B--\r\n";
+	CHECK(http_multipart_field(&a, preamble, sizeof preamble - 1, ct, "csrf", &v) == HTTP_SCAN_FOUND &&
+	      strcmp(v, "X") == 0);
+	CHECK(http_multipart_field(&a, ok, sizeof ok - 1, "multipart/form-data", "csrf", &v) == HTTP_SCAN_ABSENT);
+	CHECK(http_multipart_field(&a, "--B\r\nX", 6, ct, "csrf", &v) == HTTP_SCAN_MORE);
+	CHECK(http_multipart_field(&a, "--B\r\n\r\n\r\nx\r\n--B", 16, ct, "csrf", &v) == HTTP_SCAN_ABSENT); /* no name */
+	CHECK(http_multipart_field(&a, "--Bxx", 5, ct, "csrf", &v) == HTTP_SCAN_ABSENT);
+	/* the parser still reads the same body whole */
+	param_list l = {0};
+	upload_list f = {0};
+	CHECK(http_parse_multipart(&a, ok, sizeof ok - 1, ct, &lim, 10, &l, &f) == HTTP_OK && l.n == 2 && f.n == 1);
+	arena_reset(&a);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -537,6 +577,7 @@ int main(void)
 	test_dates_and_text();
 	test_config();
 	test_c1_controls();
+	test_multipart_field();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
