@@ -345,6 +345,21 @@ void str_escape_ctl(sbuf *out, const char *s)
 	}
 }
 
+char *utf8_clip(arena *a, const char *s, size_t maxchars)
+{
+	sbuf b = sbuf_in(a);
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + strlen((const char *)p);
+	for (size_t chars = 0; p < end && chars < maxchars; chars++) {
+		size_t len = utf8_seq(p, end);
+		if (len)
+			sbuf_add(&b, (const char *)p, len);
+		else
+			sbuf_addc(&b, '?');
+		p += len ? len : 1;
+	}
+	return b.data ? b.data : arena_strdup(a, "");
+}
+
 int parse_int(const char *s, long long min, long long max, long long *out)
 {
 	if (!s || !*s)

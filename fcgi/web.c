@@ -40,11 +40,12 @@ static bool origin_ok(const req *r)
 	return true;
 }
 
+/* The token from the body or the X-CSRF-Token header, never from the query string (a URL leaks into
+ * logs, history and Referer). */
 static bool csrf_ok(req *r)
 {
-	const char *token = form_get_raw(r, "csrf");
-	if (!token)
-		token = r->csrf_header;
+	const param *p = params_find(&r->params, "csrf", SRC_BODY);
+	const char *token = p ? p->value : r->csrf_header;
 	return origin_ok(r) && r->csrf[0] && token && secret_equal(token, r->csrf);
 }
 

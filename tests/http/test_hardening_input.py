@@ -336,5 +336,76 @@ class UploadGate(mv.Case):
                          sorted([f"Zuerst {tag}", f"Kopf {tag}", f"Mitte {tag}"]))
 
 
+# ---------------------------------------------------------------- item 8: CSRF token, group names, audit paths
+
+class CsrfNotFromQuery(mv.Case):
+    """The CSRF token counts only from the body or the X-CSRF-Token header: a token in the URL of a POST leaks
+    into logs, history and Referer, and is refused like a missing one."""
+
+    def test_token_in_the_query_string_refused(self):
+        c = mv.Client()
+        c.get("/support")
+        tok = mv.urllib.parse.quote(c.csrf)
+        fields = {"betreff": f"Query {mv.uid()}", "nachricht": "x", "rueckruf": "1"}
+        r = c.post("/support?csrf=" + tok, fields, csrf=False, json=True)
+        self.assertEqual((r.status, r.json()["errors"]), (403, {"_": mv.CSRF_FAILED}))
+        self.assertEqual(c.post("/support", fields, csrf=False, json=True, headers={"X-CSRF-Token": c.csrf}).status,
+                         200, "the header still counts")
+        a = mv.ready_admin()
+        ac = mv.login_admin(a)
+        r = ac.post("/abmelden?csrf=" + mv.urllib.parse.quote(ac.csrf), {}, csrf=False)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(ac.get("/", json=True).status, 200, "still logged in")
+        r = ac.post("/abmelden", {})
+        self.assertEqual((r.status, r.location), (303, "/anmelden?grund=abgemeldet"))
+
+
+class GroupNamesWhole(mv.Case):
+    def test_long_multibyte_names_whole_and_valid_json(self):
+        """/gruppen (JSON) names every Sachbearbeiter whole: 'Vorname Name' of 100 + 100 multibyte characters
+        (up to 801 bytes) is never cut, let alone inside a character."""
+        admin, ac = U.admin_session()
+        vorname, name = "Ä" * 99 + "x", "😀" * 100
+        U.create(ac, vorname=vorname, name=name, gruppen=("Beihilfe",))
+        for path in ("/gruppen", "/gruppen/beihilfe"):
+            with U.case(path=path):
+                r = ac.get(path, json=True)
+                self.assertEqual(r.status, 200)
+                j = jsonlib.loads(r.body.decode("utf-8", "strict"))
+                g = j["gruppen"][0] if path == "/gruppen" else j
+                self.assertEqual(g["sachbearbeiter"], [f"{vorname} {name}"])
+
+
+class AuditLongPath(mv.Case):
+    """access_denied rows keep a path of any length: cut to the column's 200 characters at a character boundary
+    (bytes that are not UTF-8 as '?'); a row that cannot be written is logged."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.ac = U.admin_session()
+        cls.s = U.activate(U.create(cls.ac, vorname="Lang", name="Pfad", gruppen=("Beihilfe",)))
+        cls.sc = U.login(cls.s)
+
+    def denied(self):
+        rows = mv.mvctl("--json", "audit", "--pnr", self.admin.org.pnr).json()
+        return [e["betroffen"] for e in rows if e["ereignis"] == "access_denied" and e["wer"] == self.s.kennung]
+
+    def raw_get(self, path_bytes):
+        st, _ = mv.raw_http(b"GET " + path_bytes + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                            b"Cookie: " + self.sc.cookie_header().encode() + b"\r\n\r\n", source_ip=self.sc.source_ip)
+        return st
+
+    def test_long_paths_recorded(self):
+        offset = log_size()
+        long_ascii = "/sachbearbeiter/" + "A" * 300
+        self.assertEqual(self.sc.get(long_ascii).status, 403)
+        multibyte = "/sachbearbeiter/" + "a" * 183 + "ä" * 5  # 204 characters, the 200th is "ä"
+        self.assertEqual(self.raw_get(multibyte.encode("utf-8")), 403)
+        self.assertEqual(self.raw_get(b"/sachbearbeiter/x\xffy\xc3"), 403)
+        self.assertEqual(self.denied(), [long_ascii[:200], multibyte[:200], "/sachbearbeiter/x?y?"])
+        self.assertNotIn("audit row not written", log_since(offset).decode("utf-8", "replace"))
+
+
 if __name__ == "__main__":
     unittest.main()

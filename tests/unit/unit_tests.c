@@ -552,6 +552,26 @@ static void test_multipart_field(void)
 	arena_reset(&a);
 }
 
+/* Issue 11 item 8: text cut to a column's characters, never inside one. */
+static void test_utf8_clip(void)
+{
+	arena a;
+	arena_init(&a);
+	CHECK(strcmp(utf8_clip(&a, "abcdef", 4), "abcd") == 0);
+	CHECK(strcmp(utf8_clip(&a, "ab", 4), "ab") == 0);
+	CHECK(strcmp(utf8_clip(&a, "äöüß", 3), "äöü") == 0);
+	CHECK(strcmp(utf8_clip(&a, "a😀b", 2), "a😀") == 0);
+	CHECK(strcmp(utf8_clip(&a, "a\xFF\xC3xb", 10), "a??xb") == 0); /* not UTF-8: '?' each */
+	CHECK(strcmp(utf8_clip(&a, "", 5), "") == 0 && strcmp(utf8_clip(&a, "abc", 0), "") == 0);
+	char long_path[400];
+	memset(long_path, 'x', sizeof long_path - 1);
+	long_path[sizeof long_path - 1] = '\0';
+	memcpy(long_path + 198, "ä", 2);
+	const char *c = utf8_clip(&a, long_path, 200);
+	CHECK(utf8_count(c, strlen(c)) == 200 && utf8_valid(c, strlen(c)) && strlen(c) == 201);
+	arena_reset(&a);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -578,6 +598,7 @@ int main(void)
 	test_config();
 	test_c1_controls();
 	test_multipart_field();
+	test_utf8_clip();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
