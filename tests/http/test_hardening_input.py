@@ -6,6 +6,7 @@ the audit log, and the idle warning derived from the idle timeout."""
 import json as jsonlib
 import os
 import re
+import subprocess
 import time
 import unittest
 
@@ -405,6 +406,42 @@ class AuditLongPath(mv.Case):
         self.assertEqual(self.raw_get(b"/sachbearbeiter/x\xffy\xc3"), 403)
         self.assertEqual(self.denied(), [long_ascii[:200], multibyte[:200], "/sachbearbeiter/x?y?"])
         self.assertNotIn("audit row not written", log_since(offset).decode("utf-8", "replace"))
+
+
+# ---------------------------------------------------------------- item 17: the idle warning follows the timeout
+
+class IdleWarningDerived(mv.Case):
+    """Setting only MV_IDLE_TIMEOUT_S: the warning comes one minute before it (SPEC §4.4), whatever the timeout;
+    an explicit pair that does not fit is reported by scripts/stack as the configuration error it is."""
+
+    def stack_up(self, **overrides):
+        env = {k: v for k, v in os.environ.items() if k not in ("MV_IDLE_TIMEOUT_S", "MV_IDLE_WARNING_S")}
+        env.update(overrides)
+        return subprocess.run([mv.STACK, "up"], env=env, capture_output=True, text=True, timeout=180)
+
+    def test_stack_up_with_only_the_timeout(self):
+        p = self.stack_up(MV_IDLE_TIMEOUT_S="300")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_invalid_pair_reported_as_a_configuration_error(self):
+        p = self.stack_up(MV_IDLE_TIMEOUT_S="300", MV_IDLE_WARNING_S="300")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("stack: error: the app refuses its configuration", p.stderr)
+        self.assertIn("idle_warning_s (300) must be smaller than idle_timeout_s (300)", p.stderr)
+        self.assertNotIn("migration failed", p.stderr)
+        self.assertTrue(mv.alive(), "the running app is left alone")
+
+    def test_app_with_only_the_timeout(self):
+        a = mv.ready_admin()
+        try:
+            for timeout, warning in ((300, 240), (90, 30)):
+                mv.restart_app(MV_IDLE_TIMEOUT_S=timeout)
+                r = mv.login_admin(a).get("/")
+                self.assertIn(f'data-idle-timeout="{timeout}" data-idle-warning="{warning}"', r.text)
+        finally:
+            mv.restart_app()
+        r = mv.login_admin(a).get("/")
+        self.assertIn('data-idle-timeout="600" data-idle-warning="540"', r.text)
 
 
 if __name__ == "__main__":

@@ -572,6 +572,38 @@ static void test_utf8_clip(void)
 	arena_reset(&a);
 }
 
+/* Issue 11 item 17: the idle warning follows the idle timeout unless it is set; an explicit pair
+ * that does not fit stays an error. */
+static void test_idle_warning(void)
+{
+	char err[256];
+	static const struct {
+		const char *timeout, *warning;
+		long want; /* 0: refused */
+	} cases[] = {
+		{NULL, NULL, 540}, {"300", NULL, 240}, {"120", NULL, 60}, {"61", NULL, 1}, {"60", NULL, 30},
+		{"4", NULL, 2}, {"2", NULL, 1}, {"300", "100", 100}, {NULL, "30", 30}, {"300", "300", 0},
+		{"300", "540", 0}, {NULL, "600", 0}, {"4", "2", 2},
+	};
+	setenv("MV_SECRET_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 1);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		if (cases[i].timeout)
+			setenv("MV_IDLE_TIMEOUT_S", cases[i].timeout, 1);
+		if (cases[i].warning)
+			setenv("MV_IDLE_WARNING_S", cases[i].warning, 1);
+		int rc = config_load(NULL, err, sizeof err);
+		if (cases[i].want)
+			CHECK(rc == 0 && cfg.idle_warning_s == cases[i].want);
+		else
+			CHECK(rc == -1 && strstr(err, "idle_warning_s") && strstr(err, "idle_timeout_s"));
+		unsetenv("MV_IDLE_TIMEOUT_S");
+		unsetenv("MV_IDLE_WARNING_S");
+	}
+	CHECK(config_set("idle_warning_s", "0", err, sizeof err) == -1);
+	CHECK(config_load(NULL, err, sizeof err) == 0 && cfg.idle_timeout_s == 600 && cfg.idle_warning_s == 540);
+	unsetenv("MV_SECRET_KEY");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -599,6 +631,7 @@ int main(void)
 	test_c1_controls();
 	test_multipart_field();
 	test_utf8_clip();
+	test_idle_warning();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
