@@ -4,15 +4,21 @@
 #include "log.h"
 #include <string.h>
 
+/* The row's text cut to its columns (a request path may be longer than target's 200 characters, and
+ * not UTF-8); a row that still cannot be written is logged, never silently lost. */
 static void audit_insert(const actor *who, long long org_id, const char *actor_kennung, const char *event,
 			 const char *target, const char *detail)
 {
 	log_event(event, actor_kennung, target, ""); /* the detail (names, addresses) stays in the table */
-	db_exec("INSERT INTO audit_log (at, org_id, actor, event, target, remote, detail) "
-		"VALUES (NOW(), ?, ?, ?, ?, ?, ?)",
-		DBARGS(org_id ? DI(org_id) : DNULL, DSZ(actor_kennung), DS(event), DSZ(target), DSZ(who->remote),
-		       DSZ(detail)),
-		NULL, NULL);
+	arena *a = who->a;
+	if (db_exec("INSERT INTO audit_log (at, org_id, actor, event, target, remote, detail) "
+		    "VALUES (NOW(), ?, ?, ?, ?, ?, ?)",
+		    DBARGS(org_id ? DI(org_id) : DNULL, DSZ(actor_kennung), DS(event),
+			   DSZ(target ? utf8_clip(a, target, 200) : NULL), DSZ(who->remote ? utf8_clip(a, who->remote, 64) : NULL),
+			   DSZ(detail ? utf8_clip(a, detail, 2000) : NULL)),
+		    NULL, NULL) != 0)
+		log_error("audit row not written: event=%s actor=%s target=%s", event, actor_kennung ? actor_kennung : "-",
+			  target ? target : "-");
 }
 
 void audit_org(const actor *who, long long org_id, const char *event, const char *target, const char *detail)

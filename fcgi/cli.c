@@ -75,9 +75,13 @@ int cli_fail(const char *fmt, const char *arg)
 		fputs("mvctl: ", stderr);
 		const char *pct = strstr(fmt, "%s");
 		if (pct && arg) {
+			sbuf e;
+			sbuf_init(&e);
+			str_escape_ctl(&e, arg);
 			fwrite(fmt, 1, (size_t)(pct - fmt), stderr);
-			fputs(arg, stderr);
+			fputs(e.data, stderr);
 			fputs(pct + 2, stderr);
+			sbuf_free(&e);
 		} else
 			fputs(fmt, stderr);
 		fputc('\n', stderr);
@@ -88,9 +92,29 @@ int cli_fail(const char *fmt, const char *arg)
 void cli_print_json(cJSON *o)
 {
 	char *t = cJSON_Print(o);
-	puts(t);
+	/* cJSON escapes C0 controls but writes DEL and C1 controls (U+0080–U+009F) raw: outside
+	 * strings the text is ASCII, so each of them is a character of a string and becomes \u00NN */
+	sbuf b;
+	sbuf_init(&b);
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+		if (*p == 0x7F)
+			sbuf_adds(&b, "\\u007f");
+		else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+			sbuf_printf(&b, "\\u%04x", (unsigned)*++p);
+		else
+			sbuf_addc(&b, (char)*p);
+	}
+	puts(b.data);
+	sbuf_free(&b);
 	free(t);
 	cJSON_Delete(o);
+}
+
+const char *cli_text(arena *a, const char *s)
+{
+	sbuf b = sbuf_in(a);
+	str_escape_ctl(&b, s);
+	return b.data ? b.data : "";
 }
 
 bool cli_digits(const char *s, size_t min, size_t max)

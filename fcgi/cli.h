@@ -33,8 +33,11 @@ extern bool cli_json; /* --json: results and errors as JSON */
 int cli_fail(const char *fmt, const char *arg);
 /* cli_fail with "usage: " and the command's line from the table. */
 int cli_fail_usage(const char *noun, const char *verb);
-/* Prints o (pretty) on stdout and frees it. */
+/* Prints o (pretty) on stdout and frees it; DEL and C1 controls written as \u00NN. */
 void cli_print_json(cJSON *o);
+/* Stored text for the terminal (allocated in a): control characters (C0, DEL, C1) and bytes that are
+ * not UTF-8 escaped as in the log (str_escape_ctl), so no stored text can act on the terminal. */
+const char *cli_text(arena *a, const char *s);
 bool cli_digits(const char *s, size_t min, size_t max);
 /* The organisation with this PNR in our Kasse: its id, 0 if there is none, -1 on a database error. */
 long long cli_org_by_pnr(actor *who, const char *pnr);

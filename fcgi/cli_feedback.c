@@ -19,11 +19,12 @@ static cJSON *feedback_json(const db_res *res, size_t i)
 	return e;
 }
 
-static void feedback_print(const db_res *res, size_t i)
+static void feedback_print(arena *a, const db_res *res, size_t i)
 {
 	const char *kennung = db_str(res, i, COL_KENNUNG), *rueckruf = db_str(res, i, COL_RUECKRUF);
 	printf("%lld  %s  %-8s  %-17s  %s%s%s\n", db_int(res, i, COL_ID), db_str(res, i, COL_ZEIT), db_str(res, i, COL_ART),
-	       *kennung ? kennung : "(anonym)", db_str(res, i, COL_BETREFF), *rueckruf ? "  Rückruf: " : "", rueckruf);
+	       *kennung ? kennung : "(anonym)", cli_text(a, db_str(res, i, COL_BETREFF)), *rueckruf ? "  Rückruf: " : "",
+	       cli_text(a, rueckruf));
 }
 
 int cli_feedback_list(actor *who, struct opts *o)
@@ -47,6 +48,6 @@ int cli_feedback_list(actor *who, struct opts *o)
 		return 0;
 	}
 	for (size_t i = 0; i < res->nrows; i++)
-		feedback_print(res, i);
+		feedback_print(who->a, res, i);
 	return 0;
 }

@@ -89,6 +89,8 @@ int cli_message_send(actor *who, struct opts *o)
 		return cli_fail("--betreff: 1-255 characters without control characters", NULL);
 	if (!*o->text || !utf8_valid(o->text, strlen(o->text)) || utf8_count(o->text, strlen(o->text)) > 20000)
 		return cli_fail("--text: 1-20000 characters of UTF-8", NULL);
+	if (str_has_ctl_but(o->text, strlen(o->text), "\t\r\n"))
+		return cli_fail("--text: no control characters other than tabs and line breaks", NULL);
 	long long org_id = cli_org_by_pnr(who, o->pnr);
 	if (org_id < 0)
 		return cli_fail("database error", NULL);
@@ -145,7 +147,8 @@ int cli_message_list(actor *who, struct opts *o)
 		const char *dir = strcmp(db_str(res, i, COL_ORDNER), "eingang") == 0 ? "an_mitglied" : "an_kasse";
 		if (!cli_json) {
 			printf("%lld  %s  %-11s  %-17s  %s: %s (%lld Dokumente)\n", db_int(res, i, COL_ID), db_str(res, i, COL_ZEIT),
-			       dir, box, db_str(res, i, COL_ABSENDER), db_str(res, i, COL_BETREFF), db_int(res, i, COL_ANHAENGE));
+			       dir, box, cli_text(who->a, db_str(res, i, COL_ABSENDER)), cli_text(who->a, db_str(res, i, COL_BETREFF)),
+			       db_int(res, i, COL_ANHAENGE));
 			continue;
 		}
 		cJSON *m = cJSON_CreateObject();
@@ -219,7 +222,7 @@ static int attachments_write(arena *a, long long id, const db_res *att, const ch
 	return 0;
 }
 
-static void export_print(const char *dir, cJSON *files)
+static void export_print(arena *a, const char *dir, cJSON *files)
 {
 	if (cli_json) {
 		cJSON *j = cJSON_CreateObject();
@@ -228,7 +231,7 @@ static void export_print(const char *dir, cJSON *files)
 		return;
 	}
 	for (cJSON *it = files->child; it; it = it->next)
-		printf("%s/%s\n", dir, it->valuestring);
+		printf("%s/%s\n", cli_text(a, dir), cli_text(a, it->valuestring));
 	cJSON_Delete(files);
 }
 
@@ -262,6 +265,6 @@ int cli_message_export(actor *who, struct opts *o)
 		cJSON_Delete(files);
 		return 1;
 	}
-	export_print(o->dir, files);
+	export_print(who->a, o->dir, files);
 	return 0;
 }

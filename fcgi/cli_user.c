@@ -193,11 +193,12 @@ static cJSON *user_json(arena *a, const db_res *res, size_t i)
 	return u;
 }
 
-static void user_print(const db_res *res, size_t i)
+static void user_print(arena *a, const db_res *res, size_t i)
 {
 	const char *org = db_str(res, i, COL_ORG_NAME);
-	printf("%s  %s %s  <%s>  %s  %s\n", db_str(res, i, COL_KENNUNG), db_str(res, i, COL_VORNAME),
-	       db_str(res, i, COL_NAME), db_str(res, i, COL_EMAIL), db_str(res, i, COL_STATUS), org ? org : "-");
+	printf("%s  %s %s  <%s>  %s  %s\n", db_str(res, i, COL_KENNUNG), cli_text(a, db_str(res, i, COL_VORNAME)),
+	       cli_text(a, db_str(res, i, COL_NAME)), cli_text(a, db_str(res, i, COL_EMAIL)), db_str(res, i, COL_STATUS),
+	       org ? cli_text(a, org) : "-");
 }
 
 int cli_user_find(actor *who, struct opts *o)
@@ -222,7 +223,7 @@ int cli_user_find(actor *who, struct opts *o)
 		return 0;
 	}
 	for (size_t i = 0; i < res->nrows; i++)
-		user_print(res, i);
+		user_print(who->a, res, i);
 	if (!res->nrows)
 		puts("Keine Nutzer gefunden.");
 	return 0;
@@ -251,7 +252,8 @@ int cli_audit(actor *who, struct opts *o)
 		return 0;
 	}
 	for (long long i = 0; i < n; i++)
-		printf("%s  %-17s  %-40s  %-17s  %s\n", e[i].zeit, e[i].wer, audit_event_label(e[i].ereignis),
-		       e[i].betroffen, e[i].aenderung);
+		printf("%s  %-17s  %-40s  %-17s  %s\n", e[i].zeit, cli_text(who->a, e[i].wer),
+		       cli_text(who->a, audit_event_label(e[i].ereignis)), cli_text(who->a, e[i].betroffen),
+		       cli_text(who->a, e[i].aenderung));
 	return 0;
 }

@@ -24,6 +24,8 @@ struct cfg_key {
 
 #define S(name, def, secret) {#name, CFG_STR, offsetof(config, name), def, 0, 0, secret}
 #define L(name, def, min, max) {#name, CFG_LONG, offsetof(config, name), #def, min, max, false}
+/* A number whose default follows from other keys (config_validate): 0 until set, explicit values min..max. */
+#define D(name, min, max) {#name, CFG_LONG, offsetof(config, name), NULL, min, max, false}
 
 static const struct cfg_key keys[] = {
 	S(db_host, "", false),
@@ -65,7 +67,7 @@ static const struct cfg_key keys[] = {
 	L(link_ttl_s, 3600, 1, 2592000),
 	L(kennung_link_max_tries, 5, 1, 100),
 	L(idle_timeout_s, 600, 2, 86400),
-	L(idle_warning_s, 540, 1, 86400),
+	D(idle_warning_s, 1, 86400), /* default: one minute before idle_timeout_s (SPEC §4.4) */
 	L(session_max_s, 28800, 2, 604800),
 	L(lock_threshold, 5, 1, 1000),
 	L(lock_minutes, 30, 1, 100000),
@@ -74,6 +76,8 @@ static const struct cfg_key keys[] = {
 	L(rate_window_s, 900, 1, 86400),
 	L(sb_create_limit, 50, 1, 1000000),
 	L(email_change_window_days, 30, 1, 3650),
+	L(login_ip_limit, 100, 1, 1000000000), /* POST /anmelden per client address and window: shared NAT */
+	L(login_ip_window_s, 300, 1, 86400),
 	L(argon_ops, 2, 1, 100),
 	L(argon_mem_kib, 19456, 8, 4194304),
 	L(dev_mode, 0, 0, 1),
@@ -186,9 +190,12 @@ int config_load(const char *path, char *err, size_t errlen)
 
 static int config_read(const char *path, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
-		if (config_set(keys[i].name, keys[i].def, err, errlen) != 0)
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		if (!keys[i].def)
+			*(long *)((char *)&cfg + keys[i].offset) = 0; /* derived in config_validate unless set */
+		else if (config_set(keys[i].name, keys[i].def, err, errlen) != 0)
 			return -1;
+	}
 	if (path && *path) {
 		bool has_secret = false;
 		if (load_file(path, &has_secret, err, errlen) != 0)
@@ -281,8 +288,12 @@ int config_validate(char *err, size_t errlen)
 				      "'head -c32 /dev/urandom | xxd -p -c64'");
 		return -1;
 	}
+	if (!cfg.idle_warning_s) /* one minute before the timeout (SPEC §4.4); half-way for a timeout of 1 min or less */
+		cfg.idle_warning_s = cfg.idle_timeout_s > 60 ? cfg.idle_timeout_s - 60 : cfg.idle_timeout_s / 2;
 	if (cfg.idle_warning_s >= cfg.idle_timeout_s) {
-		snprintf(err, errlen, "idle_warning_s must be smaller than idle_timeout_s");
+		snprintf(err, errlen, "idle_warning_s (%ld) must be smaller than idle_timeout_s (%ld); leave idle_warning_s "
+				      "unset for the default, one minute before the timeout",
+			 cfg.idle_warning_s, cfg.idle_timeout_s);
 		return -1;
 	}
 	if (!str_starts(cfg.base_url, "http://") && !str_starts(cfg.base_url, "https://")) {

@@ -31,6 +31,7 @@ typedef struct config {
 	long tan_mail_limit, reset_mail_limit, rate_window_s;
 	long sb_create_limit; /* Sachbearbeiter an administrator may create per hour */
 	long email_change_window_days; /* after an address change, new passwords are told to the previous one */
+	long login_ip_limit, login_ip_window_s; /* login attempts (each an argon2id) per client address */
 	long argon_ops, argon_mem_kib;
 	/* misc */
 	long dev_mode;

@@ -61,15 +61,11 @@ static bool name_ok(const char *s, size_t n)
 	return true;
 }
 
-/* Values may hold tabs and line breaks (text areas) but no NUL or other control characters. */
+/* Values may hold tabs and line breaks (text areas) but no NUL or other control characters
+ * (C0, DEL, C1). */
 static bool value_ok(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F)
-			return false;
-	}
-	return utf8_valid(s, n);
+	return !str_has_ctl_but(s, n, "\t\r\n") && utf8_valid(s, n);
 }
 
 static void list_push(arena *a, param_list *l, const char *name, const char *value, size_t len,
@@ -331,25 +327,80 @@ const char *upload_sniff(const char *d, size_t n)
 	return NULL;
 }
 
+/* A part's headers [p, hend): only Content-Disposition matters (the declared Content-Type is not
+ * trusted): its name and filename (NULL when absent). */
+static void part_headers(arena *a, const char *p, const char *hend, const char **name, size_t *nlen,
+			 const char **fname, size_t *flen)
+{
+	for (const char *h = p; h < hend;) {
+		const char *eol = memmem_s(h, (size_t)(hend - h), "\r\n", 2);
+		size_t ll = eol ? (size_t)(eol - h) : (size_t)(hend - h);
+		if (ll >= 20 && strncasecmp(h, "content-disposition:", 20) == 0) {
+			*name = disposition_param(a, h, ll, "name", nlen);
+			*fname = disposition_param(a, h, ll, "filename", flen);
+		}
+		h += ll + 2;
+	}
+}
+
+/* Where the parts of a multipart body start: just after the first "--boundary" (a preamble may come
+ * before "\r\n--boundary"); NULL if it is not (yet) among the n bytes. */
+static const char *parts_start(const char *body, size_t n, const char *boundary, const char *delim)
+{
+	size_t bl = strlen(boundary), dl = bl + 4;
+	if (n >= bl + 2 && body[0] == '-' && body[1] == '-' && memcmp(body + 2, boundary, bl) == 0)
+		return body + 2 + bl;
+	const char *f = memmem_s(body, n, delim, dl);
+	return f ? f + dl : NULL;
+}
+
+enum http_scan http_multipart_field(arena *a, const char *body, size_t n, const char *content_type, const char *field,
+				    const char **value)
+{
+	char *boundary = boundary_of(a, content_type);
+	if (!boundary)
+		return HTTP_SCAN_ABSENT;
+	char *delim = arena_printf(a, "\r\n--%s", boundary);
+	size_t dl = strlen(delim);
+	const char *p = parts_start(body, n, boundary, delim), *end = body + n;
+	if (!p)
+		return HTTP_SCAN_MORE;
+	for (;;) {
+		if (end - p < 2)
+			return HTTP_SCAN_MORE;
+		if (p[0] != '\r' || p[1] != '\n') /* "--": the body ended without the field; else malformed */
+			return HTTP_SCAN_ABSENT;
+		p += 2;
+		const char *hend = memmem_s(p, (size_t)(end - p), "\r\n\r\n", 4);
+		if (!hend || hend - p > 2048)
+			return !hend && end - p <= 2048 ? HTTP_SCAN_MORE : HTTP_SCAN_ABSENT;
+		const char *name = NULL, *fname = NULL;
+		size_t nlen = 0, flen = 0;
+		part_headers(a, p, hend, &name, &nlen, &fname, &flen);
+		if (!name || fname) /* a document before the field */
+			return HTTP_SCAN_ABSENT;
+		const char *next = memmem_s(hend + 4, (size_t)(end - hend - 4), delim, dl);
+		if (!next)
+			return HTTP_SCAN_MORE;
+		if (strcmp(name, field) == 0) {
+			*value = arena_strndup(a, hend + 4, (size_t)(next - hend - 4));
+			return HTTP_SCAN_FOUND;
+		}
+		p = next + dl;
+	}
+}
+
 enum http_parse_err http_parse_multipart(arena *a, const char *body, size_t n, const char *content_type,
 					 const http_limits *lim, size_t max_files, param_list *list, upload_list *files)
 {
 	char *boundary = boundary_of(a, content_type);
 	if (!boundary)
 		return HTTP_ERR_BAD_ENCODING;
-	size_t bl = strlen(boundary);
 	char *delim = arena_printf(a, "\r\n--%s", boundary); /* every boundary after the first */
-	size_t dl = bl + 4;
-	/* the body starts with "--boundary" (a preamble is allowed before "\r\n--boundary") */
-	const char *p;
-	if (n >= bl + 2 && body[0] == '-' && body[1] == '-' && memcmp(body + 2, boundary, bl) == 0)
-		p = body + 2 + bl;
-	else {
-		const char *f = memmem_s(body, n, delim, dl);
-		if (!f)
-			return HTTP_ERR_BAD_ENCODING;
-		p = f + dl;
-	}
+	size_t dl = strlen(delim);
+	const char *p = parts_start(body, n, boundary, delim);
+	if (!p)
+		return HTTP_ERR_BAD_ENCODING;
 	const char *end = body + n;
 	size_t parts = 0;
 	for (;;) {
@@ -369,20 +420,10 @@ enum http_parse_err http_parse_multipart(arena *a, const char *body, size_t n, c
 			return HTTP_ERR_BAD_ENCODING;
 		const char *data = hend + 4;
 		size_t dlen = (size_t)(next - data);
-		/* headers: only Content-Disposition matters (the declared Content-Type is not trusted) */
 		const char *name = NULL, *fname = NULL;
 		size_t nlen = 0, flen = 0;
-		bool has_filename = false;
-		for (const char *h = p; h < hend;) {
-			const char *eol = memmem_s(h, (size_t)(hend - h), "\r\n", 2);
-			size_t ll = eol ? (size_t)(eol - h) : (size_t)(hend - h);
-			if (ll >= 20 && strncasecmp(h, "content-disposition:", 20) == 0) {
-				name = disposition_param(a, h, ll, "name", &nlen);
-				fname = disposition_param(a, h, ll, "filename", &flen);
-				has_filename = fname != NULL;
-			}
-			h += ll + 2;
-		}
+		part_headers(a, p, hend, &name, &nlen, &fname, &flen);
+		bool has_filename = fname != NULL;
 		if (!name || !name_ok(name, nlen) || nlen > lim->max_name)
 			return HTTP_ERR_BAD_NAME;
 		if (has_filename) {

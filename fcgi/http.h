@@ -64,6 +64,14 @@ typedef struct upload_list {
  * skipped). HTTP_ERR_TOO_MANY also means too many files. */
 enum http_parse_err http_parse_multipart(arena *a, const char *body, size_t n, const char *content_type,
 					 const http_limits *lim, size_t max_files, param_list *list, upload_list *files);
+/* The text field `field` among the first n bytes of a multipart body (what has arrived so far),
+ * looked for in the parts before the first document: HTTP_SCAN_FOUND (*value: its value, in a),
+ * HTTP_SCAN_MORE (not among the complete parts yet: read on), HTTP_SCAN_ABSENT (a document, the
+ * end of the body or malformed data comes first). The CSRF token of an upload is checked so before
+ * its documents are read. */
+enum http_scan { HTTP_SCAN_FOUND, HTTP_SCAN_MORE, HTTP_SCAN_ABSENT };
+enum http_scan http_multipart_field(arena *a, const char *body, size_t n, const char *content_type, const char *field,
+				    const char **value);
 /* Document type by content (magic bytes): "application/pdf", "image/png", "image/jpeg" or NULL. */
 const char *upload_sniff(const char *data, size_t len);
 /* Safe file name of an uploaded file: its last path component without controls, Unicode format

@@ -1,5 +1,5 @@
 /* log.c — one line per entry on stderr (the stack redirects it to var/log/mv.log;
- * under systemd it goes to the journal). Control characters are escaped (ASVS 16.4.1). */
+ * under systemd it goes to the journal). Control characters (C0, DEL, C1) are escaped (ASVS 16.4.1). */
 #include "log.h"
 #include <stdio.h>
 #include <string.h>
@@ -25,15 +25,7 @@ void log_set_context(const char *route, const char *remote)
 
 void log_escape(sbuf *out, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\\')
-			sbuf_adds(out, "\\\\");
-		else if (c < 0x20 || c == 0x7F)
-			sbuf_printf(out, "\\x%02x", c);
-		else
-			sbuf_addc(out, (char)c);
-	}
+	str_escape_ctl(out, s); /* C0, DEL, C1 and bytes that are not UTF-8 */
 }
 
 static void log_write(enum log_level level, const char *text)

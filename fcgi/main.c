@@ -271,10 +271,14 @@ static int serve(void)
 	return 0;
 }
 
+/* The exit status of a refused configuration (sysexits' EX_CONFIG): scripts/stack tells it apart. */
+enum { EXIT_CONFIG = 78 };
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: meineversorgung [--config FILE] serve | migrate [SQL_DIR] | dev-seed | cli …\n"
-			"       (MV_CONFIG names the config file too; MV_<KEY> overrides any key)\n");
+			"       (MV_CONFIG names the config file too; MV_<KEY> overrides any key;\n"
+			"       exit status 78 when the configuration is refused)\n");
 }
 
 int main(int argc, char **argv)
@@ -296,7 +300,7 @@ int main(int argc, char **argv)
 	char err[512];
 	if (load_config(err, sizeof err) != 0) {
 		fprintf(stderr, "configuration error: %s\n", err);
-		return 1;
+		return EXIT_CONFIG;
 	}
 	const char *cmd = argv[i];
 	if (strcmp(cmd, "serve") == 0)

@@ -246,6 +246,27 @@ static void login_start_tan(req *r, const struct login_form *in, const struct lo
 	redirect(r, "/anmelden/tan");
 }
 
+/* Every login attempt costs an argon2id (unknown IDs too): a budget per client address keeps one
+ * address from burning the CPU or spraying passwords across accounts. Generous (offices share one
+ * NAT address); counted before the hash. 1 within the budget, 0 over it (answered), -1 answered 503. */
+static int login_budget(req *r, const struct login_form *in)
+{
+	char bucket[96];
+	snprintf(bucket, sizeof bucket, "login-ip:%s", r->who.remote ? r->who.remote : "");
+	int ok = rate_hit(bucket, cfg.login_ip_limit, cfg.login_ip_window_s);
+	if (ok < 0) {
+		db_fail(r);
+		return -1;
+	}
+	if (!ok) {
+		log_event("login_throttled", NULL, NULL, "too many attempts from this address");
+		resp_header(r, "Retry-After", arena_printf(r->a, "%ld", cfg.login_ip_window_s));
+		login_refused(r, in, 429, "Von Ihrer Adresse aus gab es in kurzer Zeit zu viele Anmeldeversuche. Bitte "
+					  "warten Sie einige Minuten und versuchen Sie es dann erneut.");
+	}
+	return ok;
+}
+
 void auth_login_post(req *r)
 {
 	struct login_form in;
@@ -253,6 +274,8 @@ void auth_login_post(req *r)
 		login_show(r, 422, &in);
 		return;
 	}
+	if (login_budget(r, &in) != 1)
+		return;
 	char *kennung = arena_strdup(r->a, in.kennung);
 	struct login_account *acc = NULL;
 	if (kennung_normalize(kennung) && login_account_load(r, kennung, &acc) != 0) {

@@ -357,14 +357,66 @@ size_t utf8_count(const char *s, size_t n)
 	return count;
 }
 
-bool str_has_ctl(const char *s, size_t n)
+/* U+0080–U+009F: two bytes in UTF-8, C2 80 … C2 9F. */
+static bool c1_at(const char *s, size_t n, size_t i)
+{
+	return (unsigned char)s[i] == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+	       (unsigned char)s[i + 1] <= 0x9F;
+}
+
+bool str_has_ctl_but(const char *s, size_t n, const char *allowed)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\t') || c == 0x7F)
+		if ((c < 0x20 && (c == 0 || !strchr(allowed, c))) || c == 0x7F || c1_at(s, n, i))
 			return true;
 	}
 	return false;
+}
+
+bool str_has_ctl(const char *s, size_t n)
+{
+	return str_has_ctl_but(s, n, "\t");
+}
+
+/* The length of the valid UTF-8 sequence at p (at most end - p bytes), 0 if none starts there. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	size_t len = *p < 0x80 ? 1 : *p >= 0xC2 && *p <= 0xDF ? 2 : *p >= 0xE0 && *p <= 0xEF ? 3
+		   : *p >= 0xF0 && *p <= 0xF4 ? 4 : 0;
+	return len && (size_t)(end - p) >= len && utf8_valid((const char *)p, len) ? len : 0;
+}
+
+void str_escape_ctl(sbuf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + strlen((const char *)p);
+	while (p < end) {
+		size_t len = utf8_seq(p, end);
+		if (*p == '\\')
+			sbuf_adds(out, "\\\\");
+		else if (len == 0 || *p < 0x20 || *p == 0x7F)
+			sbuf_printf(out, "\\x%02x", *p); /* control characters and bytes that are not UTF-8 */
+		else if (c1_at((const char *)p, 2, 0))
+			sbuf_printf(out, "\\u%04x", (unsigned)p[1]);
+		else
+			sbuf_add(out, (const char *)p, len);
+		p += len ? len : 1;
+	}
+}
+
+char *utf8_clip(arena *a, const char *s, size_t maxchars)
+{
+	sbuf b = sbuf_in(a);
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + strlen((const char *)p);
+	for (size_t chars = 0; p < end && chars < maxchars; chars++) {
+		size_t len = utf8_seq(p, end);
+		if (len)
+			sbuf_add(&b, (const char *)p, len);
+		else
+			sbuf_addc(&b, '?');
+		p += len ? len : 1;
+	}
+	return b.data ? b.data : arena_strdup(a, "");
 }
 
 int parse_int(const char *s, long long min, long long max, long long *out)
@@ -526,9 +578,8 @@ bool valid_text(const char *s, size_t maxchars)
 	if (!s || !*s)
 		return false;
 	size_t n = strlen(s);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
-			return false; /* no tabs or line breaks in single-line values either */
+	if (str_has_ctl_but(s, n, ""))
+		return false; /* no tabs or line breaks in single-line values either */
 	return utf8_valid(s, n) && utf8_count(s, n) <= maxchars;
 }
 

@@ -64,6 +64,15 @@ bool str_has_ctl(const char *s, size_t n);          /* control chars (except \t)
  * in official mails. */
 enum name_issue { NAME_OK, NAME_SEPARATOR, NAME_URL };
 enum name_issue name_check(const char *s);
+/* Control characters in s[0..n): C0 (U+0000–U+001F) other than those in `allowed` (NUL always
+ * counts), DEL, and C1 (U+0080–U+009F: CSI, NEL … act on terminals like ESC sequences). */
+bool str_has_ctl_but(const char *s, size_t n, const char *allowed);
+/* s for a log line or a terminal: backslash doubled, C0 controls and DEL as \xNN, C1 controls as
+ * \u00NN, bytes that are not UTF-8 as \xNN; everything else as it is. One line, nothing acts. */
+void str_escape_ctl(sbuf *out, const char *s);
+/* s cut to at most maxchars characters at a character boundary, each byte that is not UTF-8 as '?'
+ * (what fits a VARCHAR(maxchars) column of utf8mb4); in a. */
+char *utf8_clip(arena *a, const char *s, size_t maxchars);
 bool parse_date(const char *in, char out[11]);      /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
 bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */
 /* A LIKE pattern matching strings that start with s (\\ % _ escaped); allocated in a. */

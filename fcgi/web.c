@@ -40,12 +40,20 @@ static bool origin_ok(const req *r)
 	return true;
 }
 
+/* The token from the body or the X-CSRF-Token header, never from the query string (a URL leaks into
+ * logs, history and Referer). */
 static bool csrf_ok(req *r)
 {
-	const char *token = form_get_raw(r, "csrf");
-	if (!token)
-		token = r->csrf_header;
+	const param *p = params_find(&r->params, "csrf", SRC_BODY);
+	const char *token = p ? p->value : r->csrf_header;
 	return origin_ok(r) && r->csrf[0] && token && secret_equal(token, r->csrf);
+}
+
+static void csrf_refused(req *r)
+{
+	log_event("csrf_refused", r->me ? r->me->kennung : NULL, r->path, "");
+	page_error(r, 403, "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Bitte laden Sie die "
+			   "Seite neu und versuchen Sie es noch einmal.");
 }
 
 static void not_routed(req *r, enum route_result res, const route_match *m)
@@ -96,9 +104,7 @@ static void dispatch(req *r)
 	if (!access_ok(r, m.route->flags))
 		return;
 	if (strcmp(m.route->method, "POST") == 0 && !(m.route->flags & R_NO_CSRF) && !csrf_ok(r)) {
-		log_event("csrf_refused", r->me ? r->me->kennung : NULL, r->path, "");
-		page_error(r, 403, "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Bitte laden Sie die "
-				   "Seite neu und versuchen Sie es noch einmal.");
+		csrf_refused(r);
 		return;
 	}
 	m.route->handler(r);
@@ -117,23 +123,80 @@ static void parse_error(req *r, int status)
 				   "doppelte Felder).");
 }
 
-/* FCGX_GetStr as the body reader of http_read_body */
-static int fcgi_read(void *stream, char *buf, int n)
+/* The body as http_read_body reads it: first the bytes multipart_gate read ahead, then the stream. */
+struct ahead {
+	FCGX_Stream *in;
+	const char *buf;
+	size_t n, pos;
+};
+
+static int ahead_read(void *ctx, char *buf, int n)
 {
-	return FCGX_GetStr(buf, n, stream);
+	struct ahead *ah = ctx;
+	if (ah->pos == ah->n)
+		return FCGX_GetStr(buf, n, ah->in);
+	size_t k = ah->n - ah->pos < (size_t)n ? ah->n - ah->pos : (size_t)n;
+	memcpy(buf, ah->buf + ah->pos, k);
+	ah->pos += k;
+	return (int)k;
 }
 
-/* The POST body by the limits of its route (documents: all of a message plus 1 MiB of text). */
+enum { AHEAD_MAX = 1 << 20 }; /* the text fields before the first document */
+
+/* The CSRF token of a multipart body without X-CSRF-Token: a text field before the first document
+ * (the portal's forms send it first), read ahead into ah up to AHEAD_MAX bytes. */
+static bool multipart_token_ok(req *r, long long declared, struct ahead *ah)
+{
+	size_t cap = declared >= 0 && declared < AHEAD_MAX ? (size_t)declared : AHEAD_MAX;
+	char *buf = arena_alloc(r->a, cap + 1);
+	size_t got = 0;
+	enum http_scan sc = HTTP_SCAN_MORE;
+	const char *token = NULL;
+	while (sc == HTTP_SCAN_MORE && got < cap) {
+		int k = FCGX_GetStr(buf + got, (int)(cap - got > 65536 ? 65536 : cap - got), ah->in);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+		sc = http_multipart_field(r->a, buf, got, r->content_type, "csrf", &token);
+	}
+	*ah = (struct ahead){ah->in, buf, got, 0};
+	return sc == HTTP_SCAN_FOUND && secret_equal(token, r->csrf);
+}
+
+/* Documents (up to 26 MiB) are read only for a request that may send them: login, role, origin and
+ * CSRF token come first, the token from X-CSRF-Token or from the text fields ahead of the documents.
+ * 0: read on (ah holds what was read ahead); 1: answered. */
+static int multipart_gate(req *r, const route_match *m, const http_head *h, size_t limit, struct ahead *ah)
+{
+	long long declared = -1;
+	if (h->content_length && *h->content_length &&
+	    (parse_int(h->content_length, 0, (long long)1 << 40, &declared) != 0 || declared > (long long)limit))
+		return 0; /* http_read_body answers 400 or 413 without reading */
+	if (!access_ok(r, m->route->flags))
+		return 1;
+	bool ok = origin_ok(r) && r->csrf[0] &&
+		  (r->csrf_header ? secret_equal(r->csrf_header, r->csrf) : multipart_token_ok(r, declared, ah));
+	if (!ok)
+		csrf_refused(r);
+	return ok ? 0 : 1;
+}
+
+/* The POST body by the limits of its route (documents: all of a message plus 1 MiB of text; a body
+ * without documents on such a route: the text). -1: already answered. */
 static int read_body(FCGX_Request *fr, req *r, const http_head *h, const http_limits *lim)
 {
 	route_match m;
-	bool docs = route_match_path(routes, routes_count, r->method, r->path, &m) == ROUTE_FOUND &&
-		    (m.route->flags & R_MULTIPART);
-	size_t limit = docs ? (size_t)cfg.upload_max_total_bytes + (1u << 20)
+	bool docs_route = route_match_path(routes, routes_count, r->method, r->path, &m) == ROUTE_FOUND &&
+			  (m.route->flags & R_MULTIPART);
+	bool docs = docs_route && r->content_type && str_starts(r->content_type, "multipart/form-data");
+	size_t limit = docs ? (size_t)cfg.upload_max_total_bytes + AHEAD_MAX : docs_route ? (size_t)AHEAD_MAX
 		     : m.route && m.route->max_body ? m.route->max_body : (size_t)cfg.max_body_bytes;
+	struct ahead ah = {fr->in, NULL, 0, 0};
+	if (docs && multipart_gate(r, &m, h, limit, &ah))
+		return -1;
 	char *body = NULL;
 	size_t blen = 0;
-	int st = http_read_body(r->a, h->content_length, limit, fcgi_read, fr->in, &body, &blen);
+	int st = http_read_body(r->a, h->content_length, limit, ahead_read, &ah, &body, &blen);
 	if (st)
 		return st;
 	bool multipart;
@@ -200,6 +263,8 @@ static void handle(FCGX_Request *fr, req *r)
 	if (!r->sess)
 		anonymous_csrf(r);
 	int st = strcmp(r->method, "POST") == 0 ? read_body(fr, r, &h, &lim) : 0;
+	if (st < 0)
+		return; /* answered before the body was read */
 	if (st == 1)
 		page_error(r, 413, arena_printf(r->a, "Sie können höchstens %ld Dokumente mit einer Nachricht senden.",
 						cfg.upload_max_files));

@@ -1,7 +1,8 @@
 /* libFuzzer driver: the FastCGI params handling of web.c's handle(), without libfcgi and the
  * database — http_parse_head (REQUEST_METHOD, REQUEST_URI, QUERY split, CONTENT_TYPE,
  * CONTENT_LENGTH, HTTP_COOKIE, HTTP_ORIGIN, HTTP_SEC_FETCH_SITE, HTTP_ACCEPT, HTTPS …),
- * http_read_body, http_parse_body and http_repeated_field, in the worker's order.
+ * http_read_body, http_multipart_field (the CSRF token ahead of the documents), http_parse_body and
+ * http_repeated_field, in the worker's order.
  *
  * Input: params as "NAME=value" lines ('\n'-separated, a NUL inside ends the C string as in
  * libfcgi's envp), an empty line, then the body (read in short pieces like FCGX_GetStr).
@@ -90,6 +91,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			goto out;
 		if (blen > limit || body[blen] != '\0' || (blen && memcmp(body, body_in, blen) != 0))
 			__builtin_trap();
+		if (mp_ok && blen) {
+			/* web.c's multipart gate looks for the CSRF token in what has arrived so far: what a
+			 * prefix decides, the whole body decides alike */
+			const char *v1 = NULL, *v2 = NULL;
+			enum http_scan s1 = http_multipart_field(&a, body, blen / 2, h.content_type, "csrf", &v1);
+			enum http_scan s2 = http_multipart_field(&a, body, blen, h.content_type, "csrf", &v2);
+			if (s1 != HTTP_SCAN_MORE && (s1 != s2 || (s1 == HTTP_SCAN_FOUND && strcmp(v1, v2) != 0)))
+				__builtin_trap();
+			if (s2 == HTTP_SCAN_FOUND && (!v2 || !memmem(body, blen, v2, strlen(v2))))
+				__builtin_trap();
+		}
 		bool multipart;
 		enum http_parse_err e;
 		st = http_parse_body(&a, body, blen, h.content_type, mp_ok, &lim, 3, &l, &f, &multipart, &e);

@@ -1041,7 +1041,9 @@ class MailHeaders(mv.Case):
         sent = []
         for subj in subjects:
             r = u.post("/feedback", {"betreff": subj, "nachricht": "Subject: Gewinn\r\nBcc: evil@example.org"})
-            if r.status == 303:
+            if "\u0085" in subj:  # a C1 control (NEL) is refused by the parser like a C0 control (issue 11 item 5)
+                self.assertEqual(r.status, 400, subj)
+            elif r.status == 303:
                 sent.append(subj)
             else:
                 self.assertEqual(r.status, 422, subj)

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "html.h"
 #include "http.h"
+#include "log.h"
 #include "policy.h"
 #include "router.h"
 #include "secret.h"
@@ -614,6 +615,144 @@ static void test_name_check(void)
 	CHECK(name_check("\xC2\x85x") == NAME_SEPARATOR);
 }
 
+/* Issue 11 item 5: C1 controls (U+0080–U+009F) are refused like C0 controls and escaped in the log
+ * and on the terminal. */
+static const char *escaped(arena *a, const char *s)
+{
+	sbuf b = sbuf_in(a);
+	log_escape(&b, s);
+	return b.data ? b.data : "";
+}
+
+static void test_c1_controls(void)
+{
+	arena a;
+	arena_init(&a);
+	param_list l = {0};
+	CHECK(http_parse_urlencoded(&a, "p=a%C2%9Bb", 10, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING); /* CSI */
+	CHECK(http_parse_urlencoded(&a, "p=%C2%85", 8, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);    /* NEL */
+	CHECK(http_parse_urlencoded(&a, "p=%C2%80", 8, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%C2%9F", 8, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);
+	CHECK(http_parse_urlencoded(&a, "p=%C2%A0%C2%A9%C3%A4", 20, SRC_BODY, &lim, &l) == HTTP_OK); /* NBSP, ©, ä */
+	CHECK(http_parse_urlencoded(&a, "p=%7F", 5, SRC_BODY, &lim, &l) == HTTP_ERR_BAD_ENCODING);
+	param_list c = {0};
+	CHECK(http_parse_cookies(&a, "x=a\xC2\x9B" "b; y=1", &lim, &c) == HTTP_OK);
+	CHECK(params_find(&c, "x", SRC_COOKIE) == NULL && params_find(&c, "y", SRC_COOKIE) != NULL);
+	const char ct[] = "multipart/form-data; boundary=B";
+	const char mp[] = "--B\r\nContent-Disposition: form-data; name=\"betreff\"\r\n\r\nA\xC2\x9B" "2J\r\n--B--\r\n";
+	param_list l2 = {0};
+	upload_list f = {0};
+	CHECK(http_parse_multipart(&a, mp, sizeof mp - 1, ct, &lim, 10, &l2, &f) == HTTP_ERR_BAD_ENCODING);
+	CHECK(!valid_text("Anna\xC2\x85" "Berta", 100));
+	CHECK(!valid_text("\xC2\x9B" "31m", 100));
+	CHECK(valid_text("Anna\xC2\xA0" "Berta", 100));
+	CHECK(str_has_ctl("a\xC2\x9B", 3) && str_has_ctl("a\x1b", 2) && !str_has_ctl("a\tä", 4));
+	CHECK(str_has_ctl_but("a\nb", 3, "") && !str_has_ctl_but("a\nb", 3, "\n") && str_has_ctl_but("a\0b", 3, "\n"));
+	CHECK(strcmp(upload_filename(&a, "Besch\xC2\x9B" "eid\xC2\x85.pdf", 16), "Bescheid.pdf") == 0);
+	CHECK(strcmp(upload_filename(&a, "\xC2\xA9 Stadt.pdf", 12), "\xC2\xA9 Stadt.pdf") == 0);
+	/* the log's (and the terminal's) escaping */
+	CHECK(strcmp(escaped(&a, "a\xC2\x9B" "31mb"), "a\\u009b31mb") == 0);
+	CHECK(strcmp(escaped(&a, "x\xC2\x85y\xC2\x80\xC2\x9F"), "x\\u0085y\\u0080\\u009f") == 0);
+	CHECK(strcmp(escaped(&a, "\x1b[2J\r\n\x7f"), "\\x1b[2J\\x0d\\x0a\\x7f") == 0);
+	CHECK(strcmp(escaped(&a, "a\\b"), "a\\\\b") == 0);
+	CHECK(strcmp(escaped(&a, "\x9B\xFFz\xC2"), "\\x9b\\xffz\\xc2") == 0); /* not UTF-8: bytes escaped */
+	CHECK(strcmp(escaped(&a, "Mäuserast © €"), "Mäuserast © €") == 0);
+	CHECK(strcmp(escaped(&a, ""), "") == 0);
+	arena_reset(&a);
+}
+
+/* Issue 11 item 6: the CSRF token of an upload is found among the text fields ahead of its documents,
+ * in whatever part of the body has arrived. */
+static void test_multipart_field(void)
+{
+	arena a;
+	arena_init(&a);
+	const char ct[] = "multipart/form-data; boundary=B";
+	const char ok[] = "--B\r\nContent-Disposition: form-data; name=\"betreff\"\r\n\r\nHallo\r\n"
+			  "--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n"
+			  "--B\r\nContent-Disposition: form-data; name=\"anhang\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n--B--\r\n";
+	const char *v = NULL;
+	CHECK(http_multipart_field(&a, ok, sizeof ok - 1, ct, "csrf", &v) == HTTP_SCAN_FOUND && strcmp(v, "tok123") == 0);
+	size_t found_at = 0;
+	for (size_t n = 0; n < sizeof ok - 1; n++) { /* every prefix: more, until the token's part is complete */
+		enum http_scan sc = http_multipart_field(&a, ok, n, ct, "csrf", &v);
+		CHECK(sc != HTTP_SCAN_ABSENT);
+		if (sc == HTTP_SCAN_FOUND && !found_at)
+			found_at = n;
+	}
+	CHECK(found_at == (size_t)(strstr(ok, "tok123") - ok) + 11); /* the value and "\r\n--B" arrived */
+	const char late[] = "--B\r\nContent-Disposition: form-data; name=\"anhang\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n"
+			    "--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n--B--\r\n";
+	CHECK(http_multipart_field(&a, late, sizeof late - 1, ct, "csrf", &v) == HTTP_SCAN_ABSENT);
+	CHECK(http_multipart_field(&a, late, 60, ct, "csrf", &v) == HTTP_SCAN_MORE); /* headers not complete */
+	const char none[] = "--B\r\nContent-Disposition: form-data; name=\"betreff\"\r\n\r\nHallo\r\n--B--\r\n";
+	CHECK(http_multipart_field(&a, none, sizeof none - 1, ct, "csrf", &v) == HTTP_SCAN_ABSENT);
+	const char preamble[] = "ignored\r\n--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nX\r\n--B--\r\n";
+	CHECK(http_multipart_field(&a, preamble, sizeof preamble - 1, ct, "csrf", &v) == HTTP_SCAN_FOUND &&
+	      strcmp(v, "X") == 0);
+	CHECK(http_multipart_field(&a, ok, sizeof ok - 1, "multipart/form-data", "csrf", &v) == HTTP_SCAN_ABSENT);
+	CHECK(http_multipart_field(&a, "--B\r\nX", 6, ct, "csrf", &v) == HTTP_SCAN_MORE);
+	CHECK(http_multipart_field(&a, "--B\r\n\r\n\r\nx\r\n--B", 16, ct, "csrf", &v) == HTTP_SCAN_ABSENT); /* no name */
+	CHECK(http_multipart_field(&a, "--Bxx", 5, ct, "csrf", &v) == HTTP_SCAN_ABSENT);
+	/* the parser still reads the same body whole */
+	param_list l = {0};
+	upload_list f = {0};
+	CHECK(http_parse_multipart(&a, ok, sizeof ok - 1, ct, &lim, 10, &l, &f) == HTTP_OK && l.n == 2 && f.n == 1);
+	arena_reset(&a);
+}
+
+/* Issue 11 item 8: text cut to a column's characters, never inside one. */
+static void test_utf8_clip(void)
+{
+	arena a;
+	arena_init(&a);
+	CHECK(strcmp(utf8_clip(&a, "abcdef", 4), "abcd") == 0);
+	CHECK(strcmp(utf8_clip(&a, "ab", 4), "ab") == 0);
+	CHECK(strcmp(utf8_clip(&a, "äöüß", 3), "äöü") == 0);
+	CHECK(strcmp(utf8_clip(&a, "a😀b", 2), "a😀") == 0);
+	CHECK(strcmp(utf8_clip(&a, "a\xFF\xC3xb", 10), "a??xb") == 0); /* not UTF-8: '?' each */
+	CHECK(strcmp(utf8_clip(&a, "", 5), "") == 0 && strcmp(utf8_clip(&a, "abc", 0), "") == 0);
+	char long_path[400];
+	memset(long_path, 'x', sizeof long_path - 1);
+	long_path[sizeof long_path - 1] = '\0';
+	memcpy(long_path + 198, "ä", 2);
+	const char *c = utf8_clip(&a, long_path, 200);
+	CHECK(utf8_count(c, strlen(c)) == 200 && utf8_valid(c, strlen(c)) && strlen(c) == 201);
+	arena_reset(&a);
+}
+
+/* Issue 11 item 17: the idle warning follows the idle timeout unless it is set; an explicit pair
+ * that does not fit stays an error. */
+static void test_idle_warning(void)
+{
+	char err[256];
+	static const struct {
+		const char *timeout, *warning;
+		long want; /* 0: refused */
+	} cases[] = {
+		{NULL, NULL, 540}, {"300", NULL, 240}, {"120", NULL, 60}, {"61", NULL, 1}, {"60", NULL, 30},
+		{"4", NULL, 2}, {"2", NULL, 1}, {"300", "100", 100}, {NULL, "30", 30}, {"300", "300", 0},
+		{"300", "540", 0}, {NULL, "600", 0}, {"4", "2", 2},
+	};
+	setenv("MV_SECRET_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 1);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		if (cases[i].timeout)
+			setenv("MV_IDLE_TIMEOUT_S", cases[i].timeout, 1);
+		if (cases[i].warning)
+			setenv("MV_IDLE_WARNING_S", cases[i].warning, 1);
+		int rc = config_load(NULL, err, sizeof err);
+		if (cases[i].want)
+			CHECK(rc == 0 && cfg.idle_warning_s == cases[i].want);
+		else
+			CHECK(rc == -1 && strstr(err, "idle_warning_s") && strstr(err, "idle_timeout_s"));
+		unsetenv("MV_IDLE_TIMEOUT_S");
+		unsetenv("MV_IDLE_WARNING_S");
+	}
+	CHECK(config_set("idle_warning_s", "0", err, sizeof err) == -1);
+	CHECK(config_load(NULL, err, sizeof err) == 0 && cfg.idle_timeout_s == 600 && cfg.idle_warning_s == 540);
+	unsetenv("MV_SECRET_KEY");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -642,6 +781,10 @@ int main(void)
 	test_placeholders();
 	test_name_check();
 	test_config();
+	test_c1_controls();
+	test_multipart_field();
+	test_utf8_clip();
+	test_idle_warning();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
