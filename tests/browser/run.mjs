@@ -398,13 +398,103 @@ test("inactivity: warning, Ich bin noch hier, Inaktivität festgestellt", async 
   }
 });
 
+// ---- issue 11: readable details, the success dialog, narrow screens, small things ----
+
+// An administrator logged in (set-up for the tests below).
+async function adminSession(page) {
+  const a = await newAdmin();
+  await activate(page, a);
+  await loginWithTan(page, a, 0);
+  return a;
+}
+async function createSb(page, { gruppen = [0], rechte = [], vorname = "Sabine" } = {}) {
+  await page.goto(BASE + "/sachbearbeiter/neu");
+  await page.fill("#f-vorname", vorname);
+  await page.fill("#f-name", `Sachlich${next()}`);
+  const email = `sb${next()}@example.org`;
+  await page.fill("#f-email", email);
+  for (const g of gruppen) await page.check(`#f-gruppe-${g}`);
+  for (const k of rechte) await page.check(`#f-recht-${k}`);
+  await page.check("#f-nutzungsbedingungen");
+  await clickSubmit(page);
+  return { kennung: page.url().match(/S201-[A-Z0-9]{12}/)[0], email };
+}
+// WCAG relative luminance and contrast ratio
+const luminance = ([r, g, b]) => {
+  const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const contrast = (l1, l2) => (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+// What an element looks like on screen: the darkest and lightest pixel and the mean luminance of its
+// screenshot (decoded in a blank page of the same context: the portal's CSP allows no data: images).
+async function pixels(context, locator) {
+  const png = (await locator.screenshot()).toString("base64");
+  const blank = await context.newPage();
+  try {
+    const px = await blank.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.width;
+      c.height = img.height;
+      const g = c.getContext("2d");
+      g.drawImage(img, 0, 0);
+      return Array.from(g.getImageData(0, 0, c.width, c.height).data);
+    }, png);
+    let lo = 1, hi = 0, sum = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const l = luminance([px[i], px[i + 1], px[i + 2]]);
+      lo = Math.min(lo, l);
+      hi = Math.max(hi, l);
+      sum += l;
+    }
+    return { lo, hi, mean: sum / (px.length / 4) };
+  } finally {
+    await blank.close();
+  }
+}
+
+test("Sachbearbeiterdetails: assigned groups and rights are clearly drawn read-only boxes (issue 11, item 11)", async (page, context) => {
+  await adminSession(page);
+  const sb = await createSb(page, { gruppen: [0, 3], rechte: ["anspruchsberechtigte"] });
+  await visit(page, `/sachbearbeiter/${sb.kennung}`, "Sachbearbeiterdetails (Lesesicht)");
+  const boxes = page.locator("main fieldset input[type=checkbox]");
+  const n = await boxes.count();
+  if (n !== 10) throw new Error(`${n} read-only boxes, expected 6 groups and 4 rights`);
+  const seen = { on: [], off: [] };
+  for (let i = 0; i < n; i++) {
+    const box = boxes.nth(i);
+    const { id, on, disabled, label } = await box.evaluate((el) => ({
+      id: el.id, on: el.checked, disabled: el.disabled, label: getComputedStyle(document.querySelector(`label[for="${el.id}"]`)).color,
+    }));
+    if (!disabled) throw new Error(`${id} is not read-only`);
+    const rgb = label.match(/\d+/g).slice(0, 3).map(Number);
+    if (contrast(luminance(rgb), 1) < 4.5) throw new Error(`${id}: label greyed out (${label})`);
+    const p = await pixels(context, box);
+    // the box itself stands out from the white card (WCAG 1.4.11: 3:1) …
+    if (contrast(p.lo, 1) < 3) throw new Error(`${id} (${on ? "ticked" : "not ticked"}): box hardly visible, ${contrast(p.lo, 1).toFixed(2)}:1 against white`);
+    // … and a tick stands out from its box
+    if (on && contrast(p.lo, p.hi) < 3) throw new Error(`${id}: tick hardly visible, ${contrast(p.lo, p.hi).toFixed(2)}:1`);
+    seen[on ? "on" : "off"].push(p.mean);
+  }
+  const expected = ["f-gruppe-0", "f-gruppe-3", "f-recht-postfach", "f-recht-anspruchsberechtigte"];
+  const ticked = await page.$$eval("main fieldset input[type=checkbox]:checked", (els) => els.map((e) => e.id));
+  if (ticked.join() !== expected.join()) throw new Error(`ticked: ${ticked}`);
+  // ticked and empty boxes are told apart at a glance
+  const darkestOff = Math.min(...seen.off), lightestOn = Math.max(...seen.on);
+  if (darkestOff - lightestOn < 0.3) throw new Error(`ticked and empty boxes look alike (mean luminance ${lightestOn.toFixed(2)} / ${darkestOff.toFixed(2)})`);
+});
+
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 let passed = 0, failed = 0;
-for (const t of tests) {
+// MV_BROWSER_ONLY=text runs only the tests whose name contains text (while working on them)
+const only = process.env.MV_BROWSER_ONLY;
+for (const t of tests.filter((x) => !only || x.name.includes(only))) {
   const context = await browser.newContext({ acceptDownloads: true, locale: "de-DE" });
   const page = await context.newPage();
   // file choosers are intercepted from the start: Playwright turns interception on asynchronously when
