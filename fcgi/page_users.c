@@ -477,6 +477,28 @@ static int create_tx(void *p)
 	return 0;
 }
 
+/* "ANLAGE ERFOLGREICH" is shown once: the redirect after a creation sets a short-lived cookie with a
+ * keyed hash of the new Nutzerkennung and the session; the details page shows the dialog only while
+ * it matches and deletes it, so a reload or the Back button shows the details alone. */
+#define CREATED_COOKIE "mv_angelegt"
+
+static const char *created_mark(req *r, const char *kennung)
+{
+	char *mark = arena_alloc(r->a, TOKEN_CHARS + 1);
+	secret_csrf(arena_printf(r->a, "angelegt:%s:%s", kennung, r->csrf), mark);
+	return mark;
+}
+
+/* Just created and not yet confirmed in this session: true once (the cookie is deleted). */
+static bool created_once(req *r, const char *kennung)
+{
+	const char *mark = cookie_get(r, cookie_name(r, CREATED_COOKIE));
+	if (!mark || !str_eq(form_get(r, "angelegt"), "1") || !secret_equal(mark, created_mark(r, kennung)))
+		return false;
+	resp_cookie(r, CREATED_COOKIE, "", -1);
+	return true;
+}
+
 void users_new_post(req *r)
 {
 	unsigned available = org_rights(r);
@@ -498,6 +520,8 @@ void users_new_post(req *r)
 	}
 	if (r->want_json)
 		cJSON_AddStringToObject(json_obj(r), "nutzerkennung", c.kennung);
+	else
+		resp_cookie(r, CREATED_COOKIE, created_mark(r, c.kennung), 600);
 	redirect(r, url_printf(r->a, "/sachbearbeiter/%s?angelegt=1", c.kennung));
 }
 
@@ -647,7 +671,7 @@ void users_show(req *r)
 	sb *s = sb_from_path(r);
 	if (!s)
 		return;
-	struct details_view v = {s, org_rights(r), notice_text(form_get(r, "ok")), str_eq(form_get(r, "angelegt"), "1")};
+	struct details_view v = {s, org_rights(r), notice_text(form_get(r, "ok")), created_once(r, s->kennung)};
 	page_render(r, 200, &details_page, &v);
 }
 

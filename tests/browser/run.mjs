@@ -486,6 +486,30 @@ test("Sachbearbeiterdetails: assigned groups and rights are clearly drawn read-o
   if (darkestOff - lightestOn < 0.3) throw new Error(`ticked and empty boxes look alike (mean luminance ${lightestOn.toFixed(2)} / ${darkestOff.toFixed(2)})`);
 });
 
+test("ANLAGE ERFOLGREICH: centred, once — not again after reload or Back (issue 11, item 12)", async (page) => {
+  await adminSession(page);
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    const sb = await createSb(page);
+    await page.waitForSelector("dialog[open] h2:has-text('ANLAGE ERFOLGREICH')");
+    await check(page, `ANLAGE ERFOLGREICH (${width} px)`, null);
+    const box = await page.evaluate(() => {
+      const d = document.querySelector("dialog[open]").getBoundingClientRect();
+      return { top: d.top, below: window.innerHeight - d.bottom, left: d.left, right: window.innerWidth - d.right };
+    });
+    if (Math.abs(box.top - box.below) > 2 || Math.abs(box.left - box.right) > 2)
+      throw new Error(`dialog not centred at ${width} px: ${JSON.stringify(box)}`);
+    await page.click("dialog[open] button");
+    await page.reload();
+    if (await page.$("dialog.success")) throw new Error(`dialog again after reload (${width} px)`);
+    if (!(await page.textContent("main")).includes(sb.kennung)) throw new Error("details not shown after reload");
+    await Promise.all([page.waitForNavigation(), page.click("main a[href='/sachbearbeiter']")]);
+    await page.goBack();
+    if (!page.url().includes(sb.kennung)) throw new Error(`Back led to ${page.url()}`);
+    if (await page.$("dialog.success")) throw new Error(`dialog again after Back (${width} px)`);
+  }
+});
+
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
