@@ -131,6 +131,12 @@ static void page_html(req *r, int status, const char *title, const sbuf *content
 	sbuf header = sbuf_in(r->a), footer = sbuf_in(r->a);
 	header_markup(r, &header);
 	footer_markup(r, &footer);
+	const char *body = content && content->data ? content->data : "";
+	if (strstr(body, "<table")) { /* every cell names its column for the stacked rows of narrow screens */
+		sbuf labelled = sbuf_in(r->a);
+		h_table_labels(&labelled, body);
+		body = labelled.data;
+	}
 	char idle[24] = "", warn[24] = "";
 	if (logged_in(r)) {
 		snprintf(idle, sizeof idle, "%ld", cfg.idle_timeout_s);
@@ -142,7 +148,7 @@ static void page_html(req *r, int status, const char *title, const sbuf *content
 		{"idle_timeout", idle},
 		{"idle_warning", warn},
 		{"header", header.data ? header.data : ""},
-		{"content", content && content->data ? content->data : ""},
+		{"content", body},
 		{"footer", footer.data ? footer.data : ""},
 		{"dialogs", logged_in(r) ? dialogs_markup : ""},
 	};

@@ -643,7 +643,7 @@ static void created_dialog_html(sbuf *b, const sb *s)
 static void details_html(req *r, sbuf *b, const void *view)
 {
 	const struct details_view *v = view;
-	h_printf(b, "<div class=\"card\"><div class=\"title-row\"><h1>Sachbearbeiterdetails</h1>"
+	h_printf(b, "<div class=\"card\"><div class=\"title-row\"><h1>Sachbearbeiter&shy;details</h1>"
 		    "<a class=\"btn secondary\" href=\"%s\">Bearbeiten</a></div>",
 		 url_printf(r->a, "/sachbearbeiter/%s/bearbeiten", v->s->kennung));
 	if (v->notice)
@@ -691,7 +691,8 @@ static void edit_html(req *r, sbuf *b, const void *view)
 	struct sb_form stored = {.vorname = s->vorname, .name = s->name, .email = s->email, .gruppen = s->gruppen,
 				 .rechte = s->rechte};
 	const struct sb_form *shown = v->in ? v->in : &stored;
-	h_raw(b, "<div class=\"card\"><h1>Sachbearbeiterdetails ändern</h1>");
+	/* the soft hyphen: at 320 px the word breaks where German breaks it */
+	h_raw(b, "<div class=\"card\"><h1>Sachbearbeiter&shy;details ändern</h1>");
 	required_note(b);
 	if (v->conflict)
 		alert_box(b, "error", conflict_msg);

@@ -510,6 +510,97 @@ test("ANLAGE ERFOLGREICH: centred, once — not again after reload or Back (issu
   }
 });
 
+// Every page reachable by links from `starts` (and the pages only a form leads to, `extra`) at 320 px:
+// nothing scrolls sideways — neither the page (WCAG 1.4.10) nor a part of it, such as a table in a
+// scrolling box (form fields, whose text may scroll, excepted) — and each passes axe and html-validate.
+// Downloads and other origins are not followed; ids, the six Gruppendetails and the mailboxes count as one page.
+async function noSidewaysScrolling(page, who, starts, extra = []) {
+  await page.setViewportSize({ width: 320, height: 800 });
+  const key = (u) => {
+    const url = new URL(u, BASE);
+    return url.pathname.replace(/S201-[A-Z0-9]{12}/g, "{kennung}").replace(/\/\d+(?=\/|$)/g, "/{id}")
+      .replace(/^\/gruppen\/[a-z-]+$/, "/gruppen/{gruppe}").replace(/^\/postfach\/[a-z-]+/, "/postfach/{postfach}") + url.search;
+  };
+  const queue = [...starts, ...extra], seen = new Set(), visited = [];
+  while (queue.length && visited.length < 80) {
+    const url = queue.shift();
+    if (seen.has(key(url))) continue;
+    seen.add(key(url));
+    const resp = await page.goto(BASE + url);
+    if (resp.status() >= 500) throw new Error(`${who} ${url}: HTTP ${resp.status()}`);
+    visited.push(url);
+    const wide = await page.evaluate(() => {
+      const out = [];
+      if (document.documentElement.scrollWidth > 320) out.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+      for (const el of document.querySelectorAll("body *")) {
+        if (el.matches("input, textarea, select") || el.scrollWidth <= el.clientWidth + 1) continue;
+        const ox = getComputedStyle(el).overflowX;
+        if (ox === "auto" || ox === "scroll")
+          out.push(`${el.tagName.toLowerCase()}.${el.className} scrolls sideways (${el.scrollWidth} > ${el.clientWidth} px)`);
+      }
+      return out;
+    });
+    if (wide.length) throw new Error(`${who} ${url} at 320 px: ${wide.join("; ")}`);
+    await check(page, `320 px, ${who}: ${url}`, await resp.text());
+    const links = await page.$$eval("a[href]", (as) => as.map((a) => a.href));
+    for (const l of links) {
+      const u = new URL(l);
+      if (u.origin !== BASE || u.pathname.startsWith("/anhang/")) continue;
+      if (!seen.has(key(u.pathname + u.search))) queue.push(u.pathname + u.search);
+    }
+  }
+  return visited;
+}
+
+test("320 px: every page of administrator, Sachbearbeiter and visitor without sideways scrolling; tables as stacked rows (issue 11, item 15)", async (page, context) => {
+  const a = await adminSession(page);
+  const sb = await createSb(page, { gruppen: [0, 1, 2, 3, 4, 5], rechte: ["anspruchsberechtigte", "kontaktdaten"], vorname: "Maximiliane-Wilhelmine" });
+  await createSb(page, { gruppen: [0] });
+  await page.goto(BASE + "/gruppen/beihilfe");
+  await page.fill("#f-email", `beihilfe.postfach.der.stadtverwaltung${next()}@example.org`);
+  await clickSubmit(page);
+  // the overview's table at 320 px: one block per Sachbearbeiter, every value under its column's name
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.goto(BASE + "/sachbearbeiter");
+  const row = await page.evaluate((k) => {
+    const tr = [...document.querySelectorAll("table.list tbody tr")].find((t) => t.textContent.includes(k));
+    return [...tr.cells].map((td) => {
+      const r = td.getBoundingClientRect();
+      return { label: getComputedStyle(td, "::before").content, right: r.right, width: r.width, text: td.textContent };
+    });
+  }, sb.kennung);
+  const labels = row.map((c) => c.label.replace(/ \/ ""$/, "")); // (the label is left out for screen readers)
+  if (labels.join() !== '"Name","Vorname","Nutzerkennung","Gruppe","Benutzerstatus"')
+    throw new Error(`cells without their column's name: ${labels.join()}`);
+  if (row.some((c) => c.right > 320 || c.width < 200)) throw new Error(`overview row not stacked: ${JSON.stringify(row)}`);
+  const adminPages = await noSidewaysScrolling(page, "Administrator", ["/"],
+    ["/suche?q=TAN", "/sachbearbeiter?name=Niemand", `/sachbearbeiter/${sb.kennung}/bearbeiten`]);
+  // the Sachbearbeiter: a message from the Kasse with a document, one sent
+  const pdf = path.join(ART, "bescheid.pdf");
+  mkdirSync(ART, { recursive: true });
+  writeFileSync(pdf, "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+  mvctl("message", "send", "--pnr", a.pnr, "--kennung", sb.kennung, "--betreff", "Festsetzung der Versorgungsbezüge nach Ruhestandsversetzung",
+    "--text", "Anbei.", "--anhang", pdf);
+  await context.clearCookies();
+  const s = { kennung: sb.kennung, email: sb.email, password: `Mango-${next()}-Birne!` };
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await activate(page, s);
+  await loginWithTan(page, s, 0);
+  await page.goto(BASE + "/postfach/persoenlich/neu");
+  await page.fill("#f-betreff", "Rückfrage zur Festsetzung");
+  await page.fill("#f-nachricht", "Bitte um Rückruf.");
+  await clickSubmit(page);
+  const sbPages = await noSidewaysScrolling(page, "Sachbearbeiter", ["/"], ["/suche?q=TAN"]);
+  await context.clearCookies();
+  const anonPages = await noSidewaysScrolling(page, "Besucher", ["/anmelden"], ["/passwort-vergessen", "/suche?q=TAN"]);
+  for (const [who, pages, must] of [["Administrator", adminPages, ["/sachbearbeiter", "/gruppen", "/protokoll", `/sachbearbeiter/${sb.kennung}`, "/gruppen/beihilfe", "/einstellungen", "/impressum"]],
+    ["Sachbearbeiter", sbPages, ["/postfach", "/postfach/persoenlich", "/postfach/persoenlich?ordner=gesendet", "/postfach/persoenlich/neu"]],
+    ["Besucher", anonPages, ["/anmelden", "/faq", "/support", "/datenschutz"]]])
+    for (const p of must)
+      if (!pages.includes(p)) throw new Error(`${who}: ${p} not reached (${pages.join(" ")})`);
+  if (!sbPages.some((p) => /^\/nachricht\/\d+$/.test(p))) throw new Error(`Sachbearbeiter: no message opened (${sbPages.join(" ")})`);
+});
+
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

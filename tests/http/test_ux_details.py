@@ -3,7 +3,7 @@ name their column for narrow screens, the lock state instead of "AKTIV", the fav
 text, every password error at once, info texts without switched-off rights, "Registrieren" and the
 password toggle on the login page. The browser suite (tests/browser/run.mjs) checks how they look."""
 
-import html as htmllib
+import html.parser as htmlparser
 import re
 
 import mv
@@ -45,7 +45,7 @@ class SuccessDialogOnce(mv.Case):
         self.assertEqual(again.status, 200)
         self.assertNotIn("ANLAGE ERFOLGREICH", again.text)
         self.assertNotIn("<dialog", again.text.split("<main", 1)[1].split("</main>", 1)[0])
-        self.assertIn("<h1>Sachbearbeiterdetails</h1>", again.text)
+        self.assertIn("<h1>Sachbearbeiter&shy;details</h1>", again.text)
         self.assertIn(f"<dt>Nutzerkennung</dt><dd>{k}</dd>", again.text)
         self.assertIn(f"<dt>Name</dt><dd>{name}</dd>", again.text)
         # created once: one account, one mail
@@ -70,3 +70,105 @@ class SuccessDialogOnce(mv.Case):
         self.assertEqual(set(j), {"ok", "next", "nutzerkennung", "csrf"})
         self.assertEqual(j["next"], f"/sachbearbeiter/{j['nutzerkennung']}?angelegt=1")
         self.assertNotIn("mv_angelegt", r.set_cookies)
+
+
+class _Tables(htmlparser.HTMLParser):
+    """Every table with a head: [(column names, [[(data-label or None, colspan, text)] per body row])]."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables, self.cell, self.in_head = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "thead":
+            self.in_head = True
+        elif tag == "tr" and self.tables and not self.in_head:
+            self.tables[-1][1].append([])
+        elif tag in ("th", "td") and self.tables:
+            self.cell = [a.get("data-label"), int(a.get("colspan", "1")), "", tag]
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self.in_head = False
+        elif tag in ("th", "td") and self.cell:
+            label, span, text, kind = self.cell
+            text = " ".join(text.split())
+            if kind == "th" and self.in_head:
+                self.tables[-1][0].append(text)
+            elif kind == "td":
+                self.tables[-1][1][-1].append((label, span, text))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell:
+            self.cell[2] += data
+
+
+def tables(text):
+    p = _Tables()
+    p.feed(text)
+    return p.tables
+
+
+class TableLabels(mv.Case):
+    """Item 15: every cell of a list table names its column (data-label), for the stacked rows of narrow
+    screens; a cell spanning the whole row ("Keine …") has none."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.c = U.admin_session()
+        cls.s = U.activate(U.create(cls.c, vorname="Tabea", gruppen=("Beihilfe", "Mitglieder/Recht")))
+        r = cls.c.post("/gruppen/beihilfe", {"email": f"beihilfe{mv.uid()}@example.org"})
+        assert r.status == 303, r
+        assert mv.mvctl("message", "send", "--pnr", cls.admin.org.pnr, "--kennung", cls.s.kennung, "--betreff",
+                        "Ihr Bescheid", "--text", "Anbei.").rc == 0
+
+    def assert_labelled(self, text, columns, rows_at_least=1, where=""):
+        found = tables(text)
+        self.assertEqual(len(found), 1, where)
+        head, rows = found[0]
+        self.assertEqual(head, columns, where)
+        self.assertGreaterEqual(len(rows), rows_at_least, where)
+        for row in rows:
+            if len(row) == 1 and row[0][1] >= len(columns):
+                self.assertIsNone(row[0][0], f"{where}: a cell across the row has no label")
+                continue
+            self.assertEqual([label for label, _, _ in row], columns, f"{where}: {row}")
+        return rows
+
+    def test_overview_groups_and_change_log(self):
+        rows = self.assert_labelled(self.c.get("/sachbearbeiter").text,
+                                    ["Name", "Vorname", "Nutzerkennung", "Gruppe", "Benutzerstatus"], 1, "overview")
+        self.assertIn((("Nutzerkennung", 1, self.s.kennung)), rows[0])
+        self.assertRegex(self.c.get("/sachbearbeiter").text,
+                         r'<td data-label="Name"><a href="/sachbearbeiter/%s">' % self.s.kennung)
+        none = self.assert_labelled(self.c.get("/sachbearbeiter?name=Niemand").text,
+                                    ["Name", "Vorname", "Nutzerkennung", "Gruppe", "Benutzerstatus"], 1, "no match")
+        self.assertEqual(none, [[(None, 5, "Keine Sachbearbeiter gefunden.")]])
+        rows = self.assert_labelled(self.c.get("/gruppen").text, ["Gruppentyp", "E-Mail-Adresse", "Sachbearbeiter"],
+                                    6, "groups")
+        self.assertEqual(rows[0][2], ("Sachbearbeiter", 1, f"Tabea {self.s.name}"))
+        t = self.c.get("/protokoll").text
+        head = tables(t)[0][0]
+        self.assertEqual(len(head), 5)
+        self.assert_labelled(t, head, 2, "change log")
+
+    def test_mailboxes(self):
+        c = U.login(self.s)
+        t = c.get("/postfach/persoenlich").text
+        head = tables(t)[0][0]
+        rows = self.assert_labelled(t, head, 1, "Posteingang")
+        self.assertTrue([text for _, _, text in rows[0] if text.startswith("Ihr Bescheid")], rows)
+        t = c.get("/postfach/beihilfe").text
+        self.assertEqual(self.assert_labelled(t, tables(t)[0][0], 1, "empty group mailbox"),
+                         [[(None, 5, "Keine Nachrichten.")]])
+        t = c.get("/postfach/persoenlich?ordner=gesendet").text
+        self.assert_labelled(t, tables(t)[0][0], 1, "Gesendet")
+
+    def test_json_unchanged(self):
+        j = self.c.get("/gruppen", json=True).json()
+        self.assertNotIn("data-label", str(j))
