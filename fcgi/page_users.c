@@ -597,9 +597,16 @@ static void details_data_html(req *r, sbuf *b, const sb *s)
 {
 	h_raw(b, "<h2>Account-Daten</h2><dl class=\"data wide\">");
 	h_printf(b, "<dt>Vorname</dt><dd>%s</dd><dt>Name</dt><dd>%s</dd><dt>Mitglied</dt><dd>%s</dd>"
-		    "<dt>E-Mail-Adresse</dt><dd>%s</dd><dt>Benutzerstatus</dt><dd><span class=\"status-badge status-%s\">%s</span>",
-		 s->vorname, s->name, r->me->org_line ? r->me->org_line : "", s->email, s->status, status_upper(r, s->status));
-	if (s->locked_until)
+		    "<dt>E-Mail-Adresse</dt><dd>%s</dd><dt>Benutzerstatus</dt><dd>",
+		 s->vorname, s->name, r->me->org_line ? r->me->org_line : "", s->email);
+	/* a self-locked account shows its lock, not the status it returns to when the lock ends */
+	if (s->locked_until && strcmp(s->status, "gesperrt") != 0)
+		h_printf(b, "<span class=\"status-badge status-gesperrt\">VORÜBERGEHEND GESPERRT</span> "
+			    "<span class=\"warning-text\">bis %s</span>",
+			 s->locked_until);
+	else
+		h_printf(b, "<span class=\"status-badge status-%s\">%s</span>", s->status, status_upper(r, s->status));
+	if (s->locked_until && strcmp(s->status, "gesperrt") == 0)
 		h_printf(b, " <span class=\"warning-text\">(vorübergehend gesperrt bis %s)</span>", s->locked_until);
 	h_printf(b, "</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>", s->kennung);
 }

@@ -586,7 +586,8 @@ class LockAndUnlock(mv.Case):
         until = j["voruebergehend_gesperrt_bis"]
         self.assertRegex(until or "", r"^\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr \(UTC\)$")
         t = self.c.get(f"/sachbearbeiter/{s.kennung}").text
-        self.assertIn(f"(vorübergehend gesperrt bis {until})", t)
+        self.assertIn('<span class="status-badge status-gesperrt">VORÜBERGEHEND GESPERRT</span> '
+                      f'<span class="warning-text">bis {until}</span>', t)
         self.assertIn("Diese Sperre können Sie nicht aufheben; sie endet automatisch am", t)
         row = U.listing(self.c, f"kennung={s.kennung}")["sachbearbeiter"][0]
         self.assertEqual((row["status"], row["voruebergehend_gesperrt"]), ("Aktiv", True))

@@ -172,3 +172,38 @@ class TableLabels(mv.Case):
     def test_json_unchanged(self):
         j = self.c.get("/gruppen", json=True).json()
         self.assertNotIn("data-label", str(j))
+
+
+def status_dd(text):
+    m = re.search(r"<dt>Benutzerstatus</dt><dd>(.*?)</dd>", text, re.S)
+    assert m, text[:2000]
+    return m.group(1)
+
+
+class SelfLockBadge(mv.Case):
+    """Item 16: a self-locked account shows its lock, not a green "AKTIV" beside it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.c = U.admin_session()
+
+    def test_self_locked_shows_the_lock(self):
+        s = U.activate(U.create(self.c, vorname="Selma"))
+        self.assertEqual(status_dd(self.c.get(f"/sachbearbeiter/{s.kennung}").text),
+                         '<span class="status-badge status-aktiv">AKTIV</span>')
+        for _ in range(5):
+            _, r = mv.login_password(s.kennung, mv.new_password())
+            self.assertEqual(r.status, 422)
+        j = U.details(self.c, s.kennung)
+        until = j["voruebergehend_gesperrt_bis"]
+        self.assertEqual(j["status"], "Aktiv", "the JSON keeps the stored status beside the lock")
+        dd = status_dd(self.c.get(f"/sachbearbeiter/{s.kennung}").text)
+        self.assertEqual(dd, '<span class="status-badge status-gesperrt">VORÜBERGEHEND GESPERRT</span> '
+                             f'<span class="warning-text">bis {until}</span>')
+        self.assertNotIn("AKTIV", dd)
+        # locked by the administrator as well: that status, and the self-lock beside it
+        self.assertEqual(self.c.post(f"/sachbearbeiter/{s.kennung}/sperren", {}).status, 303)
+        dd = status_dd(self.c.get(f"/sachbearbeiter/{s.kennung}").text)
+        self.assertEqual(dd, '<span class="status-badge status-gesperrt">GESPERRT</span> '
+                             f'<span class="warning-text">(vorübergehend gesperrt bis {until})</span>')
