@@ -207,3 +207,26 @@ class SelfLockBadge(mv.Case):
         dd = status_dd(self.c.get(f"/sachbearbeiter/{s.kennung}").text)
         self.assertEqual(dd, '<span class="status-badge status-gesperrt">GESPERRT</span> '
                              f'<span class="warning-text">(vorübergehend gesperrt bis {until})</span>')
+
+
+class Favicon(mv.Case):
+    """Item 16: a favicon, served by nginx and linked by the layout."""
+
+    def test_served_and_linked(self):
+        c = mv.Client()
+        r = c.get("/favicon.ico")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("Content-Type"), "image/x-icon")
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        self.assertEqual(r.body[:4], b"\x00\x00\x01\x00", "an ICO file")
+        r = c.get("/static/favicon.svg")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.header("Content-Type").startswith("image/svg+xml"), r.header("Content-Type"))
+        self.assertIn(b"<svg", r.body)
+        self.assertNotIn(b"<script", r.body)
+        links = ['<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">',
+                 '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">']
+        for page in ("/anmelden", "/impressum", "/gibt-es-nicht"):
+            t = c.get(page).text
+            for link in links:
+                self.assertIn(link, t, page)
