@@ -224,8 +224,13 @@ void db_fail(req *r)
 
 static void error_summary(req *r, sbuf *b)
 {
-	h_raw(b, "<div class=\"alert error\" role=\"alert\" id=\"fehler-zusammenfassung\" tabindex=\"-1\">"
-		 "<p>Bitte korrigieren Sie die markierten Eingaben.</p><ul>");
+	bool marked = false; /* only errors at a field mark it; "_" (e.g. a refused login) marks none */
+	for (size_t i = 0; i < r->nerrors; i++)
+		marked = marked || strcmp(r->errors[i].field, "_") != 0;
+	h_raw(b, "<div class=\"alert error\" role=\"alert\" id=\"fehler-zusammenfassung\" tabindex=\"-1\">");
+	if (marked)
+		h_raw(b, "<p>Bitte korrigieren Sie die markierten Eingaben.</p>");
+	h_raw(b, "<ul>");
 	for (size_t i = 0; i < r->nerrors; i++)
 		if (strcmp(r->errors[i].field, "_") == 0)
 			h_printf(b, "<li>%s</li>", r->errors[i].message);

@@ -230,3 +230,25 @@ class Favicon(mv.Case):
             t = c.get(page).text
             for link in links:
                 self.assertIn(link, t, page)
+
+
+class LoginErrorText(mv.Case):
+    """Item 16: a refused login names no "markierten Eingaben" — no field is marked (which one was wrong stays
+    untold); an error at a field still says so."""
+
+    MARKED = "Bitte korrigieren Sie die markierten Eingaben."
+
+    def test_refused_login_marks_nothing_and_says_so(self):
+        a = mv.ready_admin()
+        c = mv.Client()
+        c.get("/anmelden")
+        r = c.post("/anmelden", {"kennung": a.kennung, "passwort": "Falsch-2024-Passwort!"})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.summary_errors(), [mv.LOGIN_FAILED])
+        self.assertNotIn(self.MARKED, r.text)
+        self.assertNotIn("aria-invalid", r.text)
+        self.assertNotIn('class="field has-error"', r.text)
+        r = c.post("/anmelden", {"kennung": "", "passwort": ""})
+        self.assertEqual(r.status, 422)
+        self.assertIn(self.MARKED, r.text)
+        self.assertEqual(r.field_error("kennung"), "Bitte geben Sie Ihre Nutzerkennung ein.")
