@@ -252,3 +252,57 @@ class LoginErrorText(mv.Case):
         self.assertEqual(r.status, 422)
         self.assertIn(self.MARKED, r.text)
         self.assertEqual(r.field_error("kennung"), "Bitte geben Sie Ihre Nutzerkennung ein.")
+
+
+M_LENGTH = "Das Passwort muss zwischen 12 und 128 Zeichen lang sein."
+M_DIGIT = "Das Passwort muss mindestens eine Ziffer enthalten."
+M_SPECIAL = "Das Passwort muss mindestens ein Sonderzeichen enthalten."
+M_COMMON = "Das Passwort ist zu gebräuchlich und leicht zu erraten."
+M_MISMATCH = "Die beiden Passwörter stimmen nicht überein."
+M_OLD_WRONG = "Das bisherige Passwort ist nicht korrekt."
+M_OLD_MISSING = "Bitte geben Sie Ihr bisheriges Passwort ein."
+
+
+class PasswordErrorsAtOnce(mv.Case):
+    """Item 16: every password error at once, each at its field — not one after the other."""
+
+    def test_link_form_names_rules_and_confirmation_together(self):
+        a = mv.new_admin()
+        link = mv.link_from(mv.wait_mail(a.email, mv.SUBJ_SETPW), "/passwort-setzen")
+        c = mv.Client()
+        c.get(link)
+        r = c.post(link, {"passwort": "kurz", "passwort_wiederholung": "kurz2"})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_error("passwort"), " ".join([M_LENGTH, M_DIGIT, M_SPECIAL]))
+        self.assertEqual(r.field_error("passwort_wiederholung"), M_MISMATCH)
+        self.assertEqual(r.summary_errors(), [" ".join([M_LENGTH, M_DIGIT, M_SPECIAL]), M_MISMATCH])
+        r = c.post(link, {"passwort": "Passwort2024!", "passwort_wiederholung": ""}, json=True)
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.json()["errors"], {"passwort": M_COMMON, "passwort_wiederholung": M_MISMATCH})
+        self.assertEqual(c.get(link).status, 200, "the link is still usable")
+
+    def test_settings_name_every_error_together(self):
+        a = mv.ready_admin()
+        c = mv.login_admin(a)
+        changed = len(mv.mails(a.email, mv.SUBJ_CHANGED))
+        c.get("/einstellungen")
+        r = c.post("/einstellungen", {"passwort_alt": a.password + "x", "passwort_neu": "kurz",
+                                      "passwort_neu_wiederholung": "lang"})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_error("passwort_alt"), M_OLD_WRONG)
+        self.assertEqual(r.field_error("passwort_neu"), " ".join([M_LENGTH, M_DIGIT, M_SPECIAL]))
+        self.assertEqual(r.field_error("passwort_neu_wiederholung"), M_MISMATCH)
+        self.assertEqual(r.summary_errors(), [M_OLD_WRONG, " ".join([M_LENGTH, M_DIGIT, M_SPECIAL]), M_MISMATCH])
+        r = c.post("/einstellungen", {"passwort_alt": "", "passwort_neu": "Passwort2024!",
+                                      "passwort_neu_wiederholung": "Passwort2024!"}, json=True)
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.json()["errors"], {"passwort_alt": M_OLD_MISSING, "passwort_neu": M_COMMON})
+        # the right current password with a refused new one: only the new one's error; nothing changed
+        r = c.post("/einstellungen", {"passwort_alt": a.password, "passwort_neu": "Passwort2024!",
+                                      "passwort_neu_wiederholung": "Passwort2024?"})
+        self.assertEqual(r.status, 422)
+        self.assertIsNone(r.field_error("passwort_alt"))
+        self.assertEqual(r.field_error("passwort_neu"), M_COMMON)
+        self.assertEqual(r.field_error("passwort_neu_wiederholung"), M_MISMATCH)
+        self.assertEqual(c.get("/").status, 200, "still logged in")
+        self.assertEqual(len(mv.mails(a.email, mv.SUBJ_CHANGED)), changed, "no password changed")
