@@ -284,15 +284,6 @@ static void gruppen_fieldset(req *r, sbuf *b, unsigned gruppen, bool editable)
 	h_raw(b, "</div></fieldset>");
 }
 
-/* The info of a right; a prerequisite's names its dependants only where they are offered. */
-static const char *recht_info_for(int k, unsigned available)
-{
-	bool dependants = false;
-	for (int d = 0; d < RECHT__MAX; d++)
-		dependants = dependants || (recht_requires[d] == k && (available & (1u << d)));
-	return recht_requires[k] < 0 && !dependants ? recht_info_alone[k] : recht_info[k];
-}
-
 static void rechte_fieldset(req *r, sbuf *b, unsigned rechte, unsigned available, bool editable)
 {
 	const char *rerr = editable ? form_error_for(r, "recht") : NULL;
@@ -307,7 +298,7 @@ static void rechte_fieldset(req *r, sbuf *b, unsigned rechte, unsigned available
 		char id[48];
 		snprintf(id, sizeof id, "f-recht-%s", recht_key[k]);
 		checkbox(b, "recht", id, recht_key[k], recht_label[k], rechte & (1u << k), !editable,
-			 recht_info_for(k, available), NULL);
+			 recht_info_text(r->a, k, available), NULL);
 	}
 	h_raw(b, "</fieldset>");
 }

@@ -3,6 +3,7 @@ name their column for narrow screens, the lock state instead of "AKTIV", the fav
 text, every password error at once, info texts without switched-off rights, "Registrieren" and the
 password toggle on the login page. The browser suite (tests/browser/run.mjs) checks how they look."""
 
+import html as htmllib
 import html.parser as htmlparser
 import re
 
@@ -306,3 +307,44 @@ class PasswordErrorsAtOnce(mv.Case):
         self.assertEqual(r.field_error("passwort_neu_wiederholung"), M_MISMATCH)
         self.assertEqual(c.get("/").status, 200, "still logged in")
         self.assertEqual(len(mv.mails(a.email, mv.SUBJ_CHANGED)), changed, "no password changed")
+
+
+LABEL_A = "darf Anspruchsberechtigte (inkl. Lebensläufe) sehen (bei aktiven Beamten)"
+LABEL_K = "darf Personen-/Kontaktdaten sehen und ändern"
+LABEL_F = "darf Beamtenformulare sehen und Änderungen melden"
+INFO_A = "Anzeige von Anspruchsberechtigten (bei Beamten inkl. Lebensläufe)."
+
+
+def info_of(text, right):
+    m = re.search(r'<label for="f-recht-%s">.*?</label><details class="info"><summary>.*?</summary><p>(.*?)</p>'
+                  % right, text, re.S)
+    return htmllib.unescape(m.group(1)) if m else None
+
+
+class InfoTextsOfferedRightsOnly(mv.Case):
+    """Item 16: the info text of "darf Anspruchsberechtigte …" names only the rights the organisation offers
+    (§1.7: a switched-off right is not shown, so it is not named either)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.c = U.admin_session()
+
+    def infos(self):
+        pages = [self.c.get("/sachbearbeiter/neu").text]
+        s = U.create(self.c, vorname="Ines", rechte=["anspruchsberechtigte"])
+        pages += [self.c.get(f"/sachbearbeiter/{s.kennung}").text,
+                  self.c.get(f"/sachbearbeiter/{s.kennung}/bearbeiten").text]
+        return [info_of(t, "anspruchsberechtigte") for t in pages]
+
+    def test_switched_off_rights_are_not_named(self):
+        self.assertEqual(set(self.infos()), {f"{INFO_A} Dieses Recht ist Voraussetzung für „{LABEL_K}“ und „{LABEL_F}“."})
+        self.assertEqual(info_of(self.c.get("/sachbearbeiter/neu").text, "formulare"),
+                         f"Meldung von Änderungen bei aktiven Beamten mittels Beamtenformularen. Setzt das Recht "
+                         f"„{LABEL_A}“ voraus.")
+        U.restrict(self.admin.org.pnr, off="kontaktdaten")
+        self.assertEqual(set(self.infos()), {f"{INFO_A} Dieses Recht ist Voraussetzung für „{LABEL_F}“."})
+        U.restrict(self.admin.org.pnr, off="formulare")
+        self.assertEqual(set(self.infos()), {INFO_A})
+        U.restrict(self.admin.org.pnr, on="kontaktdaten")
+        self.assertEqual(set(self.infos()), {f"{INFO_A} Dieses Recht ist Voraussetzung für „{LABEL_K}“."})
