@@ -601,6 +601,62 @@ test("320 px: every page of administrator, Sachbearbeiter and visitor without si
   if (!sbPages.some((p) => /^\/nachricht\/\d+$/.test(p))) throw new Error(`Sachbearbeiter: no message opened (${sbPages.join(" ")})`);
 });
 
+test("login: Registrieren beside Passwort vergessen; password fields show and hide by keyboard, and work without JavaScript (issue 11, item 16)", async (page, context) => {
+  await visit(page, "/anmelden", "Anmelden mit Registrieren und Passwort-Anzeige");
+  const row = await page.evaluate(() => {
+    const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+    const f = box("main a[href='/passwort-vergessen']"), g = box("main a[href='#registrieren']");
+    return { sameRow: Math.abs(f.top - g.top) < 2, after: g.left >= f.right, text: document.querySelector("main a[href='#registrieren']").textContent };
+  });
+  if (!row.sameRow || !row.after || row.text !== "Registrieren") throw new Error(`Registrieren not beside Passwort vergessen: ${JSON.stringify(row)}`);
+  // the toggle follows the password field in the Tab order and works with Space and Enter
+  await page.fill("#f-passwort", "Geheim-2024-Wort!");
+  await page.focus("#f-passwort");
+  await tabTo(page, "button.pw-toggle", 1);
+  const state = () => page.evaluate(() => {
+    const b = document.querySelector("button.pw-toggle");
+    return [document.querySelector("#f-passwort").type, b.getAttribute("aria-pressed"), b.getAttribute("aria-label"), b.getAttribute("aria-controls")].join();
+  });
+  if ((await state()) !== "password,false,Passwort anzeigen,f-passwort") throw new Error(`toggle at start: ${await state()}`);
+  await page.keyboard.press("Space");
+  if ((await state()) !== "text,true,Passwort anzeigen,f-passwort") throw new Error(`after Space: ${await state()}`);
+  await check(page, "Anmelden: Passwort angezeigt", null);
+  await page.keyboard.press("Enter");
+  if ((await state()) !== "password,false,Passwort anzeigen,f-passwort") throw new Error(`after Enter: ${await state()}`);
+  // "Registrieren" by keyboard leads to how a registration happens
+  await tabTo(page, "main a[href='#registrieren']");
+  await Promise.all([page.waitForURL(/#registrieren$/), page.keyboard.press("Enter")]);
+  const shown = await page.evaluate(() => {
+    const s = document.querySelector("#registrieren"), r = s.getBoundingClientRect();
+    return s.matches(":target") && r.top >= 0 && r.top < window.innerHeight && s.textContent.includes("Portal-Administratoren der Kassen");
+  });
+  if (!shown) throw new Error("Registrieren did not lead to its explanation");
+  await check(page, "Anmelden: Registrieren", null);
+  // both fields of "Passwort festlegen" have their toggle; a shown password is sent like a hidden one
+  const a = await newAdmin();
+  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
+  if ((await page.$$("button.pw-toggle")).length !== 2) throw new Error("Passwort festlegen: not a toggle per field");
+  await tabType(page, "#f-passwort", a.password);
+  await tabPress(page, "button.pw-toggle[aria-controls='f-passwort']", "Space");
+  await tabType(page, "#f-passwort_wiederholung", a.password);
+  await submit(page, "Anmeldeseite nach Passwort (angezeigt eingegeben)");
+  if (!(await page.textContent("main")).includes("Ihr Passwort wurde gespeichert")) throw new Error("password not saved");
+  // without JavaScript: no toggle, the login works
+  const nojs = await context.browser().newContext({ javaScriptEnabled: false, locale: "de-DE" });
+  try {
+    const p = await nojs.newPage();
+    await p.goto(BASE + "/anmelden");
+    if (await p.$("button.pw-toggle")) throw new Error("a toggle without JavaScript");
+    if ((await p.getAttribute("#f-passwort", "type")) !== "password") throw new Error("password field not hidden");
+    await p.fill("#f-kennung", a.kennung);
+    await p.fill("#f-passwort", a.password);
+    await Promise.all([p.waitForNavigation(), p.press("#f-passwort", "Enter")]);
+    if (!p.url().endsWith("/anmelden/tan")) throw new Error(`login without JavaScript: ${p.url()}`);
+  } finally {
+    await nojs.close();
+  }
+});
+
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -348,3 +348,26 @@ class InfoTextsOfferedRightsOnly(mv.Case):
         self.assertEqual(set(self.infos()), {INFO_A})
         U.restrict(self.admin.org.pnr, on="kontaktdaten")
         self.assertEqual(set(self.infos()), {f"{INFO_A} Dieses Recht ist Voraussetzung für „{LABEL_K}“."})
+
+
+class LoginPageAsInTheHandbook(mv.Case):
+    """Item 16: "Registrieren" is a button beside "Passwort vergessen" (handbook §1.2), leading to how a
+    registration happens; the show/hide toggle of password fields comes with the script (the page works
+    without it), so the server's form stays a plain password field."""
+
+    def test_registrieren_beside_passwort_vergessen(self):
+        t = mv.Client().get("/anmelden").text
+        self.assertIn('<div class="actions login-actions"><div class="actions-group">'
+                      '<a class="btn secondary" href="/passwort-vergessen">Passwort vergessen</a>'
+                      '<a class="btn secondary" href="#registrieren">Registrieren</a></div>'
+                      '<button type="submit" class="btn">Anmelden</button></div>', t)
+        self.assertIn('<section id="registrieren" class="jump-target" aria-labelledby="registrieren-titel">'
+                      '<h2 id="registrieren-titel">Registrieren</h2><p>Ihre Registrierung nehmen die '
+                      'Portal-Administratoren der Kassen vor. Dazu legen diese einen individuellen Zugang mit Ihrem '
+                      'Namen und Ihrer dienstlichen E-Mail-Adresse an.', t)
+        self.assertIn('<input id="f-passwort" name="passwort" type="password"', t)
+        self.assertNotIn("pw-toggle", t)
+        self.assertIn('id="faq-registrierung"', mv.Client().get("/faq").text)
+        js = mv.Client().get("/static/mv.js").text
+        for part in ("pw-toggle", "aria-pressed", "'Passwort anzeigen'", "input[type=\"password\"]"):
+            self.assertIn(part, js)
