@@ -29,19 +29,31 @@ const char *const recht_label[RECHT__MAX] = {
 	"darf Personen-/Kontaktdaten sehen und ändern",
 	"darf Beamtenformulare sehen und Änderungen melden",
 };
-const char *const recht_info[RECHT__MAX] = {
-	"Anzeige von Anspruchsberechtigten (bei Beamten inkl. Lebensläufe). Dieses Recht ist Voraussetzung für "
-	"„darf Personen-/Kontaktdaten sehen und ändern“ und „darf Beamtenformulare sehen und Änderungen melden“.",
-	"Anzeige und Bearbeitung von Personen-/Kontaktdaten von Anspruchsberechtigten. Setzt das Recht „darf "
-	"Anspruchsberechtigte (inkl. Lebensläufe) sehen (bei aktiven Beamten)“ voraus.",
-	"Meldung von Änderungen bei aktiven Beamten mittels Beamtenformularen. Setzt das Recht „darf "
-	"Anspruchsberechtigte (inkl. Lebensläufe) sehen (bei aktiven Beamten)“ voraus.",
-};
-const char *const recht_info_alone[RECHT__MAX] = {
+static const char *const recht_info_base[RECHT__MAX] = {
 	"Anzeige von Anspruchsberechtigten (bei Beamten inkl. Lebensläufe).",
 	"Anzeige und Bearbeitung von Personen-/Kontaktdaten von Anspruchsberechtigten.",
 	"Meldung von Änderungen bei aktiven Beamten mittels Beamtenformularen.",
 };
+
+const char *recht_info_text(arena *a, int k, unsigned available)
+{
+	sbuf b = sbuf_in(a);
+	sbuf_adds(&b, recht_info_base[k]);
+	if (recht_requires[k] >= 0)
+		sbuf_printf(&b, " Setzt das Recht „%s“ voraus.", recht_label[recht_requires[k]]);
+	int named = 0, offered = 0;
+	for (int d = 0; d < RECHT__MAX; d++)
+		offered += recht_requires[d] == k && (available & (1u << d));
+	for (int d = 0; d < RECHT__MAX; d++) {
+		if (recht_requires[d] != k || !(available & (1u << d)))
+			continue; /* a dependant switched off for the organisation (§1.7) is not named */
+		sbuf_adds(&b, named == 0 ? " Dieses Recht ist Voraussetzung für „" : named + 1 == offered ? " und „" : ", „");
+		sbuf_printf(&b, "%s“", recht_label[d]);
+		if (++named == offered)
+			sbuf_addc(&b, '.');
+	}
+	return b.data;
+}
 const int recht_requires[RECHT__MAX] = {-1, R_ANSPRUCHSBERECHTIGTE, R_ANSPRUCHSBERECHTIGTE};
 const char recht_base_label[] = "persönliches Postfach und Gruppenpostfächer (gemäß Auswahl oben)";
 const char recht_base_info[] =

@@ -2,6 +2,7 @@
  * Sachbearbeiter and their dependencies, the account states. Parallel tables sized by __MAX. */
 #ifndef MV_DOMAIN_H
 #define MV_DOMAIN_H
+#include "util.h"
 #include <stdbool.h>
 
 enum gruppe { G_BEIHILFE, G_BEAMTENVERSORGUNG, G_FINANZIERUNG, G_MITGLIEDER_RECHT, G_GESCHAEFTSLEITUNG,
@@ -16,9 +17,10 @@ enum recht { R_ANSPRUCHSBERECHTIGTE, R_KONTAKTDATEN, R_FORMULARE, RECHT__MAX };
 
 extern const char *const recht_key[RECHT__MAX];   /* "kontaktdaten" */
 extern const char *const recht_label[RECHT__MAX]; /* handbook label */
-extern const char *const recht_info[RECHT__MAX];  /* text of the "i" info field */
-extern const char *const recht_info_alone[RECHT__MAX]; /* the same without naming dependants */
 extern const int recht_requires[RECHT__MAX];      /* prerequisite right or -1 */
+/* The text of right k's "i" info field: what it allows, its prerequisite, and the rights it is the
+ * prerequisite of — only those the organisation offers (available: a rechte_available mask). */
+const char *recht_info_text(arena *a, int k, unsigned available);
 extern const char recht_base_label[];
 extern const char recht_base_info[];
 int recht_parse(const char *s);                   /* key; -1 unknown ("postfach" → RECHT__MAX) */

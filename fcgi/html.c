@@ -133,6 +133,147 @@ void url_encode(sbuf *b, const char *s)
 	}
 }
 
+/* ---- column labels of table cells ---- */
+
+#define TABLE_COLS_MAX 32
+
+typedef struct col_labels {
+	sbuf text;                   /* the labels one after the other, escaped for an attribute */
+	size_t at[TABLE_COLS_MAX + 1]; /* label i is text.data[at[i] .. at[i + 1]) */
+	size_t n;
+} col_labels;
+
+/* The tag that starts at p ("<td", "<th", "<tr": the name followed by a blank or '>'). */
+static bool tag_is(const char *p, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(p, name, n) == 0 && (p[n] == '>' || p[n] == ' ');
+}
+
+/* The '>' that ends the tag starting at p (quoted attribute values may hold '>'), or NULL. */
+static const char *tag_end(const char *p)
+{
+	char quote = 0;
+	for (; *p; p++)
+		if (quote)
+			quote = *p == quote ? 0 : quote;
+		else if (*p == '"' || *p == '\'')
+			quote = *p;
+		else if (*p == '>')
+			return p;
+	return NULL;
+}
+
+/* The text of the <th> cells between p and end, tags left out, blanks folded. */
+static void labels_read(col_labels *L, const char *p, const char *end)
+{
+	while (L->n < TABLE_COLS_MAX && (p = strstr(p, "<th")) && p < end) {
+		const char *gt = tag_is(p, "<th") ? tag_end(p) : NULL;
+		const char *close = gt ? strstr(gt, "</th>") : NULL;
+		if (!close || close > end) {
+			p += 3;
+			continue;
+		}
+		L->at[L->n] = L->text.len;
+		bool in_tag = false, blank = false;
+		for (const char *c = gt + 1; c < close; c++) {
+			if (*c == '<' || *c == '>') {
+				in_tag = *c == '<';
+				continue;
+			}
+			if (in_tag)
+				continue;
+			bool ws = *c == ' ' || *c == '\n' || *c == '\t' || *c == '\r';
+			if (!ws && blank && L->text.len > L->at[L->n])
+				sbuf_addc(&L->text, ' ');
+			blank = ws;
+			if (ws)
+				continue;
+			if (*c == '"')
+				sbuf_adds(&L->text, "&quot;");
+			else
+				sbuf_addc(&L->text, *c);
+		}
+		L->at[++L->n] = L->text.len;
+		p = close + 5;
+	}
+}
+
+/* The number of columns a <td ...> tag spans (its colspan, 1 without one). */
+static long td_span(const char *tag, const char *gt)
+{
+	const char *cs = strstr(tag, " colspan=\"");
+	if (!cs || cs > gt)
+		return 1;
+	long span = strtol(cs + 10, NULL, 10);
+	return span > 0 ? span : 1;
+}
+
+/* Copies the body of one table (from p up to its end) with the labels; returns where it stopped. */
+static const char *labels_apply(sbuf *out, const col_labels *L, const char *p)
+{
+	const char *end = strstr(p, "</table>");
+	if (!end)
+		end = p + strlen(p);
+	long col = 0;
+	while (p < end) {
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+		if (!lt)
+			break;
+		sbuf_add(out, p, (size_t)(lt - p));
+		p = lt;
+		const char *gt = tag_is(p, "<td") || tag_is(p, "<tr") ? tag_end(p) : NULL;
+		if (!gt || gt > end) {
+			sbuf_addc(out, '<');
+			p++;
+			continue;
+		}
+		if (p[2] == 'r')
+			col = 0;
+		else {
+			long span = td_span(p, gt);
+			bool has = memmem(p, (size_t)(gt - p), "data-label=", 11) != NULL;
+			if (span == 1 && !has && col >= 0 && (size_t)col < L->n) {
+				sbuf_adds(out, "<td data-label=\"");
+				sbuf_add(out, L->text.data + L->at[col], L->at[col + 1] - L->at[col]);
+				sbuf_addc(out, '"');
+				p += 3;
+			}
+			col += span;
+		}
+		sbuf_add(out, p, (size_t)(gt + 1 - p));
+		p = gt + 1;
+	}
+	sbuf_add(out, p, (size_t)(end - p));
+	return end;
+}
+
+void h_table_labels(sbuf *out, const char *html)
+{
+	const char *p = html;
+	const char *table;
+	while ((table = strstr(p, "<table"))) {
+		const char *head = strstr(table, "<thead"), *head_end = head ? strstr(head, "</thead>") : NULL;
+		const char *table_end = strstr(table, "</table>");
+		if (!head_end || !table_end || head_end > table_end) {
+			size_t upto = (size_t)((table_end ? table_end : table + 6) - p);
+			sbuf_add(out, p, upto);
+			p += upto;
+			continue;
+		}
+		col_labels L = {.text = {0}};
+		sbuf_init(&L.text);
+		labels_read(&L, head, head_end);
+		if (!L.text.data)
+			sbuf_adds(&L.text, "");
+		head_end += 8;
+		sbuf_add(out, p, (size_t)(head_end - p));
+		p = labels_apply(out, &L, head_end);
+		sbuf_free(&L.text);
+	}
+	sbuf_adds(out, p);
+}
+
 /* ---- templates ---- */
 
 struct tpl_entry {

@@ -131,6 +131,12 @@ static void page_html(req *r, int status, const char *title, const sbuf *content
 	sbuf header = sbuf_in(r->a), footer = sbuf_in(r->a);
 	header_markup(r, &header);
 	footer_markup(r, &footer);
+	const char *body = content && content->data ? content->data : "";
+	if (strstr(body, "<table")) { /* every cell names its column for the stacked rows of narrow screens */
+		sbuf labelled = sbuf_in(r->a);
+		h_table_labels(&labelled, body);
+		body = labelled.data;
+	}
 	char idle[24] = "", warn[24] = "";
 	if (logged_in(r)) {
 		snprintf(idle, sizeof idle, "%ld", cfg.idle_timeout_s);
@@ -142,7 +148,7 @@ static void page_html(req *r, int status, const char *title, const sbuf *content
 		{"idle_timeout", idle},
 		{"idle_warning", warn},
 		{"header", header.data ? header.data : ""},
-		{"content", content && content->data ? content->data : ""},
+		{"content", body},
 		{"footer", footer.data ? footer.data : ""},
 		{"dialogs", logged_in(r) ? dialogs_markup : ""},
 	};
@@ -218,8 +224,13 @@ void db_fail(req *r)
 
 static void error_summary(req *r, sbuf *b)
 {
-	h_raw(b, "<div class=\"alert error\" role=\"alert\" id=\"fehler-zusammenfassung\" tabindex=\"-1\">"
-		 "<p>Bitte korrigieren Sie die markierten Eingaben.</p><ul>");
+	bool marked = false; /* only errors at a field mark it; "_" (e.g. a refused login) marks none */
+	for (size_t i = 0; i < r->nerrors; i++)
+		marked = marked || strcmp(r->errors[i].field, "_") != 0;
+	h_raw(b, "<div class=\"alert error\" role=\"alert\" id=\"fehler-zusammenfassung\" tabindex=\"-1\">");
+	if (marked)
+		h_raw(b, "<p>Bitte korrigieren Sie die markierten Eingaben.</p>");
+	h_raw(b, "<ul>");
 	for (size_t i = 0; i < r->nerrors; i++)
 		if (strcmp(r->errors[i].field, "_") == 0)
 			h_printf(b, "<li>%s</li>", r->errors[i].message);

@@ -207,16 +207,36 @@ static int oldpw_fail_tx(void *p)
 	return login_failure(&c->r->who, c->r->me->id) < 0 ? DB_TX_FAIL : 0;
 }
 
+enum { ACC_HASH, ACC_SALT, ACC_OPS, ACC_MEM, ACC_LOCKED };
+
+/* The current password: 1 right, 0 wrong (counted, its error recorded), -1 answered (503). */
+static int settings_old_ok(req *r, const db_res *acc, const char *old)
+{
+	/* during a self-lock the form confirms no password, not even the right one (as the login): else a
+	 * session holder could go on guessing the current password here after the lock */
+	bool locked = db_int(acc, 0, ACC_LOCKED) != 0;
+	int ok = pw_verify(db_str(acc, 0, ACC_HASH), old, strlen(old));
+	if (ok < 0) {
+		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
+		return -1;
+	}
+	if (ok && !locked)
+		return 1;
+	struct oldpw_fail_ctx fc = {r};
+	if (db_tx(oldpw_fail_tx, &fc) != 0) {
+		db_fail(r);
+		return -1;
+	}
+	audit(&r->who, "password_change_failed", r->me->kennung, locked ? "self-locked" : "wrong current password");
+	form_error(r, "passwort_alt", "Das bisherige Passwort ist nicht korrekt.");
+	return 0;
+}
+
 void account_settings_post(req *r)
 {
 	struct settings_form in;
-	if (form_read(r, settings_fields, ARRAY_LEN(settings_fields), &in)) {
-		page_render(r, 422, &settings_page, NULL);
-		return;
-	}
-	const char *old = in.passwort_alt;
+	form_read(r, settings_fields, ARRAY_LEN(settings_fields), &in); /* a missing field is one error of all */
 	newpw n = {.pw = in.passwort_neu, .confirm = in.passwort_neu_wiederholung};
-	enum { HASH, SALT, OPS, MEM, LOCKED };
 	db_res *acc = db_query(r->a,
 			       "SELECT password_hash, history_salt, history_ops, history_mem_kib, "
 			       "locked_until IS NOT NULL AND locked_until > NOW() FROM account WHERE id = ?",
@@ -225,37 +245,26 @@ void account_settings_post(req *r)
 		db_fail(r);
 		return;
 	}
-	/* during a self-lock the form confirms no password, not even the right one (as the login): else a
-	 * session holder could go on guessing the current password here after the lock */
-	bool locked = db_int(acc, 0, LOCKED) != 0;
-	int ok = pw_verify(db_str(acc, 0, HASH), old, strlen(old));
-	if (ok < 0) {
+	if (in.passwort_alt && settings_old_ok(r, acc, in.passwort_alt) < 0)
+		return;
+	pw_owner owner = {r->me->id, r->me->kennung, r->me->vorname, r->me->name, r->me->email, db_get(acc, 0, ACC_SALT),
+			  db_int(acc, 0, ACC_OPS), db_int(acc, 0, ACC_MEM)};
+	const char *msg, *confirm_msg; /* every refusal at once, each at its field */
+	if (!newpw_check(r->a, &n, &owner, &msg, &confirm_msg)) {
+		if (msg)
+			form_error(r, "passwort_neu", msg);
+		if (confirm_msg)
+			form_error(r, "passwort_neu_wiederholung", confirm_msg);
+	}
+	if (r->nerrors) {
+		page_render(r, 422, &settings_page, NULL);
+		return;
+	}
+	if (newpw_hash(&n, &owner) != 0) {
 		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
 		return;
 	}
-	if (!ok || locked) {
-		struct oldpw_fail_ctx fc = {r};
-		if (db_tx(oldpw_fail_tx, &fc) != 0) {
-			db_fail(r);
-			return;
-		}
-		audit(&r->who, "password_change_failed", r->me->kennung, locked ? "self-locked" : "wrong current password");
-		settings_refused(r, 422, "passwort_alt", "Das bisherige Passwort ist nicht korrekt.");
-		return;
-	}
-	pw_owner owner = {r->me->id, r->me->kennung, r->me->vorname, r->me->name, r->me->email, db_get(acc, 0, SALT),
-			  db_int(acc, 0, OPS), db_int(acc, 0, MEM)};
-	const char *msg = NULL;
-	enum newpw_result prep = newpw_prepare(r->a, &n, &owner, &msg);
-	if (prep == NEWPW_NO_RESOURCES) {
-		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
-		return;
-	}
-	if (prep != NEWPW_OK) {
-		settings_refused(r, 422, prep == NEWPW_REFUSED_PW ? "passwort_neu" : "passwort_neu_wiederholung", msg);
-		return;
-	}
-	struct change_ctx c = {r, &n, db_str(acc, 0, HASH), PW_CHANGED};
+	struct change_ctx c = {r, &n, db_str(acc, 0, ACC_HASH), PW_CHANGED};
 	int rc = db_tx(change_tx, &c);
 	sodium_memzero(&n, sizeof n);
 	if (rc != 0) {

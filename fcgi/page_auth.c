@@ -76,11 +76,19 @@ static void login_html(req *r, sbuf *b, const void *view)
 	required_note(b);
 	form_open(r, b, "/anmelden", false);
 	form_fields(r, b, login_fields, ARRAY_LEN(login_fields), v->in);
-	h_raw(b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"/passwort-vergessen\">Passwort vergessen</a>"
+	/* handbook §1.2: "Passwort vergessen" and "Registrieren" side by side, then "Anmelden"; nobody registers
+	 * themselves, so "Registrieren" leads to how a registration happens (§1.1, below the form) */
+	h_raw(b, "<div class=\"actions login-actions\"><div class=\"actions-group\">"
+		 "<a class=\"btn secondary\" href=\"/passwort-vergessen\">Passwort vergessen</a>"
+		 "<a class=\"btn secondary\" href=\"#registrieren\">Registrieren</a></div>"
 		 "<button type=\"submit\" class=\"btn\">Anmelden</button></div>");
 	form_close(b);
-	h_raw(b, "<h2>Registrieren</h2><p>Ihre Registrierung nehmen die Portal-Administratoren der Kassen vor. "
-		 "Dazu legen diese einen individuellen Zugang mit Ihrem Namen und Ihrer dienstlichen E-Mail-Adresse an.</p>"
+	h_raw(b, "<section id=\"registrieren\" class=\"jump-target\" aria-labelledby=\"registrieren-titel\">"
+		 "<h2 id=\"registrieren-titel\">Registrieren</h2><p>Ihre Registrierung nehmen die Portal-Administratoren der "
+		 "Kassen vor. Dazu legen diese einen individuellen Zugang mit Ihrem Namen und Ihrer dienstlichen "
+		 "E-Mail-Adresse an. Sachbearbeiter erhalten ihren Zugang von den Administratoren ihrer Organisation.</p>"
+		 "<p>Im Anschluss erhalten Sie eine E-Mail mit einem Link zum Festlegen Ihres Passwortes "
+		 "(<a href=\"/faq#faq-registrierung\">mehr dazu in den FAQ</a>).</p></section>"
 		 "<h2>Nutzerkennung vergessen?</h2><p>Sollten Sie Ihre Nutzerkennung vergessen haben, wenden Sie sich "
 		 "bitte direkt an die Portal-Administratoren der Kassen.</p></div>");
 }

@@ -353,15 +353,17 @@ void auth_setpw_post(req *r)
 	form_read(r, setpw_fields, ARRAY_LEN(setpw_fields), &in);
 	newpw n = {.pw = in.passwort, .confirm = in.passwort_wiederholung};
 	pw_owner owner = link_owner(li);
-	const char *msg = NULL;
-	enum newpw_result prep = newpw_prepare(r->a, &n, &owner, &msg);
-	if (prep == NEWPW_NO_RESOURCES) {
-		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
+	const char *msg, *confirm_msg; /* every refusal at once, each at its field */
+	if (!newpw_check(r->a, &n, &owner, &msg, &confirm_msg)) {
+		if (msg)
+			form_error(r, "passwort", msg);
+		if (confirm_msg)
+			form_error(r, "passwort_wiederholung", confirm_msg);
+		page_render(r, 422, &setpw_page, li);
 		return;
 	}
-	if (prep != NEWPW_OK) {
-		form_error(r, prep == NEWPW_REFUSED_PW ? "passwort" : "passwort_wiederholung", msg);
-		page_render(r, 422, &setpw_page, li);
+	if (newpw_hash(&n, &owner) != 0) {
+		page_error(r, 503, "Der Dienst ist vorübergehend ausgelastet. Bitte versuchen Sie es gleich noch einmal.");
 		return;
 	}
 	struct setpw_ctx c = {r, li->account_id, &n, SETPW_DONE};

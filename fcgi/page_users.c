@@ -305,15 +305,6 @@ static void gruppen_fieldset(req *r, sbuf *b, unsigned gruppen, bool editable)
 	h_raw(b, "</div></fieldset>");
 }
 
-/* The info of a right; a prerequisite's names its dependants only where they are offered. */
-static const char *recht_info_for(int k, unsigned available)
-{
-	bool dependants = false;
-	for (int d = 0; d < RECHT__MAX; d++)
-		dependants = dependants || (recht_requires[d] == k && (available & (1u << d)));
-	return recht_requires[k] < 0 && !dependants ? recht_info_alone[k] : recht_info[k];
-}
-
 static void rechte_fieldset(req *r, sbuf *b, unsigned rechte, unsigned available, bool editable)
 {
 	const char *rerr = editable ? form_error_for(r, "recht") : NULL;
@@ -328,7 +319,7 @@ static void rechte_fieldset(req *r, sbuf *b, unsigned rechte, unsigned available
 		char id[48];
 		snprintf(id, sizeof id, "f-recht-%s", recht_key[k]);
 		checkbox(b, "recht", id, recht_key[k], recht_label[k], rechte & (1u << k), !editable,
-			 recht_info_for(k, available), NULL);
+			 recht_info_text(r->a, k, available), NULL);
 	}
 	h_raw(b, "</fieldset>");
 }
@@ -507,6 +498,28 @@ static int create_tx(void *p)
 	return 0;
 }
 
+/* "ANLAGE ERFOLGREICH" is shown once: the redirect after a creation sets a short-lived cookie with a
+ * keyed hash of the new Nutzerkennung and the session; the details page shows the dialog only while
+ * it matches and deletes it, so a reload or the Back button shows the details alone. */
+#define CREATED_COOKIE "mv_angelegt"
+
+static const char *created_mark(req *r, const char *kennung)
+{
+	char *mark = arena_alloc(r->a, TOKEN_CHARS + 1);
+	secret_csrf(arena_printf(r->a, "angelegt:%s:%s", kennung, r->csrf), mark);
+	return mark;
+}
+
+/* Just created and not yet confirmed in this session: true once (the cookie is deleted). */
+static bool created_once(req *r, const char *kennung)
+{
+	const char *mark = cookie_get(r, cookie_name(r, CREATED_COOKIE));
+	if (!mark || !str_eq(form_get(r, "angelegt"), "1") || !secret_equal(mark, created_mark(r, kennung)))
+		return false;
+	resp_cookie(r, CREATED_COOKIE, "", -1);
+	return true;
+}
+
 void users_new_post(req *r)
 {
 	unsigned available = org_rights(r);
@@ -534,6 +547,8 @@ void users_new_post(req *r)
 	}
 	if (r->want_json)
 		cJSON_AddStringToObject(json_obj(r), "nutzerkennung", c.kennung);
+	else
+		resp_cookie(r, CREATED_COOKIE, created_mark(r, c.kennung), 600);
 	redirect(r, url_printf(r->a, "/sachbearbeiter/%s?angelegt=1", c.kennung));
 }
 
@@ -613,9 +628,16 @@ static void details_data_html(req *r, sbuf *b, const sb *s)
 {
 	h_raw(b, "<h2>Account-Daten</h2><dl class=\"data wide\">");
 	h_printf(b, "<dt>Vorname</dt><dd>%s</dd><dt>Name</dt><dd>%s</dd><dt>Mitglied</dt><dd>%s</dd>"
-		    "<dt>E-Mail-Adresse</dt><dd>%s</dd><dt>Benutzerstatus</dt><dd><span class=\"status-badge status-%s\">%s</span>",
-		 s->vorname, s->name, r->me->org_line ? r->me->org_line : "", s->email, s->status, status_upper(r, s->status));
-	if (s->locked_until)
+		    "<dt>E-Mail-Adresse</dt><dd>%s</dd><dt>Benutzerstatus</dt><dd>",
+		 s->vorname, s->name, r->me->org_line ? r->me->org_line : "", s->email);
+	/* a self-locked account shows its lock, not the status it returns to when the lock ends */
+	if (s->locked_until && strcmp(s->status, "gesperrt") != 0)
+		h_printf(b, "<span class=\"status-badge status-gesperrt\">VORÜBERGEHEND GESPERRT</span> "
+			    "<span class=\"warning-text\">bis %s</span>",
+			 s->locked_until);
+	else
+		h_printf(b, "<span class=\"status-badge status-%s\">%s</span>", s->status, status_upper(r, s->status));
+	if (s->locked_until && strcmp(s->status, "gesperrt") == 0)
 		h_printf(b, " <span class=\"warning-text\">(vorübergehend gesperrt bis %s)</span>", s->locked_until);
 	h_printf(b, "</dd><dt>Nutzerkennung</dt><dd>%s</dd></dl>", s->kennung);
 }
@@ -702,7 +724,7 @@ static void created_dialog_html(sbuf *b, const sb *s)
 static void details_html(req *r, sbuf *b, const void *view)
 {
 	const struct details_view *v = view;
-	h_printf(b, "<div class=\"card\"><div class=\"title-row\"><h1>Sachbearbeiterdetails</h1>"
+	h_printf(b, "<div class=\"card\"><div class=\"title-row\"><h1>Sachbearbeiter&shy;details</h1>"
 		    "<a class=\"btn secondary\" href=\"%s\">Bearbeiten</a></div>",
 		 url_printf(r->a, "/sachbearbeiter/%s/bearbeiten", v->s->kennung));
 	if (v->notice)
@@ -730,7 +752,7 @@ void users_show(req *r)
 	sb *s = sb_from_path(r);
 	if (!s)
 		return;
-	struct details_view v = {s, org_rights(r), notice_text(form_get(r, "ok")), str_eq(form_get(r, "angelegt"), "1")};
+	struct details_view v = {s, org_rights(r), notice_text(form_get(r, "ok")), created_once(r, s->kennung)};
 	page_render(r, 200, &details_page, &v);
 }
 
@@ -750,7 +772,8 @@ static void edit_html(req *r, sbuf *b, const void *view)
 	struct sb_form stored = {.vorname = s->vorname, .name = s->name, .email = s->email, .gruppen = s->gruppen,
 				 .rechte = s->rechte};
 	const struct sb_form *shown = v->in ? v->in : &stored;
-	h_raw(b, "<div class=\"card\"><h1>Sachbearbeiterdetails ändern</h1>");
+	/* the soft hyphen: at 320 px the word breaks where German breaks it */
+	h_raw(b, "<div class=\"card\"><h1>Sachbearbeiter&shy;details ändern</h1>");
 	required_note(b);
 	if (v->conflict)
 		alert_box(b, "error", conflict_msg);

@@ -12,30 +12,30 @@
 const char newpw_reused_msg[] =
 	"Dieses Passwort wurde für dieses Nutzerkonto bereits verwendet. Bitte wählen Sie ein anderes Passwort.";
 
-enum newpw_result newpw_prepare(arena *a, newpw *n, const pw_owner *o, const char **message)
+bool newpw_check(arena *a, const newpw *n, const pw_owner *o, const char **pw_message,
+		 const char **confirm_message)
 {
-	if (!n->pw || !*n->pw) {
-		*message = "Bitte geben Sie ein neues Passwort ein.";
-		return NEWPW_REFUSED_PW;
-	}
-	size_t len = strlen(n->pw);
-	unsigned v = policy_check(n->pw, len, o->kennung, o->vorname, o->name);
+	bool given = n->pw && *n->pw, confirmed = str_eq(n->pw ? n->pw : "", n->confirm ? n->confirm : "");
+	*pw_message = given ? NULL : "Bitte geben Sie ein neues Passwort ein.";
+	*confirm_message = confirmed ? NULL : "Die beiden Passwörter stimmen nicht überein.";
+	unsigned v = given ? policy_check(n->pw, strlen(n->pw), o->kennung, o->vorname, o->name) : 0;
 	if (v) {
 		sbuf msg = sbuf_in(a);
 		policy_describe(v, &msg);
-		*message = msg.data;
-		return NEWPW_REFUSED_PW;
+		*pw_message = msg.data;
 	}
-	if (!n->confirm || strcmp(n->pw, n->confirm) != 0) {
-		*message = "Die beiden Passwörter stimmen nicht überein.";
-		return NEWPW_REFUSED_CONFIRM;
-	}
+	return !*pw_message && !*confirm_message;
+}
+
+int newpw_hash(newpw *n, const pw_owner *o)
+{
+	size_t len = strlen(n->pw);
 	if (!o->salt || o->salt->len != 16)
-		return NEWPW_NO_RESOURCES;
+		return -1;
 	if (pw_fingerprint(n->pw, len, (const unsigned char *)o->salt->s, o->ops, o->mem_kib, n->fingerprint) != 0 ||
 	    pw_hash(n->pw, len, n->hash) != 0)
-		return NEWPW_NO_RESOURCES;
-	return NEWPW_OK;
+		return -1;
+	return 0;
 }
 
 int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH_BYTES])

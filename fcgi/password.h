@@ -20,15 +20,12 @@ typedef struct newpw {
 	char hash[PWHASH_MAX];
 } newpw;
 
-enum newpw_result {
-	NEWPW_OK,
-	NEWPW_REFUSED_PW,      /* *message concerns the new password */
-	NEWPW_REFUSED_CONFIRM, /* *message concerns the confirmation */
-	NEWPW_NO_RESOURCES,    /* hashing failed (memory) */
-};
-
-/* Policy and confirmation; computes hash and history fingerprint. */
-enum newpw_result newpw_prepare(arena *a, newpw *n, const pw_owner *o, const char **message);
+/* Policy and confirmation, every failing rule at once: *pw_message (all the rules the new password
+ * breaks) and *confirm_message (the confirmation) are set where refused, else NULL. true: both fine. */
+bool newpw_check(arena *a, const newpw *n, const pw_owner *o, const char **pw_message,
+		 const char **confirm_message);
+/* After newpw_check: the hash and the history fingerprint. 0, or -1 (hashing failed: memory). */
+int newpw_hash(newpw *n, const pw_owner *o);
 /* Inside a transaction: 1 if the fingerprint is in the history, 0 if not, -1 on a db error. */
 int newpw_in_history(arena *a, long long account_id, const unsigned char fp[HASH_BYTES]);
 /* Inside a transaction: hash, history, ends all sessions, voids every outstanding link, notice mail

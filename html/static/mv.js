@@ -1,7 +1,8 @@
 /* Meine Versorgung – small client script (CSP script-src 'self': no inline code, no eval).
    1. Inactivity dialogs (handbook §1.3): warning before, notice after the server's idle logout.
    2. Closing open menus/info toggles on Escape or outside click; clickable table rows.
-   3. Forms that ask first ("Benutzer sperren"): the question as a modal dialog on the page. */
+   3. Forms that ask first ("Benutzer sperren"): the question as a modal dialog on the page.
+   4. Show/hide toggles of password fields (handbook §1.2); without script the fields stay hidden text. */
 'use strict';
 (function () {
   const KEY = 'mv-letzte-anfrage'; // shared with other tabs of the same session
@@ -132,6 +133,54 @@
 
   writeShared();
   check();
+})();
+
+// Show/hide toggle beside every password field (handbook §1.2): a real button (Tab, Enter, Space) named
+// "Passwort anzeigen" whose aria-pressed tells whether the text is shown; before a form is sent, its
+// fields are hidden again (the browser does not keep them as ordinary text).
+(function () {
+  const SVG = 'http://www.w3.org/2000/svg';
+  function icon(paths) {
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    paths.forEach(function (d) {
+      const p = document.createElementNS(SVG, 'path');
+      p.setAttribute('d', d);
+      p.setAttribute('fill', 'none');
+      p.setAttribute('stroke', 'currentColor');
+      p.setAttribute('stroke-width', '2');
+      p.setAttribute('stroke-linecap', 'round');
+      svg.appendChild(p);
+    });
+    return svg;
+  }
+  const eye = ['M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z', 'M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z'];
+  document.querySelectorAll('input[type="password"][id]').forEach(function (input) {
+    const wrap = document.createElement('div');
+    wrap.className = 'pw-field';
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.className = 'pw-toggle';
+    btn.setAttribute('aria-label', 'Passwort anzeigen');
+    btn.setAttribute('aria-pressed', 'false');
+    btn.setAttribute('aria-controls', input.id);
+    const open = icon(eye), shut = icon(eye.concat(['M4 4l16 16'])); // the one shown follows aria-pressed (CSS)
+    open.classList.add('eye-open');
+    shut.classList.add('eye-shut');
+    btn.append(open, shut);
+    input.parentNode.insertBefore(wrap, input);
+    wrap.append(input, btn);
+    btn.addEventListener('click', function () {
+      const show = input.type === 'password';
+      input.type = show ? 'text' : 'password';
+      btn.setAttribute('aria-pressed', show ? 'true' : 'false');
+    });
+  });
+  document.addEventListener('submit', function (e) {
+    e.target.querySelectorAll('.pw-toggle[aria-pressed="true"]').forEach(function (b) { b.click(); });
+  }, true);
 })();
 
 // A form that comes back with errors: move the focus to the error summary (its links lead to

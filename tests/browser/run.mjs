@@ -150,13 +150,11 @@ test("registration from both mails, login with TAN, settings, logout (keyboard o
   await check(page, "Passwort festlegen", null);
   await page.focus("#f-passwort");
   await page.keyboard.type("kurz");
-  await page.keyboard.press("Tab");
-  await page.keyboard.type("kurz");
+  await tabType(page, "#f-passwort_wiederholung", "kurz"); // (past the field's show/hide toggle)
   await submit(page, "Passwort festlegen mit Fehlern");
   await page.focus("#f-passwort");
   await page.keyboard.type(a.password);
-  await page.keyboard.press("Tab");
-  await page.keyboard.type(a.password);
+  await tabType(page, "#f-passwort_wiederholung", a.password);
   await submit(page, "Anmeldeseite nach Passwort");
   if (!(await page.textContent("main")).includes("Ihr Passwort wurde gespeichert")) throw new Error("no confirmation");
   await page.goto(BASE + linkIn(await waitMail(a.email, "Nutzerkennung abrufen"), "/nutzerkennung"));
@@ -460,13 +458,274 @@ test("inactivity: warning, Ich bin noch hier, Inaktivität festgestellt", async 
   }
 });
 
+// ---- issue 11: readable details, the success dialog, narrow screens, small things ----
+
+// An administrator logged in (set-up for the tests below).
+async function adminSession(page) {
+  const a = await newAdmin();
+  await activate(page, a);
+  await loginWithTan(page, a, 0);
+  return a;
+}
+async function createSb(page, { gruppen = [0], rechte = [], vorname = "Sabine" } = {}) {
+  await page.goto(BASE + "/sachbearbeiter/neu");
+  await page.fill("#f-vorname", vorname);
+  await page.fill("#f-name", `Sachlich${next()}`);
+  const email = `sb${next()}@example.org`;
+  await page.fill("#f-email", email);
+  for (const g of gruppen) await page.check(`#f-gruppe-${g}`);
+  for (const k of rechte) await page.check(`#f-recht-${k}`);
+  await page.check("#f-nutzungsbedingungen");
+  await clickSubmit(page);
+  return { kennung: page.url().match(/S201-[A-Z0-9]{12}/)[0], email };
+}
+// WCAG relative luminance and contrast ratio
+const luminance = ([r, g, b]) => {
+  const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const contrast = (l1, l2) => (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+// What an element looks like on screen: the darkest and lightest pixel and the mean luminance of its
+// screenshot (decoded in a blank page of the same context: the portal's CSP allows no data: images).
+async function pixels(context, locator) {
+  const png = (await locator.screenshot()).toString("base64");
+  const blank = await context.newPage();
+  try {
+    const px = await blank.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.width;
+      c.height = img.height;
+      const g = c.getContext("2d");
+      g.drawImage(img, 0, 0);
+      return Array.from(g.getImageData(0, 0, c.width, c.height).data);
+    }, png);
+    let lo = 1, hi = 0, sum = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const l = luminance([px[i], px[i + 1], px[i + 2]]);
+      lo = Math.min(lo, l);
+      hi = Math.max(hi, l);
+      sum += l;
+    }
+    return { lo, hi, mean: sum / (px.length / 4) };
+  } finally {
+    await blank.close();
+  }
+}
+
+test("Sachbearbeiterdetails: assigned groups and rights are clearly drawn read-only boxes (issue 11, item 11)", async (page, context) => {
+  await adminSession(page);
+  const sb = await createSb(page, { gruppen: [0, 3], rechte: ["anspruchsberechtigte"] });
+  await visit(page, `/sachbearbeiter/${sb.kennung}`, "Sachbearbeiterdetails (Lesesicht)");
+  const boxes = page.locator("main fieldset input[type=checkbox]");
+  const n = await boxes.count();
+  if (n !== 10) throw new Error(`${n} read-only boxes, expected 6 groups and 4 rights`);
+  const seen = { on: [], off: [] };
+  for (let i = 0; i < n; i++) {
+    const box = boxes.nth(i);
+    const { id, on, disabled, label } = await box.evaluate((el) => ({
+      id: el.id, on: el.checked, disabled: el.disabled, label: getComputedStyle(document.querySelector(`label[for="${el.id}"]`)).color,
+    }));
+    if (!disabled) throw new Error(`${id} is not read-only`);
+    const rgb = label.match(/\d+/g).slice(0, 3).map(Number);
+    if (contrast(luminance(rgb), 1) < 4.5) throw new Error(`${id}: label greyed out (${label})`);
+    const p = await pixels(context, box);
+    // the box itself stands out from the white card (WCAG 1.4.11: 3:1) …
+    if (contrast(p.lo, 1) < 3) throw new Error(`${id} (${on ? "ticked" : "not ticked"}): box hardly visible, ${contrast(p.lo, 1).toFixed(2)}:1 against white`);
+    // … and a tick stands out from its box
+    if (on && contrast(p.lo, p.hi) < 3) throw new Error(`${id}: tick hardly visible, ${contrast(p.lo, p.hi).toFixed(2)}:1`);
+    seen[on ? "on" : "off"].push(p.mean);
+  }
+  const expected = ["f-gruppe-0", "f-gruppe-3", "f-recht-postfach", "f-recht-anspruchsberechtigte"];
+  const ticked = await page.$$eval("main fieldset input[type=checkbox]:checked", (els) => els.map((e) => e.id));
+  if (ticked.join() !== expected.join()) throw new Error(`ticked: ${ticked}`);
+  // ticked and empty boxes are told apart at a glance
+  const darkestOff = Math.min(...seen.off), lightestOn = Math.max(...seen.on);
+  if (darkestOff - lightestOn < 0.3) throw new Error(`ticked and empty boxes look alike (mean luminance ${lightestOn.toFixed(2)} / ${darkestOff.toFixed(2)})`);
+});
+
+test("ANLAGE ERFOLGREICH: centred, once — not again after reload or Back (issue 11, item 12)", async (page) => {
+  await adminSession(page);
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    const sb = await createSb(page);
+    await page.waitForSelector("dialog[open] h2:has-text('ANLAGE ERFOLGREICH')");
+    await check(page, `ANLAGE ERFOLGREICH (${width} px)`, null);
+    const box = await page.evaluate(() => {
+      const d = document.querySelector("dialog[open]").getBoundingClientRect();
+      return { top: d.top, below: window.innerHeight - d.bottom, left: d.left, right: window.innerWidth - d.right };
+    });
+    if (Math.abs(box.top - box.below) > 2 || Math.abs(box.left - box.right) > 2)
+      throw new Error(`dialog not centred at ${width} px: ${JSON.stringify(box)}`);
+    await page.click("dialog[open] button");
+    await page.reload();
+    if (await page.$("dialog.success")) throw new Error(`dialog again after reload (${width} px)`);
+    if (!(await page.textContent("main")).includes(sb.kennung)) throw new Error("details not shown after reload");
+    await Promise.all([page.waitForNavigation(), page.click("main a[href='/sachbearbeiter']")]);
+    await page.goBack();
+    if (!page.url().includes(sb.kennung)) throw new Error(`Back led to ${page.url()}`);
+    if (await page.$("dialog.success")) throw new Error(`dialog again after Back (${width} px)`);
+  }
+});
+
+// Every page reachable by links from `starts` (and the pages only a form leads to, `extra`) at 320 px:
+// nothing scrolls sideways — neither the page (WCAG 1.4.10) nor a part of it, such as a table in a
+// scrolling box (form fields, whose text may scroll, excepted) — and each passes axe and html-validate.
+// Downloads and other origins are not followed; ids, the six Gruppendetails and the mailboxes count as one page.
+async function noSidewaysScrolling(page, who, starts, extra = []) {
+  await page.setViewportSize({ width: 320, height: 800 });
+  const key = (u) => {
+    const url = new URL(u, BASE);
+    return url.pathname.replace(/S201-[A-Z0-9]{12}/g, "{kennung}").replace(/\/\d+(?=\/|$)/g, "/{id}")
+      .replace(/^\/gruppen\/[a-z-]+$/, "/gruppen/{gruppe}").replace(/^\/postfach\/[a-z-]+/, "/postfach/{postfach}") + url.search;
+  };
+  const queue = [...starts, ...extra], seen = new Set(), visited = [];
+  while (queue.length && visited.length < 80) {
+    const url = queue.shift();
+    if (seen.has(key(url))) continue;
+    seen.add(key(url));
+    const resp = await page.goto(BASE + url);
+    if (resp.status() >= 500) throw new Error(`${who} ${url}: HTTP ${resp.status()}`);
+    visited.push(url);
+    const wide = await page.evaluate(() => {
+      const out = [];
+      if (document.documentElement.scrollWidth > 320) out.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+      for (const el of document.querySelectorAll("body *")) {
+        if (el.matches("input, textarea, select") || el.scrollWidth <= el.clientWidth + 1) continue;
+        const ox = getComputedStyle(el).overflowX;
+        if (ox === "auto" || ox === "scroll")
+          out.push(`${el.tagName.toLowerCase()}.${el.className} scrolls sideways (${el.scrollWidth} > ${el.clientWidth} px)`);
+      }
+      return out;
+    });
+    if (wide.length) throw new Error(`${who} ${url} at 320 px: ${wide.join("; ")}`);
+    await check(page, `320 px, ${who}: ${url}`, await resp.text());
+    const links = await page.$$eval("a[href]", (as) => as.map((a) => a.href));
+    for (const l of links) {
+      const u = new URL(l);
+      if (u.origin !== BASE || u.pathname.startsWith("/anhang/")) continue;
+      if (!seen.has(key(u.pathname + u.search))) queue.push(u.pathname + u.search);
+    }
+  }
+  return visited;
+}
+
+test("320 px: every page of administrator, Sachbearbeiter and visitor without sideways scrolling; tables as stacked rows (issue 11, item 15)", async (page, context) => {
+  const a = await adminSession(page);
+  const sb = await createSb(page, { gruppen: [0, 1, 2, 3, 4, 5], rechte: ["anspruchsberechtigte", "kontaktdaten"], vorname: "Maximiliane-Wilhelmine" });
+  await createSb(page, { gruppen: [0] });
+  await page.goto(BASE + "/gruppen/beihilfe");
+  await page.fill("#f-email", `beihilfe.postfach.der.stadtverwaltung${next()}@example.org`);
+  await clickSubmit(page);
+  // the overview's table at 320 px: one block per Sachbearbeiter, every value under its column's name
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.goto(BASE + "/sachbearbeiter");
+  const row = await page.evaluate((k) => {
+    const tr = [...document.querySelectorAll("table.list tbody tr")].find((t) => t.textContent.includes(k));
+    return [...tr.cells].map((td) => {
+      const r = td.getBoundingClientRect();
+      return { label: getComputedStyle(td, "::before").content, right: r.right, width: r.width, text: td.textContent };
+    });
+  }, sb.kennung);
+  const labels = row.map((c) => c.label.replace(/ \/ ""$/, "")); // (the label is left out for screen readers)
+  if (labels.join() !== '"Name","Vorname","Nutzerkennung","Gruppe","Benutzerstatus"')
+    throw new Error(`cells without their column's name: ${labels.join()}`);
+  if (row.some((c) => c.right > 320 || c.width < 200)) throw new Error(`overview row not stacked: ${JSON.stringify(row)}`);
+  const adminPages = await noSidewaysScrolling(page, "Administrator", ["/"],
+    ["/suche?q=TAN", "/sachbearbeiter?name=Niemand", `/sachbearbeiter/${sb.kennung}/bearbeiten`]);
+  // the Sachbearbeiter: a message from the Kasse with a document, one sent
+  const pdf = path.join(ART, "bescheid.pdf");
+  mkdirSync(ART, { recursive: true });
+  writeFileSync(pdf, "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+  mvctl("message", "send", "--pnr", a.pnr, "--kennung", sb.kennung, "--betreff", "Festsetzung der Versorgungsbezüge nach Ruhestandsversetzung",
+    "--text", "Anbei.", "--anhang", pdf);
+  await context.clearCookies();
+  const s = { kennung: sb.kennung, email: sb.email, password: `Mango-${next()}-Birne!` };
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await activate(page, s);
+  await loginWithTan(page, s, 0);
+  await page.goto(BASE + "/postfach/persoenlich/neu");
+  await page.fill("#f-betreff", "Rückfrage zur Festsetzung");
+  await page.fill("#f-nachricht", "Bitte um Rückruf.");
+  await clickSubmit(page);
+  const sbPages = await noSidewaysScrolling(page, "Sachbearbeiter", ["/"], ["/suche?q=TAN"]);
+  await context.clearCookies();
+  const anonPages = await noSidewaysScrolling(page, "Besucher", ["/anmelden"], ["/passwort-vergessen", "/suche?q=TAN"]);
+  for (const [who, pages, must] of [["Administrator", adminPages, ["/sachbearbeiter", "/gruppen", "/protokoll", `/sachbearbeiter/${sb.kennung}`, "/gruppen/beihilfe", "/einstellungen", "/impressum"]],
+    ["Sachbearbeiter", sbPages, ["/postfach", "/postfach/persoenlich", "/postfach/persoenlich?ordner=gesendet", "/postfach/persoenlich/neu"]],
+    ["Besucher", anonPages, ["/anmelden", "/faq", "/support", "/datenschutz"]]])
+    for (const p of must)
+      if (!pages.includes(p)) throw new Error(`${who}: ${p} not reached (${pages.join(" ")})`);
+  if (!sbPages.some((p) => /^\/nachricht\/\d+$/.test(p))) throw new Error(`Sachbearbeiter: no message opened (${sbPages.join(" ")})`);
+});
+
+test("login: Registrieren beside Passwort vergessen; password fields show and hide by keyboard, and work without JavaScript (issue 11, item 16)", async (page, context) => {
+  await visit(page, "/anmelden", "Anmelden mit Registrieren und Passwort-Anzeige");
+  const row = await page.evaluate(() => {
+    const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+    const f = box("main a[href='/passwort-vergessen']"), g = box("main a[href='#registrieren']");
+    return { sameRow: Math.abs(f.top - g.top) < 2, after: g.left >= f.right, text: document.querySelector("main a[href='#registrieren']").textContent };
+  });
+  if (!row.sameRow || !row.after || row.text !== "Registrieren") throw new Error(`Registrieren not beside Passwort vergessen: ${JSON.stringify(row)}`);
+  // the toggle follows the password field in the Tab order and works with Space and Enter
+  await page.fill("#f-passwort", "Geheim-2024-Wort!");
+  await page.focus("#f-passwort");
+  await tabTo(page, "button.pw-toggle", 1);
+  const state = () => page.evaluate(() => {
+    const b = document.querySelector("button.pw-toggle");
+    return [document.querySelector("#f-passwort").type, b.getAttribute("aria-pressed"), b.getAttribute("aria-label"), b.getAttribute("aria-controls")].join();
+  });
+  if ((await state()) !== "password,false,Passwort anzeigen,f-passwort") throw new Error(`toggle at start: ${await state()}`);
+  await page.keyboard.press("Space");
+  if ((await state()) !== "text,true,Passwort anzeigen,f-passwort") throw new Error(`after Space: ${await state()}`);
+  await check(page, "Anmelden: Passwort angezeigt", null);
+  await page.keyboard.press("Enter");
+  if ((await state()) !== "password,false,Passwort anzeigen,f-passwort") throw new Error(`after Enter: ${await state()}`);
+  // "Registrieren" by keyboard leads to how a registration happens
+  await tabTo(page, "main a[href='#registrieren']");
+  await Promise.all([page.waitForURL(/#registrieren$/), page.keyboard.press("Enter")]);
+  const shown = await page.evaluate(() => {
+    const s = document.querySelector("#registrieren"), r = s.getBoundingClientRect();
+    return s.matches(":target") && r.top >= 0 && r.top < window.innerHeight && s.textContent.includes("Portal-Administratoren der Kassen");
+  });
+  if (!shown) throw new Error("Registrieren did not lead to its explanation");
+  await check(page, "Anmelden: Registrieren", null);
+  // both fields of "Passwort festlegen" have their toggle; a shown password is sent like a hidden one
+  const a = await newAdmin();
+  await page.goto(BASE + linkIn(await waitMail(a.email, "Passwort festlegen"), "/passwort-setzen"));
+  if ((await page.$$("button.pw-toggle")).length !== 2) throw new Error("Passwort festlegen: not a toggle per field");
+  await tabType(page, "#f-passwort", a.password);
+  await tabPress(page, "button.pw-toggle[aria-controls='f-passwort']", "Space");
+  await tabType(page, "#f-passwort_wiederholung", a.password);
+  await submit(page, "Anmeldeseite nach Passwort (angezeigt eingegeben)");
+  if (!(await page.textContent("main")).includes("Ihr Passwort wurde gespeichert")) throw new Error("password not saved");
+  // without JavaScript: no toggle, the login works
+  const nojs = await context.browser().newContext({ javaScriptEnabled: false, locale: "de-DE" });
+  try {
+    const p = await nojs.newPage();
+    await p.goto(BASE + "/anmelden");
+    if (await p.$("button.pw-toggle")) throw new Error("a toggle without JavaScript");
+    if ((await p.getAttribute("#f-passwort", "type")) !== "password") throw new Error("password field not hidden");
+    await p.fill("#f-kennung", a.kennung);
+    await p.fill("#f-passwort", a.password);
+    await Promise.all([p.waitForNavigation(), p.press("#f-passwort", "Enter")]);
+    if (!p.url().endsWith("/anmelden/tan")) throw new Error(`login without JavaScript: ${p.url()}`);
+  } finally {
+    await nojs.close();
+  }
+});
+
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 let passed = 0, failed = 0;
-for (const t of tests) {
+// MV_BROWSER_ONLY=text runs only the tests whose name contains text (while working on them)
+const only = process.env.MV_BROWSER_ONLY;
+for (const t of tests.filter((x) => !only || x.name.includes(only))) {
   const context = await browser.newContext({ acceptDownloads: true, locale: "de-DE" });
   const page = await context.newPage();
   // file choosers are intercepted from the start: Playwright turns interception on asynchronously when

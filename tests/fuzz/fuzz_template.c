@@ -1,5 +1,6 @@
 /* libFuzzer driver: template rendering and the escaping writer. The rendered HTML must
- * never contain a raw '<' that came from a slot value. */
+ * never contain a raw '<' that came from a slot value. The column labels of table cells
+ * (h_table_labels) on the rendered markup: never shorter than its input, never a read past it. */
 #include "html.h"
 #include <stdint.h>
 #include <string.h>
@@ -15,6 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sbuf out;
 	sbuf_init(&out);
 	tpl_render(&out, tpl, TPL_HTML, slots, 2);
+	sbuf labelled;
+	sbuf_init(&labelled);
+	h_table_labels(&labelled, out.data ? out.data : "");
+	if (labelled.len < out.len)
+		__builtin_trap();
+	sbuf_free(&labelled);
 	sbuf esc;
 	sbuf_init(&esc);
 	h_text(&esc, val);

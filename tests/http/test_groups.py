@@ -16,7 +16,9 @@ BAD_EMAIL = "Bitte geben Sie eine gültige E-Mail-Adresse ein oder lassen Sie da
 NO_GROUP = "Dieses Gruppenpostfach gibt es nicht."
 EVENT_LABEL = "Benachrichtigungsadresse geändert"
 
-ROW_RE = re.compile(r'<tr><td><a href="/gruppen/([a-z-]+)">(.*?)</a></td><td>(.*?)</td><td>(.*?)</td></tr>', re.S)
+# (every cell names its column in data-label: see test_ux_details)
+ROW_RE = re.compile(r'<tr><td[^>]*><a href="/gruppen/([a-z-]+)">(.*?)</a></td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>',
+                    re.S)
 
 
 def text_of(fragment):
@@ -62,7 +64,8 @@ class Overview(mv.Case):
         self.assertIn(SENTENCE, r.text)
         self.assertIn('<th scope="col">Gruppentyp</th><th scope="col">E-Mail-Adresse</th>'
                       '<th scope="col">Sachbearbeiter</th>', r.text)
-        self.assertIn('<td><a href="/gruppen/beihilfe">Beihilfe</a></td>', r.text, "a row opens the details")
+        self.assertIn('<td data-label="Gruppentyp"><a href="/gruppen/beihilfe">Beihilfe</a></td>', r.text,
+                      "a row opens the details")
         self.assertEqual(overview_rows(r), [
             ("beihilfe", "Beihilfe", "", "Anna Berg, Anna Zett, Zora Alt"),
             ("beamtenversorgung", "Beamtenversorgung", "", NOBODY),

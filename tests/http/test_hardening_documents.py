@@ -284,8 +284,9 @@ class HeadReadsNothing(Base):
 # ---------------------------------------------------------------- item 16 (parts): what the mailbox pages say
 
 HEAD_RE = re.compile(r'<th scope="col">([^<]*)</th>')
-ROW_RE = re.compile(r'<tr[^>]*><td>([^<]*)</td><td>([^<]*)</td><td><a href="/nachricht/(\d+)">(.*?)</a></td>'
-                    r'<td>([^<]*)</td>(<td>[^<]*</td>)?</tr>', re.S)
+# (every cell names its column in data-label, issue 11 item 15)
+ROW_RE = re.compile(r'<tr[^>]*><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*><a href="/nachricht/(\d+)">(.*?)</a>'
+                    r'</td><td[^>]*>([^<]*)</td>(<td[^>]*>[^<]*</td>)?</tr>', re.S)
 
 
 def columns(text):
@@ -295,7 +296,7 @@ def columns(text):
 def rows(text):
     """{id: (second column, Betreff, fifth column or None)}"""
     return {int(mid): (htmllib.unescape(who), htmllib.unescape(re.sub(r"<[^>]+>", "", subj)),
-                       htmllib.unescape(fifth[4:-5]) if fifth else None)
+                       htmllib.unescape(re.sub(r"<[^>]+>", "", fifth)) if fifth else None)
             for _, who, mid, subj, _, fifth in ROW_RE.findall(text)}
 
 

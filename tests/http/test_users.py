@@ -333,7 +333,7 @@ class DetailsAndEdit(mv.Case):
         r = self.c.get(f"/sachbearbeiter/{s.kennung}")
         self.assertEqual(r.status, 200)
         t = r.text
-        self.assertIn("<h1>Sachbearbeiterdetails</h1>", t)
+        self.assertIn("<h1>Sachbearbeiter&shy;details</h1>", t)
         self.assertIn(f'href="/sachbearbeiter/{s.kennung}/bearbeiten">Bearbeiten</a>', t)
         self.assertIn("<dt>Vorname</dt><dd>Dana</dd>", t)
         self.assertIn(f"<dt>E-Mail-Adresse</dt><dd>{s.email}</dd>", t)
@@ -354,7 +354,7 @@ class DetailsAndEdit(mv.Case):
         mv.wait_mail(s.email, mv.SUBJ_SETPW)
         r = self.c.get(f"/sachbearbeiter/{s.kennung}/bearbeiten")
         self.assertEqual(r.status, 200)
-        self.assertIn("<h1>Sachbearbeiterdetails ändern</h1>", r.text)
+        self.assertIn("<h1>Sachbearbeiter&shy;details ändern</h1>", r.text)
         v = re.search(r'<input type="hidden" name="version" value="(\d+)">', r.text)
         self.assertTrue(v)
         self.assertIn('name="vorname" type="text" value="Egon"', r.text)
@@ -589,7 +589,8 @@ class LockAndUnlock(mv.Case):
         until = j["voruebergehend_gesperrt_bis"]
         self.assertRegex(until or "", r"^\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr$")
         t = self.c.get(f"/sachbearbeiter/{s.kennung}").text
-        self.assertIn(f"(vorübergehend gesperrt bis {until})", t)
+        self.assertIn('<span class="status-badge status-gesperrt">VORÜBERGEHEND GESPERRT</span> '
+                      f'<span class="warning-text">bis {until}</span>', t)
         self.assertIn("Diese Sperre können Sie nicht aufheben; sie endet automatisch am", t)
         row = U.listing(self.c, f"kennung={s.kennung}")["sachbearbeiter"][0]
         self.assertEqual((row["status"], row["voruebergehend_gesperrt"]), ("Aktiv", True))
@@ -869,7 +870,8 @@ class Audit(mv.Case):
         self.assertIn("<h1>Änderungsprotokoll</h1>", r.text)
         for h in ("Zeitpunkt", "Wer", "Aktion", "Betroffen", "Änderung"):
             self.assertIn(f'<th scope="col">{h}</th>', r.text)
-        self.assertRegex(r.text, r"<tr><td>[\d.: ]+</td><td>%s</td><td>Sachbearbeiter angelegt</td><td>%s</td>"
+        self.assertRegex(r.text, r"<tr><td[^>]*>[\d.: ]+</td><td[^>]*>%s</td><td[^>]*>Sachbearbeiter angelegt</td>"
+                                 r"<td[^>]*>%s</td>"
                          % (self.admin.kennung, s.kennung))
         self.assertIn(f'name="kennung" type="text" value="{s.kennung}"', r.text)
         r = self.c.get("/protokoll?kennung=S201-NICHTVORHAND")

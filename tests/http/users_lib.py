@@ -146,8 +146,9 @@ def listing(client, query=""):
     return r.json()
 
 
-ROW_RE = re.compile(r'<tr><td><a href="/sachbearbeiter/(%s)">(.*?)</a></td><td>(.*?)</td><td>(%s)</td>'
-                    r'<td>(.*?)</td><td>(.*?)</td></tr>' % (KENNUNG_RE, KENNUNG_RE), re.S)
+# (every cell names its column in data-label: see test_ux_details)
+ROW_RE = re.compile(r'<tr><td[^>]*><a href="/sachbearbeiter/(%s)">(.*?)</a></td><td[^>]*>(.*?)</td><td[^>]*>(%s)</td>'
+                    r'<td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>' % (KENNUNG_RE, KENNUNG_RE), re.S)
 
 
 def html_rows(text):

@@ -239,6 +239,40 @@ static void test_escaping(void)
 	sbuf_free(&b);
 }
 
+static void test_table_labels(void)
+{
+	sbuf b;
+	sbuf_init(&b);
+	/* every cell names its column; a spanning cell and tables without a head stay as they are */
+	h_table_labels(&b, "<p>x</p><table class=\"list\"><thead><tr><th scope=\"col\">Name</th>"
+			   "<th scope=\"col\">Datum <span>(UTC)</span>\n </th><th>A &amp; \"B\"</th></tr></thead>"
+			   "<tbody><tr class=\"unread\"><td><a href=\"/x?a=1&amp;b=2\">K&lt;1&gt;</a></td>"
+			   "<td>1.1.</td><td class=\"c\">3</td></tr><tr><td colspan=\"3\">Keine.</td></tr>"
+			   "<tr><td colspan=\"2\">ab</td><td>c</td></tr></tbody></table>"
+			   "<table><tr><td>ohne Kopf</td></tr></table><td>");
+	CHECK(strcmp(b.data, "<p>x</p><table class=\"list\"><thead><tr><th scope=\"col\">Name</th>"
+			     "<th scope=\"col\">Datum <span>(UTC)</span>\n </th><th>A &amp; \"B\"</th></tr></thead>"
+			     "<tbody><tr class=\"unread\"><td data-label=\"Name\"><a href=\"/x?a=1&amp;b=2\">K&lt;1&gt;</a>"
+			     "</td><td data-label=\"Datum (UTC)\">1.1.</td><td data-label=\"A &amp; &quot;B&quot;\" class=\"c\">3"
+			     "</td></tr><tr><td colspan=\"3\">Keine.</td></tr>"
+			     "<tr><td colspan=\"2\">ab</td><td data-label=\"A &amp; &quot;B&quot;\">c</td></tr></tbody></table>"
+			     "<table><tr><td>ohne Kopf</td></tr></table><td>") == 0);
+	/* more cells than columns, a cell that has a label, unfinished markup: copied, never cut */
+	const char *odd[] = {"<table><thead><th>A</th></thead><tr><td>1</td><td>2</td><td data-label=\"x\">3</td></table>",
+			     "<table><thead><th>A", "<table><thead><th>A</th></thead><tr><td", "<table", "",
+			     "<table><thead><th title=\">\">A</th></thead><tr><td>1</td></tr></table>"};
+	const char *want[] = {"<table><thead><th>A</th></thead><tr><td data-label=\"A\">1</td><td>2</td>"
+			      "<td data-label=\"x\">3</td></table>",
+			      "<table><thead><th>A", "<table><thead><th>A</th></thead><tr><td", "<table", "",
+			      "<table><thead><th title=\">\">A</th></thead><tr><td data-label=\"A\">1</td></tr></table>"};
+	for (size_t i = 0; i < ARRAY_LEN(odd); i++) {
+		sbuf_reset(&b);
+		h_table_labels(&b, odd[i]);
+		CHECK(b.data && strcmp(b.data, want[i]) == 0);
+	}
+	sbuf_free(&b);
+}
+
 static void test_url_printf(void)
 {
 	arena a;
@@ -770,6 +804,7 @@ int main(void)
 	test_multipart();
 	test_document_names();
 	test_escaping();
+	test_table_labels();
 	test_url_printf();
 	test_router();
 	test_templates();
