@@ -3,6 +3,7 @@
  * restarts dead children with back-off, recycles workers after M requests, stops gracefully
  * on SIGTERM and reloads its configuration on SIGHUP. No threads. */
 #include "cli.h"
+#include "access.h"
 #include "secret.h"
 #include "web.h"
 #include "config.h"
@@ -302,6 +303,8 @@ int main(int argc, char **argv)
 			dir = buf;
 		}
 		int rc = db_migrate(dir);
+		if (rc == 0) /* what SQL cannot do: the folded filter keys of older rows (migration 009) */
+			rc = account_keys_fill();
 		db_close();
 		return rc == 0 ? 0 : 1;
 	}

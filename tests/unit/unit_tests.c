@@ -101,6 +101,49 @@ static void test_multipart(void)
 	arena_reset(&a);
 }
 
+/* Folding for the filters: case, umlauts as digraphs, other Latin letters to their base letter. */
+static void test_fold(void)
+{
+	arena a;
+	arena_init(&a);
+	static const char *const cases[][2] = {
+		{"Müller", "mueller"}, {"MÜLLER", "mueller"}, {"Mueller", "mueller"}, {"Größe", "groesse"},
+		{"ÄRGER", "aerger"}, {"Öl", "oel"}, {"Straße", "strasse"}, {"STRAẞE", "strasse"}, {"José", "jose"},
+		{"Çelik Ñandú", "celik nandu"}, {"Łukasz Øre Åsa", "lukasz ore asa"}, {"Œuvre Æsop", "oeuvre aesop"},
+		{"Ĳssel Şahin Dvořák", "ijssel sahin dvorak"}, {"S201-DEMO47950906", "s201-demo47950906"},
+		{"5 × 3 ÷ 2", "5 × 3 ÷ 2"}, {"ΔΈΛΤΑ Жуков Ёлка", "δΈλτα жуков ёлка"}, {"„Zitat“", "„zitat“"}, {"", ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		const char *got = str_fold(&a, cases[i][0]);
+		if (strcmp(got, cases[i][1]) != 0)
+			fprintf(stderr, "fold %s: %s\n", cases[i][0], got);
+		CHECK(strcmp(got, cases[i][1]) == 0);
+		CHECK(strlen(got) <= strlen(cases[i][0]));
+	}
+	CHECK(strcmp(str_fold(&a, NULL), "") == 0);
+	char out[8];
+	CHECK(text_fold("\xC3" "A", 2, out) == 2 && strcmp(out, "\xC3" "a") == 0); /* a stray byte is kept */
+	CHECK(text_fold("ä", 1, out) == 1 && (unsigned char)out[0] == 0xC3);       /* a cut character too */
+	/* the filter key: both foldings of umlauts when they differ */
+	CHECK(strcmp(str_match_key(&a, "Müller"), "mueller\x1fmuller") == 0);
+	CHECK(strcmp(str_match_key(&a, "Groß-Schäfer"), "gross-schaefer\x1fgross-schafer") == 0);
+	CHECK(strcmp(str_match_key(&a, "Meier"), "meier") == 0);
+	CHECK(strcmp(str_match_key(&a, "José Æsop"), "jose aesop") == 0);
+	CHECK(strcmp(str_match_key(&a, NULL), "") == 0);
+	/* trigrams: distinct, tagged, whole characters, none across the key's two forms */
+	char g[8][TRIGRAM_BYTES];
+	CHECK(text_trigrams("mueller\x1fmuller", 'n', g, 8) == 7); /* lle, ler once */
+	CHECK(strcmp(g[0], "nmue") == 0 && strcmp(g[3], "nlle") == 0 && strcmp(g[4], "nler") == 0 &&
+	      strcmp(g[5], "nmul") == 0 && strcmp(g[6], "null") == 0);
+	CHECK(text_trigrams("aaaaa", 'v', g, 8) == 1 && strcmp(g[0], "vaaa") == 0);
+	CHECK(text_trigrams("ab", 'v', g, 8) == 0 && text_trigrams("", 'v', g, 8) == 0);
+	CHECK(text_trigrams("δέλτα", 'n', g, 8) == 3 && strcmp(g[1], "nέλτ") == 0);
+	CHECK(text_trigrams("S201-ABCDEF", 'k', g, 2) == 2 && strcmp(g[1], "k201") == 0);
+	CHECK(text_trigrams("S201-A201B", 'k', g, 8) == 7); /* S20 201 01- 1-A -A2 A20 01B: 201 once */
+	CHECK(trigrams_drop(g, 7, "S201-", 'k') == 4 && strcmp(g[0], "k1-A") == 0 && strcmp(g[3], "k01B") == 0);
+	arena_reset(&a);
+}
+
 static void test_cookies(void)
 {
 	arena a;
@@ -488,6 +531,7 @@ int main(void)
 	test_ids_and_secrets();
 	test_pw_gate();
 	test_dates_and_text();
+	test_fold();
 	test_config();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
