@@ -510,7 +510,49 @@ struct log_view {
 	const audit_entry *entries;
 	long long n;
 	bool more; /* older entries follow */
+	/* per entry: "Vorname Name" of the acting and of the affected account, NULL if not an
+	 * account of the organisation (the Kasse, mvctl, a group, the organisation itself) */
+	const char **wer_name, **betroffen_name;
 };
+
+/* The name of Nutzerkennung k among the names found (kennung, vorname, name rows), or NULL. */
+static const char *log_name_of(req *r, const db_res *names, const char *k)
+{
+	for (size_t i = 0; k && i < names->nrows; i++)
+		if (strcmp(db_str(names, i, 0), k) == 0)
+			return arena_printf(r->a, "%s %s", db_str(names, i, 1), db_str(names, i, 2));
+	return NULL;
+}
+
+/* The names of the accounts the entries name (actor, target) in one statement: their
+ * Nutzerkennungen go in as one JSON array, each a lookup of the unique key, only accounts of the
+ * administrator's organisation come back. 0, or -1 on a database error. */
+static int log_names(req *r, struct log_view *v)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (long long i = 0; i < v->n; i++) {
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].wer));
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].betroffen));
+	}
+	char *json = cJSON_PrintUnformatted(arr);
+	const char *ids = arena_strdup(r->a, json ? json : "[]");
+	free(json);
+	cJSON_Delete(arr);
+	db_res *names = db_query(r->a,
+		"SELECT DISTINCT a.kennung, a.vorname, a.name FROM JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(40) CHARACTER "
+		"SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$')) j STRAIGHT_JOIN account a ON a.kennung = j.k "
+		"WHERE a.org_id = ?",
+		DBARGS(DS(ids), DI(r->me->org_id)));
+	if (!names)
+		return -1;
+	v->wer_name = arena_alloc(r->a, (size_t)(v->n + 1) * sizeof *v->wer_name);
+	v->betroffen_name = arena_alloc(r->a, (size_t)(v->n + 1) * sizeof *v->betroffen_name);
+	for (long long i = 0; i < v->n; i++) {
+		v->wer_name[i] = log_name_of(r, names, v->entries[i].wer);
+		v->betroffen_name[i] = log_name_of(r, names, v->entries[i].betroffen);
+	}
+	return 0;
+}
 
 static void log_filter_html(sbuf *b, const char *who)
 {
@@ -524,14 +566,29 @@ static void log_filter_html(sbuf *b, const char *who)
 		 who ? who : "");
 }
 
-static void log_table_html(sbuf *b, const audit_entry *e, long long n)
+/* A person as the log shows them: "Vorname Name (Nutzerkennung)", or what the entry holds. */
+static void log_person_html(sbuf *b, const char *name, const char *as_stored)
 {
+	if (name)
+		h_printf(b, "<td>%s (%s)</td>", name, as_stored);
+	else
+		h_printf(b, "<td>%s</td>", as_stored);
+}
+
+static void log_table_html(sbuf *b, const struct log_view *v)
+{
+	const audit_entry *e = v->entries;
+	long long n = v->n;
 	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
 		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt (UTC)</th><th scope=\"col\">Wer</th>"
 		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
-	for (long long i = 0; i < n; i++)
-		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", e[i].zeit, e[i].wer,
-			 audit_event_label(e[i].ereignis), e[i].betroffen, e[i].aenderung);
+	for (long long i = 0; i < n; i++) {
+		h_printf(b, "<tr><td>%s</td>", e[i].zeit);
+		log_person_html(b, v->wer_name[i], e[i].wer);
+		h_printf(b, "<td>%s</td>", audit_event_label(e[i].ereignis));
+		log_person_html(b, v->betroffen_name[i], e[i].betroffen);
+		h_printf(b, "<td>%s</td></tr>", e[i].aenderung);
+	}
 	if (!n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
 	h_raw(b, "</tbody></table></div>");
@@ -542,7 +599,7 @@ static void log_html(req *r, sbuf *b, const void *view)
 	const struct log_view *v = view;
 	const char *who = v->who ? v->who : "";
 	log_filter_html(b, v->who);
-	log_table_html(b, v->entries, v->n);
+	log_table_html(b, v);
 	h_raw(b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
 	const char *newer = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page - 1);
 	const char *older = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page + 1);
@@ -558,8 +615,13 @@ static void log_json(req *r, cJSON *o, const void *view)
 	(void)r;
 	const struct log_view *v = view;
 	cJSON *arr = cJSON_AddArrayToObject(o, "eintraege");
-	for (long long i = 0; i < v->n; i++)
-		cJSON_AddItemToArray(arr, audit_entry_json(&v->entries[i], "zeit_utc"));
+	for (long long i = 0; i < v->n; i++) { /* as mvctl audit has them, and the names */
+		cJSON *e = audit_entry_json(&v->entries[i], "zeit_utc");
+		cJSON_AddItemToObject(e, "wer_name", v->wer_name[i] ? cJSON_CreateString(v->wer_name[i]) : cJSON_CreateNull());
+		cJSON_AddItemToObject(e, "betroffen_name",
+				      v->betroffen_name[i] ? cJSON_CreateString(v->betroffen_name[i]) : cJSON_CreateNull());
+		cJSON_AddItemToArray(arr, e);
+	}
 	cJSON_AddNumberToObject(o, "seite", (double)v->page);
 	cJSON_AddBoolToObject(o, "weitere", v->more);
 }
@@ -583,5 +645,9 @@ void users_log(req *r)
 	v.more = v.n > LOG_PAGE;
 	if (v.more)
 		v.n = LOG_PAGE;
+	if (log_names(r, &v) != 0) {
+		db_fail(r);
+		return;
+	}
 	page_render(r, 200, &log_page, &v);
 }

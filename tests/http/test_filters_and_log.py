@@ -161,6 +161,67 @@ class FilterPaging(mv.Case):
                 self.assertEqual(got, want)
 
 
+BASE_RIGHT = "persönliches Postfach und Gruppenpostfächer"
+
+
+class ChangeLog(mv.Case):
+    """The change log speaks the handbook's words: rights by their labels, people by their names."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin, cls.c = U.admin_session(vorname="Kim", name="Mustermensch")
+
+    def test_rights_as_labels(self):
+        s = U.create(self.c, "Rita", f"Recht{mv.uid()}", rechte=["anspruchsberechtigte"])
+        v = U.details(self.c, s.kennung)["version"]
+        r = self.c.post(f"/sachbearbeiter/{s.kennung}/bearbeiten",
+                        U.form("Rita", s.name, s.email, rechte=["anspruchsberechtigte", "kontaktdaten"], terms=False)
+                        + [("version", str(v))])
+        self.assertEqual(r.status, 303, r)
+        U.restrict(self.admin.org.pnr, off="formulare")
+        U.restrict(self.admin.org.pnr, on="formulare")
+        a, k = U.LABEL["anspruchsberechtigte"], U.LABEL["kontaktdaten"]
+        e = {x["ereignis"]: x["aenderung"] for x in U.protokoll(self.c, s.kennung)}
+        self.assertEqual(e["sb_created"], f"Name: Rita {s.name}; E-Mail: {s.email}; Gruppen: Beihilfe; "
+                                          f"Rechte: {BASE_RIGHT}, {a}")
+        self.assertEqual(e["sb_updated"], f"Rechte: {BASE_RIGHT}, {a} → {BASE_RIGHT}, {a}, {k}")
+        restricted = [x["aenderung"] for x in U.protokoll(self.c) if x["ereignis"] == "org_restricted"][:2]
+        self.assertEqual(restricted, [f"ausgeschaltet: keine; eingeschaltet: {U.LABEL['formulare']}",
+                                      f"ausgeschaltet: {U.LABEL['formulare']}; eingeschaltet: keine"])
+        text = self.c.get("/protokoll").text
+        self.assertIn(htmllib.escape(f"Rechte: {BASE_RIGHT}, {a} → {BASE_RIGHT}, {a}, {k}", quote=False), text)
+        for key in ("Rechte: postfach", "anspruchsberechtigte,", "kontaktdaten", "ausgeschaltet: formulare"):
+            self.assertNotIn(key, text)
+        # the operator's view says the same
+        cli = {x["ereignis"]: x["aenderung"] for x in U.audit_cli(self.admin.org.pnr, s.kennung)}
+        self.assertEqual((cli["sb_created"], cli["sb_updated"]), (e["sb_created"], e["sb_updated"]))
+
+    def test_people_by_name(self):
+        s = U.create(self.c, "Fritz & Hans", f"Öztürk{mv.uid()}")
+        U.restrict(self.admin.org.pnr, off="kontaktdaten")
+        U.restrict(self.admin.org.pnr, on="kontaktdaten")
+        e = U.protokoll(self.c, s.kennung)[0]
+        self.assertEqual((e["wer"], e["wer_name"], e["betroffen"], e["betroffen_name"]),
+                         (self.admin.kennung, "Kim Mustermensch", s.kennung, f"Fritz & Hans {s.name}"))
+        self.assertEqual(set(e), {"zeit_utc", "wer", "wer_name", "ereignis", "aktion", "betroffen", "betroffen_name",
+                                  "aenderung"})
+        r = self.c.get(f"/protokoll?kennung={s.kennung}")
+        self.assertRegex(r.text, r"<tr><td>[\d.: ]+</td><td>Kim Mustermensch \(%s\)</td><td>Sachbearbeiter angelegt</td>"
+                                 r"<td>Fritz &amp; Hans %s \(%s\)</td>" % (self.admin.kennung, s.name, s.kennung))
+        # who is not an account of the organisation keeps what the entry holds
+        x = next(x for x in U.protokoll(self.c) if x["ereignis"] == "org_restricted")
+        self.assertEqual((x["wer"], x["wer_name"], x["betroffen"], x["betroffen_name"]),
+                         ("mvctl", None, self.admin.org.pnr, None))
+        self.assertRegex(self.c.get("/protokoll").text,
+                         r"<td>mvctl</td><td>Funktionseinschränkungen geändert</td><td>%s</td>" % self.admin.org.pnr)
+        # the name as it is now
+        v = U.details(self.c, s.kennung)["version"]
+        self.c.post(f"/sachbearbeiter/{s.kennung}/bearbeiten",
+                    U.form("Fritz", s.name, s.email, terms=False) + [("version", str(v))])
+        self.assertEqual({x["betroffen_name"] for x in U.protokoll(self.c, s.kennung)}, {f"Fritz {s.name}"})
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main()
