@@ -52,4 +52,8 @@ void contact_post(req *r);
 /* page_static.c */
 void static_page(req *r);
 
+/* page_help.c: the stems of every FAQ entry's words anew (faq.such_frage, such_antwort), for
+ * the search; `migrate` runs it after the SQL files. 0 ok, -1 on a database error. */
+int faq_stems_fill(void);
+
 #endif

@@ -460,6 +460,108 @@ size_t trigrams_drop(char g[][TRIGRAM_BYTES], size_t n, const char *common, char
 	return kept;
 }
 
+static bool ends_with(const char *w, size_t n, const char *suffix, size_t min_stem)
+{
+	size_t k = strlen(suffix);
+	return n >= k + min_stem && memcmp(w + n - k, suffix, k) == 0;
+}
+
+/* The length of w without the first suffix of list it ends with (keeping min_stem bytes), or n. */
+static size_t strip_one(const char *w, size_t n, const char *const *list, size_t count, size_t min_stem)
+{
+	for (size_t k = 0; k < count; k++)
+		if (ends_with(w, n, list[k], min_stem) && !(list[k][0] == 's' && !list[k][1] && w[n - 2] == 's'))
+			return n - strlen(list[k]);
+	return n;
+}
+
+/* Without the "ge" of a weak participle: gesperr → sperr, abgemeld → abmeld (separable prefix). */
+static size_t strip_ge(char *w, size_t n)
+{
+	static const char *const separable[] = {"", "ab", "an", "auf", "aus", "bei", "durch", "ein", "fest", "frei",
+						"her", "hin", "los", "mit", "nach", "um", "vor", "weg", "zu", "zurueck",
+						"zusammen"};
+	for (size_t k = 0; k < ARRAY_LEN(separable); k++) {
+		size_t p = strlen(separable[k]);
+		if (n >= p + 2 + 3 && memcmp(w, separable[k], p) == 0 && w[p] == 'g' && w[p + 1] == 'e') {
+			memmove(w + p, w + p + 2, n - p - 2);
+			return n - 2;
+		}
+	}
+	return n;
+}
+
+size_t word_stem(char *w, size_t n)
+{
+	static const char *const derived[] = {"ungen", "heiten", "keiten", "innen", "ung", "heit", "keit"};
+	static const char *const inflected[] = {"ern", "em", "en", "er", "es", "e", "s"};
+	static const char *const verbal[] = {"et", "t"};
+	static const char *const er[] = {"er"};
+	size_t d = strip_one(w, n, derived, ARRAY_LEN(derived), 3);
+	size_t m = strip_one(w, d, inflected, ARRAY_LEN(inflected), 3);
+	size_t v = d == n ? strip_one(w, m, verbal, ARRAY_LEN(verbal), 3) : m;
+	if (v < m) { /* a weak participle ends in -t or -et: gesperrt(e), abgemeldet, geändert */
+		m = strip_ge(w, v);
+		if (m < v) /* ge…ert of a verb in -ern: geändert → änd */
+			m = strip_one(w, m, er, 1, 3);
+	}
+	size_t o = 0; /* umlauts as their base vowels: Postfächer → postfach, gültig → gultig */
+	for (size_t i = 0; i < m; i++) {
+		w[o++] = w[i];
+		if ((w[i] == 'a' || w[i] == 'o' || w[i] == 'u') && i + 1 < m && w[i + 1] == 'e')
+			i++;
+	}
+	w[o] = '\0';
+	return o;
+}
+
+/* Whether a character belongs to a word: ASCII letters and digits, and letters from U+00C0 on
+ * (not × ÷, general punctuation and symbols U+2000–U+2BFF, CJK punctuation U+3000–U+303F). */
+static bool word_char(unsigned cp)
+{
+	if (cp < 0x80)
+		return (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' && (cp | 32) <= 'z');
+	return cp != NOT_UTF8 && cp >= 0xC0 && cp != 0xD7 && cp != 0xF7 && !(cp >= 0x2000 && cp <= 0x2BFF) &&
+	       !(cp >= 0x3000 && cp <= 0x303F);
+}
+
+size_t text_word(const char *s, size_t *pos, size_t *start)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = *pos, len = 0;
+	while (i < n) {
+		size_t at = i;
+		if (word_char(utf8_next(p, n, &i))) {
+			*start = at;
+			len = i - at;
+			break;
+		}
+	}
+	while (len && i < n) {
+		size_t at = i;
+		if (!word_char(utf8_next(p, n, &i))) {
+			i = at;
+			break;
+		}
+		len = i - *start;
+	}
+	*pos = i;
+	return len;
+}
+
+char *text_stems(arena *a, const char *s)
+{
+	sbuf b = sbuf_in(a);
+	char *w = arena_alloc(a, strlen(s) + 1);
+	size_t pos = 0, start = 0, len;
+	while ((len = text_word(s, &pos, &start))) {
+		size_t n = word_stem(w, fold_mode(s + start, len, w, true));
+		sbuf_addc(&b, ' ');
+		sbuf_add(&b, w, n);
+	}
+	return b.data ? b.data : arena_strdup(a, "");
+}
+
 bool str_has_ctl(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

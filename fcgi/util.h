@@ -75,6 +75,18 @@ size_t text_trigrams(const char *s, char tag, char out[][TRIGRAM_BYTES], size_t 
 /* Removes from g[0..n) the trigrams of common (up to ten characters; the same tag), keeping the
  * order; returns how many remain. */
 size_t trigrams_drop(char g[][TRIGRAM_BYTES], size_t n, const char *common, char tag);
+/* The stem of a folded German word, in place (NUL-terminated; returns the new length): one
+ * derivational suffix (-ung, -ungen, -heit, -keit, -innen …), one inflection (-e, -en, -er,
+ * -es, -em, -ern, -s), else a verb ending (-t, -et) whose weak participle loses its "ge", also
+ * after a separable prefix (gesperrt → sperr, abgemeldet → abmeld, geändert → aend); stems keep
+ * at least three bytes; then ae/oe/ue become a/o/u (Postfächer → postfach, gültig → gultig). */
+size_t word_stem(char *w, size_t n);
+/* The next word of s from *pos on (letters and digits; „ “ – … separate): returns its length (0:
+ * none left), its start in *start, and moves *pos past it. */
+size_t text_word(const char *s, size_t *pos, size_t *start);
+/* The stems (str_fold, word_stem) of the words of s in order, each behind a blank:
+ * "Ich wurde abgemeldet." → " ich wurd abmeld"; allocated in a. */
+char *text_stems(arena *a, const char *s);
 bool str_has_ctl(const char *s, size_t n);          /* control chars (except \t) or NUL */
 bool parse_date(const char *in, char out[11]);      /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
 bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */

@@ -222,6 +222,41 @@ class ChangeLog(mv.Case):
         self.assertEqual({x["betroffen_name"] for x in U.protokoll(self.c, s.kennung)}, {f"Fritz {s.name}"})
 
 
+class SearchWordForms(mv.Case):
+    """The FAQ search matches word forms: common German endings and the ge- of participles."""
+
+    def search(self, q):
+        r = mv.Client().get(f"/suche?q={mv.urllib.parse.quote(q)}", json=True)
+        self.assertEqual(r.status, 200)
+        return {t["link"].split("#")[1]: t for t in r.json()["treffer"]}
+
+    def test_abmelden_finds_abgemeldet(self):
+        hits = self.search("Abmelden")
+        self.assertIn("faq-automatisch-abgemeldet", hits)
+        self.assertIn("faq-passwort-aendern", hits)  # "… von allen Sitzungen abgemeldet …"
+        self.assertIn("abgemeldet", hits["faq-automatisch-abgemeldet"]["auszug"])
+        self.assertIn("abgemeldet", hits["faq-passwort-aendern"]["auszug"])
+        r = mv.Client().get("/suche?q=Abmelden")
+        self.assertRegex(r.text, r'<li><a href="/faq#faq-automatisch-abgemeldet">Warum wurde ich automatisch '
+                                 r'abgemeldet\?</a><p>')
+
+    def test_other_word_forms(self):
+        self.assertIn("faq-automatisch-abgemeldet", self.search("Abmeldung"))
+        self.assertIn("faq-gesperrt", self.search("Sperrung"))       # gesperrt, Sperre
+        self.assertIn("faq-gesperrt", self.search("gesperrten Konto"))
+        self.assertIn("faq-passwort-regeln", self.search("Passwörter Anforderung"))
+        self.assertIn("faq-postfach", self.search("Postfächern"))
+        self.assertIn("faq-passwort-aendern", self.search("Änderungen Passwörter"))
+        self.assertIn("faq-passwort-vergessen", self.search("festgelegt"))  # "… ein neues Passwort festlegen"
+        # the question counts more than the answer: the entry asked about comes first
+        self.assertEqual(list(self.search("abgemeldet"))[0], "faq-automatisch-abgemeldet")
+        # still narrowing with several words, still nothing for nonsense
+        self.assertEqual(set(self.search("Dokumente MiB")), {"faq-dokumente"})
+        self.assertEqual(self.search("Quantenphysik"), {})
+        # parts of compound words still match
+        self.assertIn("faq-kennung-vergessen", self.search("kennung"))
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main()

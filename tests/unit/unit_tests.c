@@ -144,6 +144,55 @@ static void test_fold(void)
 	arena_reset(&a);
 }
 
+/* Stemming for the FAQ search: word forms of one word share a stem (after folding). */
+static void test_stem(void)
+{
+	arena a;
+	arena_init(&a);
+	static const char *const groups[][5] = {
+		{"abmeld", "Abmelden", "abgemeldet", "Abmeldung", "abmeldet"},
+		{"anmeld", "anmelden", "angemeldet", "Anmeldung", "Anmeldungen"},
+		{"sperr", "gesperrt", "sperren", "Sperrung", "gesperrte"},
+		{"passwor", "Passwort", "Passwörter", "Passworts", "PASSWORT"},
+		{"postfach", "Postfach", "Postfächer", "Postfächern", "postfach"},
+		{"gultig", "gültig", "Gültig", "gultig", "GÜLTIG"},
+		{"anleg", "angelegt", "anlegen", "angelegte", "anlegt"},
+		{"festleg", "festgelegt", "festlegen", "Festlegung", "festlegt"},
+		{"and", "ändern", "geändert", "Änderung", "Änderungen"},
+		{"vergess", "vergessen", "vergessen", "Vergessen", "VERGESSEN"},
+		{"dokumen", "Dokument", "Dokumente", "Dokumenten", "Dokuments"},
+		{"kolleg", "Kollege", "Kollegen", "Kolleginnen", "kollege"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(groups); i++)
+		for (size_t k = 1; k < 5; k++) {
+			char *w = str_fold(&a, groups[i][k]);
+			size_t n = word_stem(w, strlen(w));
+			if (strcmp(w, groups[i][0]) != 0)
+				fprintf(stderr, "stem %s: %s\n", groups[i][k], w);
+			CHECK(strcmp(w, groups[i][0]) == 0 && n == strlen(w));
+		}
+	/* words and their stems in a text: punctuation, quotes and dashes separate */
+	CHECK(strcmp(text_stems(&a, "Sie werden „automatisch“ abgemeldet – Ihr Passwort (12 Zeichen)."),
+		     " sie werd automatisch abmeld ihr passwor 12 zeich") == 0);
+	CHECK(strcmp(text_stems(&a, "E-Mail: Straße×2"), " e mail strass 2") == 0);
+	CHECK(strcmp(text_stems(&a, " … "), "") == 0 && strcmp(text_stems(&a, ""), "") == 0);
+	size_t pos = 0, start = 0;
+	CHECK(text_word("„Ab“", &pos, &start) == 2 && start == 3 && pos == 5);
+	CHECK(text_word("„Ab“", &pos, &start) == 0);
+	/* short words and stems stay: at least three letters */
+	static const char *const kept[][2] = {{"tan", "tan"}, {"mib", "mib"}, {"ab", "ab"}, {"tage", "tag"},
+					      {"postf", "postf"}, {"gelten", "gel"}, {"gebiet", "gebi"}, {"prozess", "prozess"},
+					      {"angebot", "angebo"}, {"", ""}};
+	for (size_t i = 0; i < ARRAY_LEN(kept); i++) {
+		char *w = arena_strdup(&a, kept[i][0]);
+		word_stem(w, strlen(w));
+		if (strcmp(w, kept[i][1]) != 0)
+			fprintf(stderr, "stem %s: %s\n", kept[i][0], w);
+		CHECK(strcmp(w, kept[i][1]) == 0);
+	}
+	arena_reset(&a);
+}
+
 static void test_cookies(void)
 {
 	arena a;
@@ -532,6 +581,7 @@ int main(void)
 	test_pw_gate();
 	test_dates_and_text();
 	test_fold();
+	test_stem();
 	test_config();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -1,4 +1,4 @@
--- 009_filter_keys.sql — the overview's filters match anywhere in Name, Vorname and Nutzerkennung,
+-- 009_search_keys.sql — the overview's filters match anywhere in Name, Vorname and Nutzerkennung,
 -- case- and umlaut-folded (ä = ae, ö = oe, ü = ue, ß = ss), and stay flat in large organisations.
 -- * account.such_name, such_vorname: the folded keys (str_match_key in util.c: "Müller" →
 --   "mueller" and "muller" behind a 0x1F), written by the application wherever it writes the
@@ -24,3 +24,9 @@ CREATE TABLE IF NOT EXISTS account_such (
   KEY ix_account_such_account (account_id),
   CONSTRAINT fk_account_such_account FOREIGN KEY (account_id) REFERENCES account (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The FAQ search matches word forms ("Abmelden" finds "abgemeldet"): the stems of question and
+-- answer (text_stems in util.c: " abmeld passwor …"), computed anew for every FAQ row by every
+-- `meineversorgung migrate` after the SQL files (faq_stems_fill in page_help.c), so a release that
+-- changes the FAQ or the stemming brings them along. A row without them is stemmed per request.
+ALTER TABLE faq ADD COLUMN IF NOT EXISTS such_frage TEXT NULL, ADD COLUMN IF NOT EXISTS such_antwort TEXT NULL;
