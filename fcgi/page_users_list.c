@@ -11,6 +11,7 @@
 #include "db.h"
 #include "domain.h"
 #include "html.h"
+#include "secret.h"
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,16 +531,18 @@ static const char *log_name_of(req *r, const db_res *names, const char *k)
 static int log_names(req *r, struct log_view *v)
 {
 	cJSON *arr = cJSON_CreateArray();
-	for (long long i = 0; i < v->n; i++) {
-		cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].wer));
-		cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].betroffen));
+	for (long long i = 0; i < v->n; i++) { /* what can be a Nutzerkennung (not "Kasse", a group, a PNR) */
+		if (strlen(v->entries[i].wer) == KENNUNG_LEN)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].wer));
+		if (strlen(v->entries[i].betroffen) == KENNUNG_LEN)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].betroffen));
 	}
 	char *json = cJSON_PrintUnformatted(arr);
 	const char *ids = arena_strdup(r->a, json ? json : "[]");
 	free(json);
 	cJSON_Delete(arr);
 	db_res *names = db_query(r->a,
-		"SELECT DISTINCT a.kennung, a.vorname, a.name FROM JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(40) CHARACTER "
+		"SELECT DISTINCT a.kennung, a.vorname, a.name FROM JSON_TABLE(?, '$[*]' COLUMNS (k CHAR(17) CHARACTER "
 		"SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$')) j STRAIGHT_JOIN account a ON a.kennung = j.k "
 		"WHERE a.org_id = ?",
 		DBARGS(DS(ids), DI(r->me->org_id)));
