@@ -8,6 +8,7 @@
 #include "mail.h"
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -76,8 +77,58 @@ int login_failure(const actor *who, long long account_id)
 	return locked ? 1 : 0;
 }
 
+/* The trigrams of a Sachbearbeiter's keys and Nutzerkennung as a JSON array of strings; not those
+ * of the Nutzerkennung's first five characters ("S201-"), which every one of the organisation
+ * holds (a filter skips them too, see page_users_list.c). */
+static char *grams_json(arena *a, const char *kennung, const char *such_vorname, const char *such_name)
+{
+	enum { MAX = 3 * (ACCOUNT_KEY_CHARS + 17) };
+	char(*g)[TRIGRAM_BYTES] = arena_alloc(a, MAX * sizeof *g);
+	size_t n = text_trigrams(such_name, 'n', g, MAX);
+	n += text_trigrams(such_vorname, 'v', g + n, MAX - n);
+	char prefix[6];
+	snprintf(prefix, sizeof prefix, "%s", kennung);
+	n += trigrams_drop(g + n, text_trigrams(kennung, 'k', g + n, MAX - n), prefix, 'k');
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(g[i]));
+	char *json = cJSON_PrintUnformatted(arr);
+	char *out = arena_strdup(a, json ? json : "[]");
+	free(json);
+	cJSON_Delete(arr);
+	return out;
+}
+
+const char *account_key(arena *a, const char *name)
+{
+	char *k = str_match_key(a, name);
+	size_t chars = 0, i = 0;
+	for (; k[i] && chars < ACCOUNT_KEY_CHARS; i++)
+		chars += ((unsigned char)k[i] & 0xC0) != 0x80;
+	while (k[i] && ((unsigned char)k[i] & 0xC0) == 0x80)
+		i++;
+	k[i] = '\0';
+	return k;
+}
+
+int account_keys_store(arena *a, long long account_id, long long grams_org_id, const char *kennung,
+		       const char *vorname, const char *name)
+{
+	const char *kv = account_key(a, vorname), *kn = account_key(a, name);
+	if (db_exec("UPDATE account SET such_vorname = ?, such_name = ? WHERE id = ?", DBARGS(DS(kv), DS(kn), DI(account_id)),
+		    NULL, NULL) != 0 ||
+	    db_exec("DELETE FROM account_such WHERE account_id = ?", DBARGS(DI(account_id)), NULL, NULL) != 0)
+		return -1;
+	if (!grams_org_id)
+		return 0;
+	return db_exec("INSERT IGNORE INTO account_such (org_id, gram, account_id) SELECT ?, q.g, ? "
+		       "FROM JSON_TABLE(?, '$[*]' COLUMNS (g VARCHAR(4) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) q",
+		       DBARGS(DI(grams_org_id), DI(account_id), DS(grams_json(a, kennung, kv, kn))), NULL, NULL);
+}
+
 /* Inserts an account in state "angelegt" with a fresh history salt and a generated (or, for
- * demo data, fixed) Nutzerkennung; retries on the unlikely collision. Inside a transaction. */
+ * demo data, fixed) Nutzerkennung, and its filter keys; retries on the unlikely collision.
+ * Inside a transaction. */
 int account_insert(enum account_role_code role, long long org_id, const char *vorname, const char *name,
 		   const char *email, const char *geburtsdatum, const char *fixed_kennung, char kennung_out[KENNUNG_LEN + 1],
 		   long long *id_out)
@@ -100,12 +151,57 @@ int account_insert(enum account_role_code role, long long org_id, const char *vo
 			if (role == 'S' && db_exec("UPDATE organisation SET sb_anzahl = sb_anzahl + 1 WHERE id = ?",
 						   DBARGS(DI(org_id)), NULL, NULL) != 0)
 				return -1;
-			return 0;
+			arena a;
+			arena_init(&a);
+			int rc = account_keys_store(&a, *id_out, role == 'S' ? org_id : 0, kennung_out, vorname, name);
+			arena_reset(&a);
+			return rc;
 		}
 		if (db_last_error() != DB_ERR_DUP || fixed_kennung)
 			return -1;
 	}
 	return -1;
+}
+
+/* One batch of accounts without filter keys: each gets them, a Sachbearbeiter its trigrams too. */
+static int keys_fill_tx(void *p)
+{
+	enum { COL_ID, COL_ORG, COL_KENNUNG, COL_VORNAME, COL_NAME };
+	const db_res *res = p;
+	arena a;
+	arena_init(&a);
+	int rc = 0;
+	for (size_t i = 0; i < res->nrows && rc == 0; i++)
+		if (account_keys_store(&a, db_int(res, i, COL_ID), db_int(res, i, COL_ORG), db_str(res, i, COL_KENNUNG),
+				       db_str(res, i, COL_VORNAME), db_str(res, i, COL_NAME)) != 0)
+			rc = DB_TX_FAIL;
+	arena_reset(&a);
+	return rc;
+}
+
+int account_keys_fill(void)
+{
+	arena a;
+	arena_init(&a);
+	long long filled = 0;
+	int rc = 0;
+	for (;;) {
+		db_res *res = db_query(&a, "SELECT id, IF(rolle = 'S', org_id, 0), kennung, vorname, name FROM account "
+					   "WHERE such_name IS NULL OR such_vorname IS NULL ORDER BY id LIMIT 500",
+				       DBNOARGS);
+		if (!res || (res->nrows && db_tx(keys_fill_tx, res) != 0)) {
+			rc = -1;
+			break;
+		}
+		if (!res->nrows)
+			break;
+		filled += (long long)res->nrows;
+		arena_reset(&a);
+	}
+	arena_reset(&a);
+	if (filled)
+		log_info("filter keys of %lld accounts filled", filled);
+	return rc;
 }
 
 int session_end_all(long long account_id)

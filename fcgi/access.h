@@ -44,5 +44,18 @@ enum account_role_code { ACCOUNT_X = 'X', ACCOUNT_S = 'S' };
 int account_insert(enum account_role_code role, long long org_id, const char *vorname, const char *name,
 		   const char *email, const char *geburtsdatum, const char *fixed_kennung,
 		   char kennung_out[KENNUNG_LEN + 1], long long *id_out);
+/* The overview's filter keys (migration 009): account.such_name and such_vorname hold
+ * account_key of name and vorname — str_match_key, cut to ACCOUNT_KEY_CHARS characters — and a
+ * Sachbearbeiter's trigrams of both and of the Nutzerkennung are rows of account_such. */
+#define ACCOUNT_KEY_CHARS 250
+const char *account_key(arena *a, const char *name);
+/* Stores the keys anew, and the trigrams (grams_org_id: its organisation; 0: none, not a
+ * Sachbearbeiter). Every write of vorname or name calls it (account_insert does); in a
+ * transaction. 0 ok, -1 on a database error. */
+int account_keys_store(arena *a, long long account_id, long long grams_org_id, const char *kennung,
+		       const char *vorname, const char *name);
+/* The keys of accounts that have none yet — rows older than migration 009; `migrate` runs it
+ * after the SQL files. 0 ok, -1 on a database error. */
+int account_keys_fill(void);
 
 #endif

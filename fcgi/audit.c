@@ -1,6 +1,7 @@
 /* audit.c — the audit log: who changed what, when, from where; its labels and its JSON. */
 #include "audit.h"
 #include "db.h"
+#include "domain.h"
 #include "log.h"
 #include <string.h>
 
@@ -72,6 +73,87 @@ const char *audit_event_label(const char *event)
 	return event;
 }
 
+/* The label of a right's key in a change ("kontaktdaten" → "darf Personen-/Kontaktdaten sehen und
+ * ändern"), or NULL for anything else. */
+static const char *right_label(const char *key, size_t n)
+{
+	static const char base[] = "persönliches Postfach und Gruppenpostfächer";
+	if (n == strlen("postfach") && memcmp(key, "postfach", n) == 0)
+		return base;
+	for (int k = 0; k < RECHT__MAX; k++)
+		if (n == strlen(recht_key[k]) && memcmp(key, recht_key[k], n) == 0)
+			return recht_label[k];
+	return NULL;
+}
+
+/* A list of rights as written to the row ("postfach → postfach, kontaktdaten"), each key that is
+ * a whole item replaced by its label, into b. */
+static void rights_list_labelled(sbuf *b, const char *s)
+{
+	static const char arrow[] = " → ";
+	while (*s) {
+		const char *comma = strstr(s, ", "), *to = strstr(s, arrow);
+		const char *end = comma && (!to || comma < to) ? comma : to ? to : s + strlen(s);
+		size_t n = (size_t)(end - s);
+		const char *label = right_label(s, n);
+		sbuf_add(b, label ? label : s, label ? strlen(label) : n);
+		size_t sep = !*end ? 0 : end == comma ? 2 : strlen(arrow);
+		sbuf_add(b, end, sep);
+		s = end + sep;
+	}
+}
+
+/* Rights separated by blanks, as `mvctl org restrict` writes them ("kontaktdaten formulare "), by
+ * their labels joined with ", " into b; "keine" for none. */
+static void rights_words_labelled(sbuf *b, const char *s, size_t len)
+{
+	size_t before = b->len;
+	for (size_t i = 0; i < len;) {
+		size_t n = strcspn(s + i, " ");
+		n = n < len - i ? n : len - i;
+		if (n) {
+			const char *label = right_label(s + i, n);
+			if (b->len > before)
+				sbuf_adds(b, ", ");
+			sbuf_add(b, label ? label : s + i, label ? strlen(label) : n);
+		}
+		i += n + 1;
+	}
+	if (b->len == before)
+		sbuf_adds(b, "keine");
+}
+
+/* The change as shown: rights by their labels, not their keys (the row keeps the keys) — in the
+ * "Rechte: …" part of sb_created and sb_updated, and in both parts of org_restricted. */
+static const char *detail_labelled(arena *a, const char *event, const char *detail)
+{
+	sbuf b = sbuf_in(a);
+	if (strcmp(event, "org_restricted") == 0) {
+		const char *on = strstr(detail, "; eingeschaltet: ");
+		if (!str_starts(detail, "ausgeschaltet: ") || !on)
+			return detail;
+		const char *off = detail + strlen("ausgeschaltet: ");
+		sbuf_adds(&b, "ausgeschaltet: ");
+		rights_words_labelled(&b, off, (size_t)(on - off));
+		sbuf_adds(&b, "; eingeschaltet: ");
+		on += strlen("; eingeschaltet: ");
+		rights_words_labelled(&b, on, strlen(on));
+		return b.data;
+	}
+	if (strcmp(event, "sb_created") != 0 && strcmp(event, "sb_updated") != 0)
+		return detail;
+	const char *at = NULL; /* the last "Rechte: " that starts a part: the rights are the last part */
+	for (const char *p = detail; (p = strstr(p, "Rechte: ")); p++)
+		if (p == detail || (p - detail >= 2 && p[-2] == ';' && p[-1] == ' '))
+			at = p;
+	if (!at)
+		return detail;
+	at += strlen("Rechte: ");
+	sbuf_add(&b, detail, (size_t)(at - detail));
+	rights_list_labelled(&b, at);
+	return b.data;
+}
+
 static db_res *audit_query(arena *a, long long org_id, enum audit_scope scope, const char *k, long long limit,
 			   long long offset)
 {
@@ -103,7 +185,8 @@ long long audit_list(arena *a, long long org_id, enum audit_scope scope, const c
 	enum { ZEIT, WER, EREIGNIS, BETROFFEN, AENDERUNG, UTC };
 	for (size_t i = 0; i < res->nrows; i++)
 		e[i] = (audit_entry){db_str(res, i, ZEIT), db_str(res, i, WER), db_str(res, i, EREIGNIS),
-				     db_str(res, i, BETROFFEN), db_str(res, i, AENDERUNG), db_str(res, i, UTC)};
+				     db_str(res, i, BETROFFEN),
+				     detail_labelled(a, db_str(res, i, EREIGNIS), db_str(res, i, AENDERUNG)), db_str(res, i, UTC)};
 	*out = e;
 	return (long long)res->nrows;
 }

@@ -19,6 +19,30 @@ struct gen_batch {
 	const char *pnr;
 };
 
+/* The filter keys and trigrams (account_keys_store) of the users generated after id `before`:
+ * their names are ASCII without umlauts, so LOWER() folds them as str_match_key does and
+ * SUBSTRING cuts the trigrams text_trigrams would (those of the Nutzerkennung's "S201-" left out,
+ * as grams_json in access.c does). */
+static int users_keys(long long org_id, long long before)
+{
+	static const char *const sql[] = {
+		"UPDATE account SET such_name = LOWER(name), such_vorname = LOWER(vorname) WHERE org_id = ? AND id > ?",
+		"INSERT IGNORE INTO account_such (org_id, gram, account_id) SELECT a.org_id, CONCAT('n', SUBSTRING(a.such_name, "
+		"s.seq, 3)), a.id FROM account a JOIN seq_1_to_250 s ON s.seq <= CHAR_LENGTH(a.such_name) - 2 "
+		"WHERE a.org_id = ? AND a.id > ? ORDER BY 2, 3",
+		"INSERT IGNORE INTO account_such (org_id, gram, account_id) SELECT a.org_id, CONCAT('v', SUBSTRING(a.such_vorname, "
+		"s.seq, 3)), a.id FROM account a JOIN seq_1_to_250 s ON s.seq <= CHAR_LENGTH(a.such_vorname) - 2 "
+		"WHERE a.org_id = ? AND a.id > ? ORDER BY 2, 3",
+		"INSERT IGNORE INTO account_such (org_id, gram, account_id) SELECT a.org_id, CONCAT('k', SUBSTRING(a.kennung, "
+		"s.seq, 3)), a.id FROM account a JOIN seq_1_to_250 s ON s.seq <= CHAR_LENGTH(a.kennung) - 2 "
+		"WHERE a.org_id = ? AND a.id > ? AND LOCATE(SUBSTRING(a.kennung, s.seq, 3), LEFT(a.kennung, 5)) = 0 ORDER BY 2, 3",
+	};
+	for (size_t k = 0; k < ARRAY_LEN(sql); k++)
+		if (db_exec(sql[k], DBARGS(DI(org_id), DI(before)), NULL, NULL) != 0)
+			return -1;
+	return 0;
+}
+
 static int users_gen_tx(void *p)
 {
 	struct gen_batch *c = p;
@@ -45,7 +69,8 @@ static int users_gen_tx(void *p)
 		    "WHERE a.org_id = ? AND a.rolle = 'S' AND a.id > ? AND (g.seq = a.id % 6 OR RAND() < 0.5)",
 		    DBARGS(DI(c->org_id), DI(before)), NULL, NULL) != 0 ||
 	    db_exec("UPDATE organisation SET sb_anzahl = sb_anzahl + ? WHERE id = ?", DBARGS(DI(added), DI(c->org_id)),
-		    NULL, NULL) != 0)
+		    NULL, NULL) != 0 ||
+	    users_keys(c->org_id, before) != 0)
 		return DB_TX_FAIL;
 	return 0;
 }

@@ -133,7 +133,9 @@ static int admin_update_tx(void *p)
 		return CLI_TX_NOT_FOUND;
 	if (db_exec("UPDATE account SET vorname = COALESCE(?, vorname), name = COALESCE(?, name), "
 		    "email = COALESCE(?, email), version = version + 1, updated_at = NOW() WHERE id = ?",
-		    DBARGS(DSZ(o->vorname), DSZ(o->name), DSZ(o->email), DI(db_int(acc, 0, COL_ID))), NULL, NULL) != 0)
+		    DBARGS(DSZ(o->vorname), DSZ(o->name), DSZ(o->email), DI(db_int(acc, 0, COL_ID))), NULL, NULL) != 0 ||
+	    account_keys_store(c->who->a, db_int(acc, 0, COL_ID), 0, o->kennung,
+			       o->vorname ? o->vorname : db_str(acc, 0, COL_VORNAME), o->name ? o->name : db_str(acc, 0, COL_NAME)) != 0)
 		return DB_TX_FAIL;
 	sbuf d;
 	sbuf_init(&d);

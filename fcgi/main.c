@@ -3,6 +3,8 @@
  * restarts dead children with back-off, recycles workers after M requests, stops gracefully
  * on SIGTERM and reloads its configuration on SIGHUP. No threads. */
 #include "cli.h"
+#include "access.h"
+#include "pages.h"
 #include "secret.h"
 #include "web.h"
 #include "config.h"
@@ -313,6 +315,8 @@ int main(int argc, char **argv)
 			dir = buf;
 		}
 		int rc = db_migrate(dir);
+		if (rc == 0) /* what SQL cannot do (migration 009): filter keys of older rows, the FAQ's stems */
+			rc = account_keys_fill() == 0 && faq_stems_fill() == 0 ? 0 : 1;
 		db_close();
 		return rc == 0 ? 0 : 1;
 	}

@@ -1,5 +1,5 @@
 /* page_help.c — handbook §7 and SPEC §5, §9: the FAQ from the database, the header search over
- * it (MariaDB full-text index, with a LIKE fallback for short or partial words), and the
+ * it (word forms matched: the stems of query and FAQ words, see text_stems), and the
  * "Feedback" and "Support" forms, stored and forwarded by mail through the outbox. */
 #include "pages.h"
 #include "access.h"
@@ -15,10 +15,12 @@
 #include "mail.h"
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SEARCH_WORDS 5     /* words of a query used */
 #define SEARCH_WORD_MAX 40 /* bytes kept of each */
+#define SEARCH_HITS 20     /* hits shown */
 
 /* ---------- FAQ ---------- */
 
@@ -107,45 +109,33 @@ struct search_hit {
 
 struct search_view {
 	const char *q; /* as typed, "" if none */
-	char *words[SEARCH_WORDS];
+	char *stems[SEARCH_WORDS]; /* the query's words as stems, each behind a blank (" abmeld") */
 	size_t nwords;
 	struct search_hit *hits;
 	size_t nhits;
 };
 
-static bool is_word_byte(char c)
+/* The stems of the query's first SEARCH_WORDS words (text_stems: folded, word forms removed), each
+ * at most SEARCH_WORD_MAX bytes, each behind a blank. */
+static size_t search_words(req *r, const char *q, char **stems, size_t max)
 {
-	return (unsigned char)c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
-}
-
-/* Splits the query into at most SEARCH_WORDS words of letters and digits (UTF-8 bytes count as
- * letters). */
-static size_t search_words(req *r, const char *q, char **words, size_t max)
-{
+	char *all = text_stems(r->a, q);
 	size_t n = 0;
-	const char *p = q;
-	while (*p && n < max) {
-		while (*p && !is_word_byte(*p))
-			p++;
-		const char *s = p;
-		while (is_word_byte(*p))
-			p++;
-		if (p > s)
-			words[n++] = arena_strndup(r->a, s, (size_t)(p - s) > SEARCH_WORD_MAX ? SEARCH_WORD_MAX : (size_t)(p - s));
+	for (char *w = all; *w && n < max;) {
+		size_t len = strcspn(w + 1, " ") + 1, keep = len > SEARCH_WORD_MAX ? SEARCH_WORD_MAX : len;
+		while (keep < len && ((unsigned char)w[keep] & 0xC0) == 0x80)
+			keep--; /* never inside a UTF-8 character */
+		stems[n++] = arena_strndup(r->a, w, keep);
+		w += len;
 	}
 	return n;
 }
 
-/* An excerpt of the answer around the first word found (ASCII case folded), about 160 bytes,
- * cut at blanks, never inside a UTF-8 character. */
-static char *snippet(req *r, const char *text, char *const *words, size_t nwords)
+/* An excerpt of the answer around byte `at` (the first word found), about 160 bytes, cut at
+ * blanks, never inside a UTF-8 character. */
+static char *snippet(req *r, const char *text, size_t at)
 {
-	size_t len = strlen(text), at = 0;
-	for (size_t w = 0; w < nwords && !at; w++) {
-		const char *hit = strcasestr(text, words[w]);
-		if (hit)
-			at = (size_t)(hit - text);
-	}
+	size_t len = strlen(text);
 	size_t start = at > 60 ? at - 60 : 0, end = start + 160 < len ? start + 160 : len;
 	while (start > 0 && text[start - 1] != ' ')
 		start--;
@@ -154,56 +144,114 @@ static char *snippet(req *r, const char *text, char *const *words, size_t nwords
 	return arena_printf(r->a, "%s%.*s%s", start ? "… " : "", (int)(end - start), text + start, end < len ? " …" : "");
 }
 
-/* Full text: every word as a prefix that must occur ("+wort*"). Words under three letters are
- * below InnoDB's token size and are left to the LIKE search. NULL if no word is long enough or
- * on a database error (the LIKE search then answers). */
-static db_res *faq_fulltext(req *r, char *const *words, size_t n)
+/* Where stem w (" abmeld") occurs in the stems of a text: at the start of one of its words, or
+ * (anywhere) inside one ("kenn" in " nutzerkenn"); NULL if not. */
+static const char *stem_find(const char *stems, const char *w, bool anywhere)
 {
-	sbuf bq = sbuf_in(r->a);
-	for (size_t i = 0; i < n; i++)
-		if (utf8_count(words[i], strlen(words[i])) >= 3)
-			sbuf_printf(&bq, "%s+%s*", bq.len ? " " : "", words[i]);
-	if (!bq.len)
-		return NULL;
-	return db_query(r->a,
-			"SELECT anker, frage, antwort FROM faq WHERE MATCH (frage, antwort) AGAINST (? IN BOOLEAN MODE) "
-			"ORDER BY MATCH (frage, antwort) AGAINST (? IN BOOLEAN MODE) DESC, reihenfolge LIMIT 20",
-			DBARGS(DS(bq.data), DS(bq.data)));
+	return strstr(stems, anywhere ? w + 1 : w);
 }
 
-/* Every word somewhere in question or answer (collation: case and umlauts folded). */
-static db_res *faq_like(req *r, char *const *words, size_t n)
+/* The byte offset in text of the word whose stem is at `hit` (its blank, or inside it) in its stems. */
+static size_t word_offset(const char *text, const char *stems, const char *hit)
 {
-	const char *lk[SEARCH_WORDS];
-	for (size_t i = 0; i < SEARCH_WORDS; i++)
-		lk[i] = i < n ? sql_like_prefix(r->a, arena_printf(r->a, "%%%s", words[i])) : "";
-	return db_query(r->a,
-			"SELECT anker, frage, antwort FROM faq WHERE "
-			"(? = '' OR CONCAT(frage, ' ', antwort) LIKE ?) AND (? = '' OR CONCAT(frage, ' ', antwort) LIKE ?) "
-			"AND (? = '' OR CONCAT(frage, ' ', antwort) LIKE ?) AND (? = '' OR CONCAT(frage, ' ', antwort) LIKE ?) "
-			"AND (? = '' OR CONCAT(frage, ' ', antwort) LIKE ?) ORDER BY reihenfolge LIMIT 20",
-			DBARGS(DS(lk[0]), DS(lk[0]), DS(lk[1]), DS(lk[1]), DS(lk[2]), DS(lk[2]), DS(lk[3]), DS(lk[3]),
-			       DS(lk[4]), DS(lk[4])));
+	size_t k = 0, pos = 0, start = 0;
+	for (const char *p = stems; p <= hit; p++)
+		k += *p == ' '; /* the blank before word k is the (k+1)th */
+	for (size_t i = 0; i < k; i++)
+		if (!text_word(text, &pos, &start))
+			break;
+	return start;
 }
 
-/* The hits for the view's words (none without words). false on a database error. */
+/* One FAQ entry against the query: 0 unless every word occurs; a word in the question counts 2,
+ * in the answer 1. *at: where the first word found in the answer is (0 if none). */
+static int faq_score(const struct search_view *v, const char *frage_stems, const char *antwort,
+		     const char *antwort_stems, bool anywhere, size_t *at)
+{
+	int score = 0;
+	const char *first = NULL;
+	for (size_t w = 0; w < v->nwords; w++) {
+		const char *f = stem_find(frage_stems, v->stems[w], anywhere);
+		const char *a = stem_find(antwort_stems, v->stems[w], anywhere);
+		if (!f && !a)
+			return 0;
+		score += (f ? 2 : 0) + (a ? 1 : 0);
+		if (a && (!first || a < first))
+			first = a;
+	}
+	*at = first ? word_offset(antwort, antwort_stems, first) : 0;
+	return score;
+}
+
+struct scored {
+	size_t row, at;
+	int score;
+};
+
+static int scored_cmp(const void *x, const void *y)
+{
+	const struct scored *a = x, *b = y;
+	return a->score != b->score ? b->score - a->score : a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* The entries every word of the query occurs in, best first: as a word's start (Abmelden →
+ * abgemeldet, Postf → Postfach), else anywhere inside a word (kennung → Nutzerkennung). */
+static size_t faq_rank(req *r, const struct search_view *v, const db_res *f, struct scored *out)
+{
+	enum { COL_ANKER, COL_FRAGE, COL_ANTWORT, COL_SUCH_FRAGE, COL_SUCH_ANTWORT };
+	size_t n = 0;
+	for (int anywhere = 0; anywhere < 2 && !n; anywhere++)
+		for (size_t i = 0; i < f->nrows; i++) {
+			const char *sf = db_str(f, i, COL_SUCH_FRAGE), *sa = db_str(f, i, COL_SUCH_ANTWORT);
+			if (!sf || !sa) { /* not stemmed by `migrate` yet */
+				sf = text_stems(r->a, db_str(f, i, COL_FRAGE));
+				sa = text_stems(r->a, db_str(f, i, COL_ANTWORT));
+			}
+			size_t at;
+			int score = faq_score(v, sf, db_str(f, i, COL_ANTWORT), sa, anywhere, &at);
+			if (score)
+				out[n++] = (struct scored){i, at, score};
+		}
+	qsort(out, n, sizeof *out, scored_cmp);
+	return n < SEARCH_HITS ? n : SEARCH_HITS;
+}
+
+/* The hits for the view's words (none without words): the FAQ's entries with the stems of their
+ * words (faq.such_frage, such_antwort), matched here. false on a database error. */
 static bool search_load(req *r, struct search_view *v)
 {
 	enum { COL_ANKER, COL_FRAGE, COL_ANTWORT };
 	if (!v->nwords)
 		return true;
-	db_res *hits = faq_fulltext(r, v->words, v->nwords);
-	if (!hits || hits->nrows == 0)
-		hits = faq_like(r, v->words, v->nwords);
-	if (!hits)
+	db_res *f = db_query(r->a, "SELECT anker, frage, antwort, such_frage, such_antwort FROM faq ORDER BY reihenfolge, id",
+			     DBNOARGS);
+	if (!f)
 		return false;
-	v->nhits = hits->nrows;
-	v->hits = arena_alloc(r->a, (hits->nrows ? hits->nrows : 1) * sizeof *v->hits);
-	for (size_t i = 0; i < hits->nrows; i++)
-		v->hits[i] = (struct search_hit){db_str(hits, i, COL_FRAGE),
-						 snippet(r, db_str(hits, i, COL_ANTWORT), v->words, v->nwords),
-						 url_printf(r->a, "/faq#%s", db_str(hits, i, COL_ANKER))};
+	struct scored *best = arena_alloc(r->a, (f->nrows + 1) * sizeof *best);
+	v->nhits = faq_rank(r, v, f, best);
+	v->hits = arena_alloc(r->a, (v->nhits + 1) * sizeof *v->hits);
+	for (size_t i = 0; i < v->nhits; i++) {
+		size_t row = best[i].row;
+		v->hits[i] = (struct search_hit){db_str(f, row, COL_FRAGE), snippet(r, db_str(f, row, COL_ANTWORT), best[i].at),
+						 url_printf(r->a, "/faq#%s", db_str(f, row, COL_ANKER))};
+	}
 	return true;
+}
+
+int faq_stems_fill(void)
+{
+	enum { COL_ID, COL_FRAGE, COL_ANTWORT };
+	arena a;
+	arena_init(&a);
+	db_res *f = db_query(&a, "SELECT id, frage, antwort FROM faq", DBNOARGS);
+	int rc = f ? 0 : -1;
+	for (size_t i = 0; f && i < f->nrows && rc == 0; i++)
+		rc = db_exec("UPDATE faq SET such_frage = ?, such_antwort = ? WHERE id = ?",
+			     DBARGS(DS(text_stems(&a, db_str(f, i, COL_FRAGE))), DS(text_stems(&a, db_str(f, i, COL_ANTWORT))),
+				    DI(db_int(f, i, COL_ID))),
+			     NULL, NULL);
+	arena_reset(&a);
+	return rc;
 }
 
 static void search_json(req *r, cJSON *o, const void *view)
@@ -257,7 +305,7 @@ void search_page(req *r)
 	form_read(r, search_fields, ARRAY_LEN(search_fields), &in); /* no checks: never an error */
 	struct search_view *v = arena_alloc(r->a, sizeof *v);
 	v->q = in.q ? in.q : "";
-	v->nwords = search_words(r, v->q, v->words, SEARCH_WORDS);
+	v->nwords = search_words(r, v->q, v->stems, SEARCH_WORDS);
 	if (!search_load(r, v)) {
 		db_fail(r);
 		return;

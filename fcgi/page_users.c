@@ -861,7 +861,9 @@ static int edit_store(struct edit_ctx *c, const sb *cur)
 		c->outcome = EDIT_DUP_EMAIL;
 		return 1;
 	}
-	if (save_gruppen(cur->id, f->gruppen) != 0)
+	if (save_gruppen(cur->id, f->gruppen) != 0 ||
+	    ((!str_eq(cur->name, f->name) || !str_eq(cur->vorname, f->vorname)) &&
+	     account_keys_store(c->r->a, cur->id, c->r->me->org_id, cur->kennung, f->vorname, f->name) != 0))
 		return DB_TX_FAIL;
 	edit_audit(c->r, cur, f, rechte);
 	c->email_changed = !str_eq(cur->email, f->email);

@@ -5,12 +5,15 @@
  * for their groups (never one per row). */
 #include "pages.h"
 #include "audit.h"
+#include "config.h"
 #include "form.h"
 #include "layout.h"
 #include "db.h"
 #include "domain.h"
 #include "html.h"
+#include "secret.h"
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ALL_GRUPPEN ((1u << GRUPPE__MAX) - 1)
@@ -21,13 +24,15 @@ static const long page_sizes[] = {10, 20, 50, 100};
 #define PAGE_SIZE_DEFAULT 20
 #define PAGE_SIZE_MAX 100
 
-/* The query of the overview: five text filters (prefixes), then the paging. */
+/* The query of the overview: three text filters (matching anywhere), the group and the state
+ * (selects; an old free-text prefix still works), then the paging. */
 struct list_filter {
 	const char *name, *vorname, *kennung, *gruppe, *status; /* as typed; NULL if empty */
 	const char *pro_seite, *seite;
 };
 
-enum { FILTERS_SHOWN = 5 }; /* the text filters, in the order of the form */
+/* the filters in the order of the form: text fields up to FILTER_GRUPPE, then two selects */
+enum { FILTER_GRUPPE = 3, FILTER_STATUS = 4, FILTERS_SHOWN = 5 };
 static const form_field list_fields[] = {
 	{"name", "Name", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, name)},
 	{"vorname", "Vorname", FT_TEXT, FF_KEEP, 0, NULL, NULL, NULL, NULL, offsetof(struct list_filter, vorname)},
@@ -54,30 +59,12 @@ struct list_view {
 	struct list_row rows[PAGE_SIZE_MAX];
 };
 
-/* Case-insensitive prefix match of s against label (ASCII + German umlauts folded). */
-static bool label_prefix(const char *label, const char *s)
+/* Whether the folded filter f occurs in label (anywhere; at its start with prefix). */
+static bool label_match(req *r, const char *label, const char *f, bool prefix)
 {
-	size_t n = strlen(s);
-	if (n > strlen(label))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char a = (unsigned char)label[i], c = (unsigned char)s[i];
-		if (a >= 'A' && a <= 'Z')
-			a = (unsigned char)(a + 32);
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		if (i > 0 && (unsigned char)label[i - 1] == 0xC3) {
-			if (a >= 0x80 && a <= 0x9E)
-				a = (unsigned char)(a + 0x20);
-			if (c >= 0x80 && c <= 0x9E)
-				c = (unsigned char)(c + 0x20);
-		}
-		if (a != c)
-			return false;
-	}
-	return true;
+	const char *l = str_fold(r->a, label), *hit = strstr(l, f);
+	return hit && (!prefix || hit == l);
 }
-
 /* The page size asked for if it is one of page_sizes, else the default. */
 static long long list_page_size(const struct list_filter *in)
 {
@@ -96,59 +83,120 @@ static long long list_page_asked(const struct list_filter *in)
 	return in->seite && parse_int(in->seite, 1, 1000000000, &page) == 0 ? page : 1;
 }
 
-/* The groups whose name or slug starts with the filter, a bit each (0: none). */
-static long long gruppe_filter_mask(const char *f)
+/* The groups whose name or slug holds the filter (folded: "recht", "GESCHÄ", "geschae"), a bit
+ * each (0: none). The select sends a slug, which only its own group holds. */
+static long long gruppe_filter_mask(req *r, const char *f)
 {
+	const char *ff = str_fold(r->a, f);
 	long long m = 0;
 	for (int g = 0; g < GRUPPE__MAX; g++)
-		if (label_prefix(gruppe_name[g], f) || label_prefix(gruppe_slug[g], f))
+		if (label_match(r, gruppe_name[g], ff, false) || label_match(r, gruppe_slug[g], ff, false))
 			m |= 1LL << g;
 	return m;
 }
 
-/* The states whose label starts with the filter: 1 aktiv, 2 angelegt, 4 gesperrt (as in LIST_WHERE). */
-static long long status_filter_mask(const char *f)
+/* The states as the select offers them (values, labels); their bits as in LIST_WHERE. */
+static const char *const state_values[] = {"aktiv", "angelegt", "gesperrt"};
+static const char *const state_labels[] = {"Aktiv", "Angelegt", "Gesperrt"};
+
+/* The states whose label starts with the filter (folded; "ge" is Gesperrt, not Angelegt): 1 aktiv,
+ * 2 angelegt, 4 gesperrt. */
+static long long status_filter_mask(req *r, const char *f)
 {
-	static const char *const states[] = {"Aktiv", "Angelegt", "Gesperrt"};
+	const char *ff = str_fold(r->a, f);
 	long long m = 0;
-	for (size_t i = 0; i < ARRAY_LEN(states); i++)
-		if (label_prefix(states[i], f))
+	for (size_t i = 0; i < ARRAY_LEN(state_labels); i++)
+		if (label_match(r, state_labels[i], ff, true))
 			m |= 1LL << i;
 	return m;
 }
 
-/* The filter of the overview (parameters: LIST_PARAMS, see list_where). The group filter is a
- * correlated subquery per candidate row (a primary-key lookup), never a semi-join that would
- * materialise the group table of all organisations; an empty filter is a constant the optimiser
- * removes ("" = ""), not a LIKE '%' per row. */
+/* The filter of the overview (parameters: LIST_PARAMS, see list_where). Name, Vorname and
+ * Nutzerkennung match anywhere: the folded filter in the folded key (account_key: "Mueller" and
+ * "Muller" find Müller). The group filter is a correlated subquery per candidate row (a
+ * primary-key lookup), never a semi-join that would materialise the group table of all
+ * organisations; an empty filter is a constant the optimiser removes ("" = ""), not a LIKE '%'
+ * per row. */
 #define LIST_WHERE                                                                                                     \
 	"a.org_id = ? AND a.rolle = 'S' "                                                                              \
-	"AND (? = '' OR a.name LIKE ?) AND (? = '' OR a.vorname LIKE ?) AND (? = '' OR a.kennung LIKE ?) "             \
+	"AND (? = '' OR a.such_name LIKE ?) AND (? = '' OR a.such_vorname LIKE ?) AND (? = '' OR a.kennung LIKE ?) "  \
 	"AND (? = 0 OR (SELECT COUNT(*) FROM account_gruppe g WHERE g.account_id = a.id "                              \
 	"AND (? & (1 << g.typ)) <> 0) > 0) "                                                                           \
 	"AND (? = 0 OR (? & CASE a.status WHEN 'aktiv' THEN 1 WHEN 'angelegt' THEN 2 ELSE 4 END) <> 0)"
 enum { LIST_PARAMS = 11 };
 
+/* Where the candidates come from. A text filter of three characters or more: the accounts that
+ * hold every trigram asked for (parameters: the trigrams as a JSON array, the organisation, their
+ * number), read from account_such's postings — as many as there are hits, however large the
+ * organisation. Else: the organisation's entries of the covering index ix_account_org_such. */
+#define LIST_GRAMS                                                                                                     \
+	"(SELECT s.account_id FROM JSON_TABLE(?, '$[*]' COLUMNS (g VARCHAR(4) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin " \
+	"PATH '$')) q STRAIGHT_JOIN account_such s ON s.org_id = ? AND s.gram = q.g GROUP BY s.account_id "           \
+	"HAVING COUNT(*) = ?) c STRAIGHT_JOIN account a ON a.id = c.account_id"
+enum { GRAM_PARAMS = 3 };
+#define LIST_SCAN "account a FORCE INDEX (ix_account_org_such)"
+
 struct list_query {
-	db_param where[LIST_PARAMS];
+	db_param p[GRAM_PARAMS + LIST_PARAMS]; /* LIST_GRAMS's if grams, then LIST_WHERE's */
+	size_t np;
+	bool grams;      /* candidates from LIST_GRAMS, else LIST_SCAN */
 	bool unfiltered; /* the count is kept in organisation.sb_anzahl */
 	bool impossible; /* a group or status filter that matches no label: nothing to find */
 };
 
+/* A LIKE pattern matching strings that hold s anywhere (\\ % _ escaped). */
+static const char *like_anywhere(req *r, const char *s)
+{
+	return arena_printf(r->a, "%%%s", sql_like_prefix(r->a, s));
+}
+
+enum { GRAMS_PER_FILTER = 4, GRAMS_SEEN = 128 };
+
+/* Up to GRAMS_PER_FILTER trigrams of the folded filter f (the first, the last, evenly between:
+ * each one a hit must hold, the LIKE checks the rest) into arr; how many. Not those of "S201-",
+ * which every Nutzerkennung of the organisation holds (account_such has none of them). */
+static long long filter_grams(req *r, cJSON *arr, const char *f, char tag)
+{
+	char(*g)[TRIGRAM_BYTES] = arena_alloc(r->a, GRAMS_SEEN * sizeof *g);
+	size_t n = text_trigrams(f, tag, g, GRAMS_SEEN), k = 0;
+	if (tag == 'k')
+		n = trigrams_drop(g, n, arena_printf(r->a, "S%s-", cfg.kasse_nummer), tag);
+	for (; k < GRAMS_PER_FILTER && k < n; k++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(g[n <= GRAMS_PER_FILTER ? k : k * (n - 1) / (GRAMS_PER_FILTER - 1)]));
+	return (long long)k;
+}
+
+/* The trigram parameters of the text filters (folded) into q->p; false if no filter has one. */
+static bool list_grams(req *r, const char *fn, const char *fv, const char *fk, struct list_query *q)
+{
+	cJSON *arr = cJSON_CreateArray();
+	long long n = filter_grams(r, arr, fn, 'n') + filter_grams(r, arr, fv, 'v') + filter_grams(r, arr, fk, 'k');
+	char *json = cJSON_PrintUnformatted(arr);
+	q->p[0] = DS(arena_strdup(r->a, json ? json : "[]"));
+	free(json);
+	cJSON_Delete(arr);
+	q->p[1] = DI(r->me->org_id);
+	q->p[2] = DI(n);
+	return n > 0;
+}
+
 static void list_where(req *r, const struct list_filter *in, struct list_query *q)
 {
-	const char *fn = in->name ? in->name : "", *fv = in->vorname ? in->vorname : "";
+	const char *fn = str_fold(r->a, in->name), *fv = str_fold(r->a, in->vorname);
 	char *fk = arena_strdup(r->a, in->kennung ? in->kennung : "");
 	str_upper_ascii(fk);
-	long long gmask = in->gruppe ? gruppe_filter_mask(in->gruppe) : 0;
-	long long smask = in->status ? status_filter_mask(in->status) : 0;
+	long long gmask = in->gruppe ? gruppe_filter_mask(r, in->gruppe) : 0;
+	long long smask = in->status ? status_filter_mask(r, in->status) : 0;
 	q->impossible = (in->gruppe && !gmask) || (in->status && !smask);
 	q->unfiltered = !*fn && !*fv && !*fk && !in->gruppe && !in->status;
+	q->grams = list_grams(r, fn, fv, fk, q);
+	size_t at = q->grams ? GRAM_PARAMS : 0;
 	db_param where[LIST_PARAMS] = {
-		DI(r->me->org_id), DS(fn), DS(sql_like_prefix(r->a, fn)), DS(fv), DS(sql_like_prefix(r->a, fv)),
-		DS(fk), DS(sql_like_prefix(r->a, fk)), DI(gmask), DI(gmask), DI(smask), DI(smask),
+		DI(r->me->org_id), DS(fn), DS(like_anywhere(r, fn)), DS(fv), DS(like_anywhere(r, fv)), DS(fk),
+		DS(like_anywhere(r, fk)), DI(gmask), DI(gmask), DI(smask), DI(smask),
 	};
-	memcpy(q->where, where, sizeof where);
+	memcpy(q->p + at, where, sizeof where);
+	q->np = at + LIST_PARAMS;
 }
 
 /* The number of matching Sachbearbeiter into *total. 0, or -1 on a database error. */
@@ -157,9 +205,13 @@ static int list_count(req *r, const struct list_query *q, long long *total)
 	*total = 0;
 	if (q->impossible)
 		return 0;
-	db_res *cnt = q->unfiltered
-		? db_query(r->a, "SELECT sb_anzahl FROM organisation WHERE id = ?", DBARGS(DI(r->me->org_id)))
-		: db_query(r->a, "SELECT COUNT(*) FROM account a WHERE " LIST_WHERE, q->where, LIST_PARAMS);
+	db_res *cnt;
+	if (q->unfiltered)
+		cnt = db_query(r->a, "SELECT sb_anzahl FROM organisation WHERE id = ?", DBARGS(DI(r->me->org_id)));
+	else if (q->grams)
+		cnt = db_query(r->a, "SELECT COUNT(*) FROM " LIST_GRAMS " WHERE " LIST_WHERE, q->p, q->np);
+	else
+		cnt = db_query(r->a, "SELECT COUNT(*) FROM " LIST_SCAN " WHERE " LIST_WHERE, q->p, q->np);
 	if (!cnt || cnt->nrows != 1)
 		return -1;
 	*total = db_int(cnt, 0, 0);
@@ -181,19 +233,25 @@ static struct list_row list_row_at(const db_res *res, size_t i)
 	};
 }
 
-/* The rows of the page: their ids from the covering index first, then those rows. */
+/* The page's rows among the candidates (LIST_GRAMS or LIST_SCAN before it): their ids first,
+ * then those rows. */
+#define LIST_ROWS_AFTER                                                                                                \
+	" WHERE " LIST_WHERE " ORDER BY a.name, a.vorname, a.kennung LIMIT ? OFFSET ?) page "                         \
+	"JOIN account a ON a.id = page.id ORDER BY a.name, a.vorname, a.kennung"
+
 static int list_rows(req *r, const struct list_query *q, struct list_view *v)
 {
-	db_param p[LIST_PARAMS + 2];
-	memcpy(p, q->where, sizeof q->where);
-	p[LIST_PARAMS] = DI(v->size);
-	p[LIST_PARAMS + 1] = DI((v->page - 1) * v->size);
-	db_res *res = db_query(r->a,
-		"SELECT a.id, a.name, a.vorname, a.kennung, a.status, a.locked_until > NOW() "
-		"FROM (SELECT a.id FROM account a WHERE " LIST_WHERE " "
-		"ORDER BY a.name, a.vorname, a.kennung LIMIT ? OFFSET ?) page JOIN account a ON a.id = page.id "
-		"ORDER BY a.name, a.vorname, a.kennung",
-		p, ARRAY_LEN(p));
+	db_param p[GRAM_PARAMS + LIST_PARAMS + 2];
+	memcpy(p, q->p, q->np * sizeof *p);
+	p[q->np] = DI(v->size);
+	p[q->np + 1] = DI((v->page - 1) * v->size);
+	db_res *res;
+	if (q->grams)
+		res = db_query(r->a, "SELECT a.id, a.name, a.vorname, a.kennung, a.status, a.locked_until > NOW() "
+				     "FROM (SELECT a.id FROM " LIST_GRAMS LIST_ROWS_AFTER, p, q->np + 2);
+	else
+		res = db_query(r->a, "SELECT a.id, a.name, a.vorname, a.kennung, a.status, a.locked_until > NOW() "
+				     "FROM (SELECT a.id FROM " LIST_SCAN LIST_ROWS_AFTER, p, q->np + 2);
 	if (!res)
 		return -1;
 	for (size_t i = 0; i < res->nrows && v->n < PAGE_SIZE_MAX; i++)
@@ -269,18 +327,42 @@ static int list_load(req *r, const struct list_filter *in, struct list_view *v)
 	return list_rows(r, &q, v) == 0 && list_groups(r, v) == 0 ? 0 : -1;
 }
 
+/* One <select> of the filter form: "Alle", then each value with its label; the filter's value selects
+ * the one option it matches alone (also an old free-text prefix such as "bei"); any other value
+ * stays as an option of its own, so the form shows and sends again what the list is filtered by. */
+static void filter_select(sbuf *b, const form_field *f, const char *value, const char *const *values,
+			  const char *const *labels, size_t n, long long mask)
+{
+	h_printf(b, "<div class=\"field\"><label for=\"filter-%s\">%s</label><select id=\"filter-%s\" name=\"%s\">"
+		    "<option value=\"\"%s>Alle</option>",
+		 f->name, f->label, f->name, f->name, value ? "" : " selected");
+	bool alone = mask && !(mask & (mask - 1)), shown = !value;
+	for (size_t i = 0; i < n; i++) {
+		bool sel = value && alone && mask == 1LL << i;
+		shown |= sel;
+		h_printf(b, "<option value=\"%s\"%s>%s</option>", values[i], sel ? " selected" : "", labels[i]);
+	}
+	if (!shown)
+		h_printf(b, "<option value=\"%s\" selected>%s</option>", value, value);
+	h_raw(b, "</select></div>");
+}
+
 static void list_filter_html(req *r, sbuf *b, const struct list_view *v)
 {
-	(void)r;
 	h_raw(b, "<form class=\"filter\" method=\"get\" action=\"/sachbearbeiter\" role=\"search\" "
 		 "aria-label=\"Sachbearbeiter filtern\"><div class=\"field-row\">");
-	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
+	for (size_t i = 0; i < FILTER_GRUPPE; i++) {
 		const form_field *f = &list_fields[i];
 		const char *value = form_value(f, v->in);
 		h_printf(b, "<div class=\"field\"><label for=\"filter-%s\">%s</label><input id=\"filter-%s\" name=\"%s\" "
 			    "type=\"text\" value=\"%s\"></div>",
 			 f->name, f->label, f->name, f->name, value ? value : "");
 	}
+	const char *gruppe = v->in->gruppe, *status = v->in->status;
+	filter_select(b, &list_fields[FILTER_GRUPPE], gruppe, gruppe_slug, gruppe_name, GRUPPE__MAX,
+		      gruppe ? gruppe_filter_mask(r, gruppe) : 0);
+	filter_select(b, &list_fields[FILTER_STATUS], status, state_values, state_labels, ARRAY_LEN(state_values),
+		      status ? status_filter_mask(r, status) : 0);
 	h_printf(b, "<input type=\"hidden\" name=\"pro_seite\" value=\"%lld\"></div><div class=\"actions left\">"
 		    "<button type=\"submit\" class=\"btn\">Filtern</button>"
 		    "<a class=\"btn secondary\" href=\"/sachbearbeiter\">Filter zurücksetzen</a></div></form>",
@@ -429,7 +511,51 @@ struct log_view {
 	const audit_entry *entries;
 	long long n;
 	bool more; /* older entries follow */
+	/* per entry: "Vorname Name" of the acting and of the affected account, NULL if not an
+	 * account of the organisation (the Kasse, mvctl, a group, the organisation itself) */
+	const char **wer_name, **betroffen_name;
 };
+
+/* The name of Nutzerkennung k among the names found (kennung, vorname, name rows), or NULL. */
+static const char *log_name_of(req *r, const db_res *names, const char *k)
+{
+	for (size_t i = 0; k && i < names->nrows; i++)
+		if (strcmp(db_str(names, i, 0), k) == 0)
+			return arena_printf(r->a, "%s %s", db_str(names, i, 1), db_str(names, i, 2));
+	return NULL;
+}
+
+/* The names of the accounts the entries name (actor, target) in one statement: their
+ * Nutzerkennungen go in as one JSON array, each a lookup of the unique key, only accounts of the
+ * administrator's organisation come back. 0, or -1 on a database error. */
+static int log_names(req *r, struct log_view *v)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (long long i = 0; i < v->n; i++) { /* what can be a Nutzerkennung (not "Kasse", a group, a PNR) */
+		if (strlen(v->entries[i].wer) == KENNUNG_LEN)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].wer));
+		if (strlen(v->entries[i].betroffen) == KENNUNG_LEN)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(v->entries[i].betroffen));
+	}
+	char *json = cJSON_PrintUnformatted(arr);
+	const char *ids = arena_strdup(r->a, json ? json : "[]");
+	free(json);
+	cJSON_Delete(arr);
+	db_res *names = db_query(r->a,
+		"SELECT DISTINCT a.kennung, a.vorname, a.name FROM JSON_TABLE(?, '$[*]' COLUMNS (k CHAR(17) CHARACTER "
+		"SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$')) j STRAIGHT_JOIN account a ON a.kennung = j.k "
+		"WHERE a.org_id = ?",
+		DBARGS(DS(ids), DI(r->me->org_id)));
+	if (!names)
+		return -1;
+	v->wer_name = arena_alloc(r->a, (size_t)(v->n + 1) * sizeof *v->wer_name);
+	v->betroffen_name = arena_alloc(r->a, (size_t)(v->n + 1) * sizeof *v->betroffen_name);
+	for (long long i = 0; i < v->n; i++) {
+		v->wer_name[i] = log_name_of(r, names, v->entries[i].wer);
+		v->betroffen_name[i] = log_name_of(r, names, v->entries[i].betroffen);
+	}
+	return 0;
+}
 
 static void log_filter_html(sbuf *b, const char *who)
 {
@@ -443,15 +569,29 @@ static void log_filter_html(sbuf *b, const char *who)
 		 who ? who : "");
 }
 
-static void log_table_html(arena *a, sbuf *b, const audit_entry *e, long long n)
+/* A person as the log shows them: "Vorname Name (Nutzerkennung)", or what the entry holds. */
+static void log_person_html(sbuf *b, const char *name, const char *as_stored)
 {
+	if (name)
+		h_printf(b, "<td>%s (%s)</td>", name, as_stored);
+	else
+		h_printf(b, "<td>%s</td>", as_stored);
+}
+
+static void log_table_html(arena *a, sbuf *b, const struct log_view *v)
+{
+	const audit_entry *e = v->entries;
+	long long n = v->n;
 	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
 		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt</th><th scope=\"col\">Wer</th>"
 		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
-	for (long long i = 0; i < n; i++)
-		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
-			 time_de(a, e[i].utc, TIME_SECONDS), e[i].wer, audit_event_label(e[i].ereignis), e[i].betroffen,
-			 e[i].aenderung);
+	for (long long i = 0; i < n; i++) {
+		h_printf(b, "<tr><td>%s</td>", time_de(a, e[i].utc, TIME_SECONDS));
+		log_person_html(b, v->wer_name[i], e[i].wer);
+		h_printf(b, "<td>%s</td>", audit_event_label(e[i].ereignis));
+		log_person_html(b, v->betroffen_name[i], e[i].betroffen);
+		h_printf(b, "<td>%s</td></tr>", e[i].aenderung);
+	}
 	if (!n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
 	h_raw(b, "</tbody></table></div>");
@@ -462,7 +602,7 @@ static void log_html(req *r, sbuf *b, const void *view)
 	const struct log_view *v = view;
 	const char *who = v->who ? v->who : "";
 	log_filter_html(b, v->who);
-	log_table_html(r->a, b, v->entries, v->n);
+	log_table_html(r->a, b, v);
 	h_raw(b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
 	const char *newer = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page - 1);
 	const char *older = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page + 1);
@@ -478,8 +618,13 @@ static void log_json(req *r, cJSON *o, const void *view)
 	(void)r;
 	const struct log_view *v = view;
 	cJSON *arr = cJSON_AddArrayToObject(o, "eintraege");
-	for (long long i = 0; i < v->n; i++)
-		cJSON_AddItemToArray(arr, audit_entry_json(&v->entries[i], "zeit_utc"));
+	for (long long i = 0; i < v->n; i++) { /* as mvctl audit has them, and the names */
+		cJSON *e = audit_entry_json(&v->entries[i], "zeit_utc");
+		cJSON_AddItemToObject(e, "wer_name", v->wer_name[i] ? cJSON_CreateString(v->wer_name[i]) : cJSON_CreateNull());
+		cJSON_AddItemToObject(e, "betroffen_name",
+				      v->betroffen_name[i] ? cJSON_CreateString(v->betroffen_name[i]) : cJSON_CreateNull());
+		cJSON_AddItemToArray(arr, e);
+	}
 	cJSON_AddNumberToObject(o, "seite", (double)v->page);
 	cJSON_AddBoolToObject(o, "weitere", v->more);
 }
@@ -503,5 +648,9 @@ void users_log(req *r)
 	v.more = v.n > LOG_PAGE;
 	if (v.more)
 		v.n = LOG_PAGE;
+	if (log_names(r, &v) != 0) {
+		db_fail(r);
+		return;
+	}
 	page_render(r, 200, &log_page, &v);
 }

@@ -57,4 +57,8 @@ void static_page(req *r);
  * before stay. In dev mode such a page is only logged. */
 int static_pages_load(bool production);
 
+/* page_help.c: the stems of every FAQ entry's words anew (faq.such_frage, such_antwort), for
+ * the search; `migrate` runs it after the SQL files. 0 ok, -1 on a database error. */
+int faq_stems_fill(void);
+
 #endif

@@ -357,6 +357,270 @@ size_t utf8_count(const char *s, size_t n)
 	return count;
 }
 
+/* ---- folding and stemming for matching (filters, FAQ search) ---- */
+
+#define NOT_UTF8 0xFFFFFFFFu
+
+/* The code point at s[*i] (advancing *i past it), or NOT_UTF8 for a stray byte (advancing by one). */
+static unsigned utf8_next(const unsigned char *s, size_t n, size_t *i)
+{
+	unsigned c = s[*i];
+	size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (len == 1 || *i + len > n) {
+		(*i)++;
+		return c < 0x80 ? c : NOT_UTF8;
+	}
+	unsigned cp = c & (0x7F >> len);
+	for (size_t k = 1; k < len; k++) {
+		if ((s[*i + k] & 0xC0) != 0x80) {
+			(*i)++;
+			return NOT_UTF8;
+		}
+		cp = (cp << 6) | (s[*i + k] & 0x3F);
+	}
+	*i += len;
+	return cp;
+}
+
+/* The folded form of a Latin letter (U+00C0–U+017F, U+1E9E), or NULL to keep the character;
+ * with digraphs ä ö ü are ae oe ue, else a o u. */
+static const char *fold_latin(unsigned cp, bool digraphs)
+{
+	/* U+00C0–U+00FF; "" for × and ÷, kept */
+	static const char *const latin1[64] = {
+		"a", "a", "a", "a", "ae", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+		"d", "n", "o", "o", "o", "o", "oe", "", "o", "u", "u", "u", "ue", "y", "th", "ss",
+		"a", "a", "a", "a", "ae", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+		"d", "n", "o", "o", "o", "o", "oe", "", "o", "u", "u", "u", "ue", "y", "th", "y",
+	};
+	/* U+0100–U+017F, one base letter each; '2' marks Ĳ ĳ and Œ œ */
+	static const char ext_a[] = "aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "ii22jjkkklllllll"
+				    "lllnnnnnnnnnoooo" "oo22rrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";
+	static const char letters[] = "acdeghijklnorstuwyz";
+	static const char *const one[] = {"a", "c", "d", "e", "g", "h", "i", "j", "k", "l", "n", "o", "r", "s",
+					  "t", "u", "w", "y", "z"};
+	if (cp >= 0xC0 && cp <= 0xFF) {
+		const char *f = latin1[cp - 0xC0];
+		if (!digraphs && (cp & 0xDF) >= 0xC4 && f[1] == 'e' && (cp & 0xDF) != 0xC6)
+			return f[0] == 'a' ? "a" : f[0] == 'o' ? "o" : "u"; /* ä ö ü, not æ */
+		return *f ? f : NULL;
+	}
+	if (cp == 0x1E9E)
+		return "ss";
+	if (cp < 0x100 || cp > 0x17F)
+		return NULL;
+	char base = ext_a[cp - 0x100];
+	if (base == '2')
+		return cp < 0x140 ? "ij" : "oe";
+	const char *at = strchr(letters, base);
+	return at ? one[at - letters] : NULL;
+}
+
+/* The lower case of a Greek or Cyrillic capital (same UTF-8 length), else cp. */
+static unsigned lower_greek_cyrillic(unsigned cp)
+{
+	if ((cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 0x50;
+	return cp;
+}
+
+static size_t fold_mode(const char *s, size_t n, char *out, bool digraphs)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		size_t start = i;
+		unsigned cp = utf8_next(p, n, &i);
+		const char *f = cp >= 0x80 && cp != NOT_UTF8 ? fold_latin(cp, digraphs) : NULL;
+		unsigned low = cp >= 0x80 && cp != NOT_UTF8 ? lower_greek_cyrillic(cp) : cp;
+		if (cp >= 'A' && cp <= 'Z')
+			out[o++] = (char)(cp + 32);
+		else if (f)
+			for (; *f; f++)
+				out[o++] = *f;
+		else if (low != cp) { /* two bytes before and after */
+			out[o++] = (char)(0xC0 | (low >> 6));
+			out[o++] = (char)(0x80 | (low & 0x3F));
+		} else
+			while (start < i)
+				out[o++] = (char)p[start++];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t text_fold(const char *s, size_t n, char *out)
+{
+	return fold_mode(s, n, out, true);
+}
+
+char *str_fold(arena *a, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *out = arena_alloc(a, n + 1);
+	text_fold(s ? s : "", n, out);
+	return out;
+}
+
+char *str_match_key(arena *a, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *out = arena_alloc(a, 2 * n + 2);
+	size_t k = fold_mode(s ? s : "", n, out, true);
+	size_t m = fold_mode(s ? s : "", n, out + k + 1, false);
+	if (m == k && memcmp(out, out + k + 1, k) == 0)
+		out[k] = '\0';
+	else
+		out[k] = MATCH_KEY_SEP;
+	return out;
+}
+
+size_t text_trigrams(const char *s, char tag, char out[][TRIGRAM_BYTES], size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), count = 0, at[3] = {0}, seen = 0; /* starts of the last three characters */
+	for (size_t i = 0; i < n && count < max;) {
+		if (p[i] == (unsigned char)MATCH_KEY_SEP) { /* no trigram across the two forms of a key */
+			seen = 0;
+			i++;
+			continue;
+		}
+		at[0] = at[1], at[1] = at[2], at[2] = i;
+		utf8_next(p, n, &i);
+		if (++seen < 3)
+			continue;
+		char g[TRIGRAM_BYTES];
+		g[0] = tag;
+		memcpy(g + 1, s + at[0], i - at[0]);
+		g[1 + i - at[0]] = '\0';
+		bool dup = false;
+		for (size_t k = 0; k < count && !dup; k++)
+			dup = strcmp(out[k], g) == 0;
+		if (!dup)
+			memcpy(out[count++], g, sizeof g);
+	}
+	return count;
+}
+
+size_t trigrams_drop(char g[][TRIGRAM_BYTES], size_t n, const char *common, char tag)
+{
+	char c[8][TRIGRAM_BYTES];
+	size_t nc = text_trigrams(common, tag, c, ARRAY_LEN(c)), kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool drop = false;
+		for (size_t k = 0; k < nc && !drop; k++)
+			drop = strcmp(g[i], c[k]) == 0;
+		if (!drop && kept != i)
+			memcpy(g[kept], g[i], TRIGRAM_BYTES);
+		kept += !drop;
+	}
+	return kept;
+}
+
+static bool ends_with(const char *w, size_t n, const char *suffix, size_t min_stem)
+{
+	size_t k = strlen(suffix);
+	return n >= k + min_stem && memcmp(w + n - k, suffix, k) == 0;
+}
+
+/* The length of w without the first suffix of list it ends with (keeping min_stem bytes), or n. */
+static size_t strip_one(const char *w, size_t n, const char *const *list, size_t count, size_t min_stem)
+{
+	for (size_t k = 0; k < count; k++)
+		if (ends_with(w, n, list[k], min_stem) && !(list[k][0] == 's' && !list[k][1] && w[n - 2] == 's'))
+			return n - strlen(list[k]);
+	return n;
+}
+
+/* Without the "ge" of a weak participle: gesperr → sperr, abgemeld → abmeld (separable prefix). */
+static size_t strip_ge(char *w, size_t n)
+{
+	static const char *const separable[] = {"", "ab", "an", "auf", "aus", "bei", "durch", "ein", "fest", "frei",
+						"her", "hin", "los", "mit", "nach", "um", "vor", "weg", "zu", "zurueck",
+						"zusammen"};
+	for (size_t k = 0; k < ARRAY_LEN(separable); k++) {
+		size_t p = strlen(separable[k]);
+		if (n >= p + 2 + 3 && memcmp(w, separable[k], p) == 0 && w[p] == 'g' && w[p + 1] == 'e') {
+			memmove(w + p, w + p + 2, n - p - 2);
+			return n - 2;
+		}
+	}
+	return n;
+}
+
+size_t word_stem(char *w, size_t n)
+{
+	static const char *const derived[] = {"ungen", "heiten", "keiten", "innen", "ung", "heit", "keit"};
+	static const char *const inflected[] = {"ern", "em", "en", "er", "es", "e", "s"};
+	static const char *const verbal[] = {"et", "t"};
+	static const char *const er[] = {"er"};
+	size_t d = strip_one(w, n, derived, ARRAY_LEN(derived), 3);
+	size_t m = strip_one(w, d, inflected, ARRAY_LEN(inflected), 3);
+	size_t v = d == n ? strip_one(w, m, verbal, ARRAY_LEN(verbal), 3) : m;
+	if (v < m) { /* a weak participle ends in -t or -et: gesperrt(e), abgemeldet, geändert */
+		m = strip_ge(w, v);
+		if (m < v) /* ge…ert of a verb in -ern: geändert → änd */
+			m = strip_one(w, m, er, 1, 3);
+	}
+	size_t o = 0; /* umlauts as their base vowels: Postfächer → postfach, gültig → gultig */
+	for (size_t i = 0; i < m; i++) {
+		w[o++] = w[i];
+		if ((w[i] == 'a' || w[i] == 'o' || w[i] == 'u') && i + 1 < m && w[i + 1] == 'e')
+			i++;
+	}
+	w[o] = '\0';
+	return o;
+}
+
+/* Whether a character belongs to a word: ASCII letters and digits, and letters from U+00C0 on
+ * (not × ÷, general punctuation and symbols U+2000–U+2BFF, CJK punctuation U+3000–U+303F). */
+static bool word_char(unsigned cp)
+{
+	if (cp < 0x80)
+		return (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' && (cp | 32) <= 'z');
+	return cp != NOT_UTF8 && cp >= 0xC0 && cp != 0xD7 && cp != 0xF7 && !(cp >= 0x2000 && cp <= 0x2BFF) &&
+	       !(cp >= 0x3000 && cp <= 0x303F);
+}
+
+size_t text_word(const char *s, size_t *pos, size_t *start)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = *pos, len = 0;
+	while (i < n) {
+		size_t at = i;
+		if (word_char(utf8_next(p, n, &i))) {
+			*start = at;
+			len = i - at;
+			break;
+		}
+	}
+	while (len && i < n) {
+		size_t at = i;
+		if (!word_char(utf8_next(p, n, &i))) {
+			i = at;
+			break;
+		}
+		len = i - *start;
+	}
+	*pos = i;
+	return len;
+}
+
+char *text_stems(arena *a, const char *s)
+{
+	sbuf b = sbuf_in(a);
+	char *w = arena_alloc(a, strlen(s) + 1);
+	size_t pos = 0, start = 0, len;
+	while ((len = text_word(s, &pos, &start))) {
+		size_t n = word_stem(w, fold_mode(s + start, len, w, true));
+		sbuf_addc(&b, ' ');
+		sbuf_add(&b, w, n);
+	}
+	return b.data ? b.data : arena_strdup(a, "");
+}
+
 /* U+0080–U+009F: two bytes in UTF-8, C2 80 … C2 9F. */
 static bool c1_at(const char *s, size_t n, size_t i)
 {

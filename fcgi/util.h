@@ -57,6 +57,36 @@ char *str_trim(char *s);                            /* in place, ASCII blanks */
 void str_upper_ascii(char *s);
 bool utf8_valid(const char *s, size_t n);
 size_t utf8_count(const char *s, size_t n);         /* code points; s must be valid */
+/* Folding for matching: ASCII lower case; ä/Ä → ae, ö/Ö → oe, ü/Ü → ue, ß/ẞ → ss; other Latin
+ * letters (U+00C0–U+017F) to their base letters (é → e, ç → c, ø → o, æ → ae, œ → oe, ł → l);
+ * Greek and Cyrillic capitals to lower case; everything else unchanged. The result is never longer than the input: text_fold writes at most
+ * n + 1 bytes to out and returns the length; str_fold allocates in a (NULL folds as ""). */
+size_t text_fold(const char *s, size_t n, char *out);
+char *str_fold(arena *a, const char *s);
+/* The key a filter matches against: str_fold of s, and if folding ä ö ü to a o u gives something
+ * else, that too after MATCH_KEY_SEP ("Müller" → "mueller\x1fmuller"), so that "Mueller" and
+ * "Muller" both occur in it, and no filter (which never holds a control character) spans both. */
+#define MATCH_KEY_SEP '\x1f'
+char *str_match_key(arena *a, const char *s);
+/* The distinct trigrams (three characters, none across MATCH_KEY_SEP) of s, each behind the byte
+ * tag, NUL-terminated, into out (at most max); returns how many. */
+#define TRIGRAM_BYTES 16
+size_t text_trigrams(const char *s, char tag, char out[][TRIGRAM_BYTES], size_t max);
+/* Removes from g[0..n) the trigrams of common (up to ten characters; the same tag), keeping the
+ * order; returns how many remain. */
+size_t trigrams_drop(char g[][TRIGRAM_BYTES], size_t n, const char *common, char tag);
+/* The stem of a folded German word, in place (NUL-terminated; returns the new length): one
+ * derivational suffix (-ung, -ungen, -heit, -keit, -innen …), one inflection (-e, -en, -er,
+ * -es, -em, -ern, -s), else a verb ending (-t, -et) whose weak participle loses its "ge", also
+ * after a separable prefix (gesperrt → sperr, abgemeldet → abmeld, geändert → aend); stems keep
+ * at least three bytes; then ae/oe/ue become a/o/u (Postfächer → postfach, gültig → gultig). */
+size_t word_stem(char *w, size_t n);
+/* The next word of s from *pos on (letters and digits; „ “ – … separate): returns its length (0:
+ * none left), its start in *start, and moves *pos past it. */
+size_t text_word(const char *s, size_t *pos, size_t *start);
+/* The stems (str_fold, word_stem) of the words of s in order, each behind a blank:
+ * "Ich wurde abgemeldet." → " ich wurd abmeld"; allocated in a. */
+char *text_stems(arena *a, const char *s);
 bool str_has_ctl(const char *s, size_t n);          /* control chars (except \t) or NUL */
 /* What a person's name may not hold beyond valid_text (issue 11): a line or paragraph separator
  * (U+2028, U+2029, U+0085) or something a mail program turns into a link ("https://", "www.",

@@ -1,7 +1,8 @@
 """Driver of scripts/bench (runs inside scripts/test-stack). Standard library only.
 
 Every figure is a ratio against a baseline measured in the same run on the same machine:
-  * pages through nginx (wrk): home, "Übersicht: Sachbearbeiter", group-mailbox list, FAQ search,
+  * pages through nginx (wrk): home, "Übersicht: Sachbearbeiter" (as it opens, and filtered by
+    Name), group-mailbox list, FAQ search,
     each next to its "same-SQL floor" (tests/bench/sql_floor.c replays the statements one real
     request of the page ran, captured from MariaDB's general log) and next to the minimal libfcgi
     "hello" responder (tests/bench/hello_fcgi.c), all behind nginx rendered from the stack's
@@ -687,8 +688,9 @@ def main():
         rows.append((measure, value, baseline, ratio, target or "none",
                      "info" if ok is None else ("met" if ok else "MISSED")))
 
-    pages = [("home", "/"), ("overview", "/sachbearbeiter"), ("mailbox", "/postfach/beihilfe"),
-             ("search", "/suche?q=Passwort+vergessen")]
+    pages = [("home", "/"), ("overview", "/sachbearbeiter"), ("filter", "/sachbearbeiter?name=mue"),
+             ("mailbox", "/postfach/beihilfe"), ("search", "/suche?q=Passwort+vergessen")]
+    admin_pages = {"overview", "filter"}
     sites = []
     users_big = users_small = 0
     seed_s, bad, floor = 0.0, 0, None
@@ -718,8 +720,8 @@ def main():
             users_big = int(db_admin("SELECT COUNT(*) FROM meineversorgung.account"))
             users_small = int(db_admin(f"SELECT COUNT(*) FROM {SMALL_DB}.account"))
             adm_b, sb_b = logged_in_pair(710000, "gross")
-            cookie_b = {name: adm_b if name == "overview" else sb_b for name, _ in pages}
-            cookie_s = {name: adm_s if name == "overview" else sb_s for name, _ in pages}
+            cookie_b = {name: adm_b if name in admin_pages else sb_b for name, _ in pages}
+            cookie_s = {name: adm_s if name in admin_pages else sb_s for name, _ in pages}
 
             log("capturing each page's SQL from MariaDB's general log")
             info = capture([(name, path, cookie_b[name]) for name, path in pages])
@@ -755,6 +757,7 @@ def main():
             users = f"{users_big:,} vs {users_small:,} users"
             scale = {"home": users, "search": users,
                      "overview": f"org of 10,000 in {users_big:,} vs org of 1,000 in {users_small:,} users",
+                     "filter": f"org of 10,000 in {users_big:,} vs org of 1,000 in {users_small:,} users",
                      "mailbox": "100,000 vs 100 messages"}
             for name, _ in pages:
                 b, sm = big[name], small[name]

@@ -93,8 +93,9 @@ class LocalTimes(mv.Case):
         t = self.ac.get(f"/protokoll?kennung={k}").text
         self.assertIn('<th scope="col">Zeitpunkt</th>', t)
         self.assertNotIn("UTC", t)
-        self.assertRegex(t, r"<tr><td[^>]*>25\.10\.2026 02:59:59</td><td[^>]*>%s</td><td[^>]*>Sachbearbeiter angelegt</td>"
-                         % self.admin.kennung)
+        self.assertRegex(t, r"<tr><td[^>]*>25\.10\.2026 02:59:59</td><td[^>]*>%s %s \(%s\)</td>"
+                         r"<td[^>]*>Sachbearbeiter angelegt</td>"
+                         % (self.admin.vorname, self.admin.name, self.admin.kennung))
         created = [e for e in U.protokoll(self.ac, k) if e["ereignis"] == "sb_created"]
         self.assertEqual([e["zeit_utc"] for e in created], ["25.10.2026 00:59:59"])  # the JSON contract: UTC
         created = [e for e in U.audit_cli(self.admin.org.pnr, k) if e["ereignis"] == "sb_created"]

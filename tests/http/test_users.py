@@ -383,10 +383,11 @@ class DetailsAndEdit(mv.Case):
         self.assertEqual([x["ereignis"] for x in e], ["sb_updated", "sb_created"])
         self.assertEqual((e[0]["aktion"], e[0]["wer"], e[0]["betroffen"]),
                          ("Sachbearbeiterdetails geändert", self.admin.kennung, s.kennung))
+        base = "persönliches Postfach und Gruppenpostfächer"  # rights by their labels since issue 11 item 16
         self.assertEqual(e[0]["aenderung"],
                          f"Vorname: Egon → Egbert; Name: {s.name} → {new_name}; E-Mail: {s.email} → {new_mail}; "
                          f"Gruppen: Beihilfe → Beihilfe, Administration; "
-                         f"Rechte: postfach → postfach, anspruchsberechtigte, kontaktdaten")
+                         f"Rechte: {base} → {base}, {U.LABEL['anspruchsberechtigte']}, {U.LABEL['kontaktdaten']}")
         # the old e-mail address is free again in this organisation, the new one is taken
         self.assertEqual(self.c.post("/sachbearbeiter/neu", U.form("Dup", "Dup", new_mail), json=True).json()["errors"],
                          {"email": U.DUP_EMAIL})
@@ -796,7 +797,8 @@ class Audit(mv.Case):
         self.assertEqual([e["ereignis"] for e in web],
                          ["sb_unlocked", "sb_locked", "sb_password_mail", "sb_updated", "sb_created"])
         for e in web:
-            self.assertEqual(set(e), {"zeit_utc", "wer", "ereignis", "aktion", "betroffen", "aenderung"})
+            self.assertEqual(set(e), {"zeit_utc", "wer", "ereignis", "aktion", "betroffen", "aenderung",
+                                      "wer_name", "betroffen_name"})  # names since issue 11 item 16
             self.assertEqual(e["betroffen"], s.kennung)
             self.assertRegex(e["zeit_utc"], r"^\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d$")
         admin_made = {"sb_unlocked", "sb_locked", "sb_password_mail", "sb_updated", "sb_created"}
@@ -806,7 +808,8 @@ class Audit(mv.Case):
         created = web[-1]
         self.assertEqual(created["aktion"], "Sachbearbeiter angelegt")
         self.assertEqual(created["aenderung"],
-                         f"Name: Anke {s.name}; E-Mail: {s.email}; Gruppen: Beihilfe; Rechte: postfach")
+                         f"Name: Anke {s.name}; E-Mail: {s.email}; Gruppen: Beihilfe; "
+                         f"Rechte: persönliches Postfach und Gruppenpostfächer")
         self.assertEqual(web[3]["aenderung"], "Gruppen: Beihilfe → Finanzierung")
         self.assertEqual(web[2]["aenderung"], "Link zum Zurücksetzen")
         # the filter is case-insensitive and only shows that user
@@ -870,9 +873,10 @@ class Audit(mv.Case):
         self.assertIn("<h1>Änderungsprotokoll</h1>", r.text)
         for h in ("Zeitpunkt", "Wer", "Aktion", "Betroffen", "Änderung"):
             self.assertIn(f'<th scope="col">{h}</th>', r.text)
-        self.assertRegex(r.text, r"<tr><td[^>]*>[\d.: ]+</td><td[^>]*>%s</td><td[^>]*>Sachbearbeiter angelegt</td>"
-                                 r"<td[^>]*>%s</td>"
-                         % (self.admin.kennung, s.kennung))
+        # people by name with their Nutzerkennung since issue 11 item 16
+        self.assertRegex(r.text, r"<tr><td[^>]*>[\d.: ]+</td><td[^>]*>%s %s \(%s\)</td><td[^>]*>Sachbearbeiter angelegt</td>"
+                         r"<td[^>]*>Carla %s \(%s\)</td>" % (self.admin.vorname, self.admin.name, self.admin.kennung,
+                                                        s.name, s.kennung))
         self.assertIn(f'name="kennung" type="text" value="{s.kennung}"', r.text)
         r = self.c.get("/protokoll?kennung=S201-NICHTVORHAND")
         self.assertIn("Keine Einträge.", r.text)

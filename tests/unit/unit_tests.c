@@ -147,6 +147,98 @@ static void test_document_names(void)
 	arena_reset(&a);
 }
 
+/* Folding for the filters: case, umlauts as digraphs, other Latin letters to their base letter. */
+static void test_fold(void)
+{
+	arena a;
+	arena_init(&a);
+	static const char *const cases[][2] = {
+		{"Müller", "mueller"}, {"MÜLLER", "mueller"}, {"Mueller", "mueller"}, {"Größe", "groesse"},
+		{"ÄRGER", "aerger"}, {"Öl", "oel"}, {"Straße", "strasse"}, {"STRAẞE", "strasse"}, {"José", "jose"},
+		{"Çelik Ñandú", "celik nandu"}, {"Łukasz Øre Åsa", "lukasz ore asa"}, {"Œuvre Æsop", "oeuvre aesop"},
+		{"Ĳssel Şahin Dvořák", "ijssel sahin dvorak"}, {"S201-DEMO47950906", "s201-demo47950906"},
+		{"5 × 3 ÷ 2", "5 × 3 ÷ 2"}, {"ΔΈΛΤΑ Жуков Ёлка", "δΈλτα жуков ёлка"}, {"„Zitat“", "„zitat“"}, {"", ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		const char *got = str_fold(&a, cases[i][0]);
+		if (strcmp(got, cases[i][1]) != 0)
+			fprintf(stderr, "fold %s: %s\n", cases[i][0], got);
+		CHECK(strcmp(got, cases[i][1]) == 0);
+		CHECK(strlen(got) <= strlen(cases[i][0]));
+	}
+	CHECK(strcmp(str_fold(&a, NULL), "") == 0);
+	char out[8];
+	CHECK(text_fold("\xC3" "A", 2, out) == 2 && strcmp(out, "\xC3" "a") == 0); /* a stray byte is kept */
+	CHECK(text_fold("ä", 1, out) == 1 && (unsigned char)out[0] == 0xC3);       /* a cut character too */
+	/* the filter key: both foldings of umlauts when they differ */
+	CHECK(strcmp(str_match_key(&a, "Müller"), "mueller\x1fmuller") == 0);
+	CHECK(strcmp(str_match_key(&a, "Groß-Schäfer"), "gross-schaefer\x1fgross-schafer") == 0);
+	CHECK(strcmp(str_match_key(&a, "Meier"), "meier") == 0);
+	CHECK(strcmp(str_match_key(&a, "José Æsop"), "jose aesop") == 0);
+	CHECK(strcmp(str_match_key(&a, NULL), "") == 0);
+	/* trigrams: distinct, tagged, whole characters, none across the key's two forms */
+	char g[8][TRIGRAM_BYTES];
+	CHECK(text_trigrams("mueller\x1fmuller", 'n', g, 8) == 7); /* lle, ler once */
+	CHECK(strcmp(g[0], "nmue") == 0 && strcmp(g[3], "nlle") == 0 && strcmp(g[4], "nler") == 0 &&
+	      strcmp(g[5], "nmul") == 0 && strcmp(g[6], "null") == 0);
+	CHECK(text_trigrams("aaaaa", 'v', g, 8) == 1 && strcmp(g[0], "vaaa") == 0);
+	CHECK(text_trigrams("ab", 'v', g, 8) == 0 && text_trigrams("", 'v', g, 8) == 0);
+	CHECK(text_trigrams("δέλτα", 'n', g, 8) == 3 && strcmp(g[1], "nέλτ") == 0);
+	CHECK(text_trigrams("S201-ABCDEF", 'k', g, 2) == 2 && strcmp(g[1], "k201") == 0);
+	CHECK(text_trigrams("S201-A201B", 'k', g, 8) == 7); /* S20 201 01- 1-A -A2 A20 01B: 201 once */
+	CHECK(trigrams_drop(g, 7, "S201-", 'k') == 4 && strcmp(g[0], "k1-A") == 0 && strcmp(g[3], "k01B") == 0);
+	arena_reset(&a);
+}
+
+/* Stemming for the FAQ search: word forms of one word share a stem (after folding). */
+static void test_stem(void)
+{
+	arena a;
+	arena_init(&a);
+	static const char *const groups[][5] = {
+		{"abmeld", "Abmelden", "abgemeldet", "Abmeldung", "abmeldet"},
+		{"anmeld", "anmelden", "angemeldet", "Anmeldung", "Anmeldungen"},
+		{"sperr", "gesperrt", "sperren", "Sperrung", "gesperrte"},
+		{"passwor", "Passwort", "Passwörter", "Passworts", "PASSWORT"},
+		{"postfach", "Postfach", "Postfächer", "Postfächern", "postfach"},
+		{"gultig", "gültig", "Gültig", "gultig", "GÜLTIG"},
+		{"anleg", "angelegt", "anlegen", "angelegte", "anlegt"},
+		{"festleg", "festgelegt", "festlegen", "Festlegung", "festlegt"},
+		{"and", "ändern", "geändert", "Änderung", "Änderungen"},
+		{"vergess", "vergessen", "vergessen", "Vergessen", "VERGESSEN"},
+		{"dokumen", "Dokument", "Dokumente", "Dokumenten", "Dokuments"},
+		{"kolleg", "Kollege", "Kollegen", "Kolleginnen", "kollege"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(groups); i++)
+		for (size_t k = 1; k < 5; k++) {
+			char *w = str_fold(&a, groups[i][k]);
+			size_t n = word_stem(w, strlen(w));
+			if (strcmp(w, groups[i][0]) != 0)
+				fprintf(stderr, "stem %s: %s\n", groups[i][k], w);
+			CHECK(strcmp(w, groups[i][0]) == 0 && n == strlen(w));
+		}
+	/* words and their stems in a text: punctuation, quotes and dashes separate */
+	CHECK(strcmp(text_stems(&a, "Sie werden „automatisch“ abgemeldet – Ihr Passwort (12 Zeichen)."),
+		     " sie werd automatisch abmeld ihr passwor 12 zeich") == 0);
+	CHECK(strcmp(text_stems(&a, "E-Mail: Straße×2"), " e mail strass 2") == 0);
+	CHECK(strcmp(text_stems(&a, " … "), "") == 0 && strcmp(text_stems(&a, ""), "") == 0);
+	size_t pos = 0, start = 0;
+	CHECK(text_word("„Ab“", &pos, &start) == 2 && start == 3 && pos == 5);
+	CHECK(text_word("„Ab“", &pos, &start) == 0);
+	/* short words and stems stay: at least three letters */
+	static const char *const kept[][2] = {{"tan", "tan"}, {"mib", "mib"}, {"ab", "ab"}, {"tage", "tag"},
+					      {"postf", "postf"}, {"gelten", "gel"}, {"gebiet", "gebi"}, {"prozess", "prozess"},
+					      {"angebot", "angebo"}, {"", ""}};
+	for (size_t i = 0; i < ARRAY_LEN(kept); i++) {
+		char *w = arena_strdup(&a, kept[i][0]);
+		word_stem(w, strlen(w));
+		if (strcmp(w, kept[i][1]) != 0)
+			fprintf(stderr, "stem %s: %s\n", kept[i][0], w);
+		CHECK(strcmp(w, kept[i][1]) == 0);
+	}
+	arena_reset(&a);
+}
+
 static void test_cookies(void)
 {
 	arena a;
@@ -815,6 +907,8 @@ int main(void)
 	test_local_times();
 	test_placeholders();
 	test_name_check();
+	test_fold();
+	test_stem();
 	test_config();
 	test_c1_controls();
 	test_multipart_field();
