@@ -14,7 +14,7 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto
 BUILD   := build
 BIN     := $(BUILD)/meineversorgung
 # pure modules (no FastCGI, no database): unit-tested and fuzzed
-PURE    := util log config html http secret policy router
+PURE    := util log config html http secret policy router dienstzeit
 SRCS    := $(wildcard fcgi/*.c)
 OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 

@@ -775,6 +775,47 @@ static long long days_from_civil(long long y, int m, int d)
 	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
+long date_days(int y, int m, int d)
+{
+	return (long)days_from_civil(y, m, d);
+}
+
+/* The inverse of days_from_civil (H. Hinnant's civil_from_days). */
+void date_civil(long days, int *y, int *m, int *d)
+{
+	long long z = (long long)days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+bool parse_date_days(const char *in, long *days)
+{
+	char iso[11];
+	if (!parse_date(in, iso))
+		return false;
+	*days = date_days(atoi(iso), atoi(iso + 5), atoi(iso + 8));
+	return true;
+}
+
+void date_iso(long days, char out[11])
+{
+	int y, m, d;
+	date_civil(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02d-%02d", (y % 10000 + 10000) % 10000, m, d);
+}
+
+long today_berlin(long long now_utc)
+{
+	long long local = now_utc + berlin_offset_s(now_utc);
+	return (long)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+}
+
 /* 01:00 UTC of the last Sunday of a month of 31 days (March, October). */
 static long long last_sunday_0100_utc(long long y, int m)
 {

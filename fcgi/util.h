@@ -104,6 +104,14 @@ void str_escape_ctl(sbuf *out, const char *s);
  * (what fits a VARCHAR(maxchars) column of utf8mb4); in a. */
 char *utf8_clip(arena *a, const char *s, size_t maxchars);
 bool parse_date(const char *in, char out[11]);      /* TT.MM.JJJJ or JJJJ-MM-TT -> JJJJ-MM-TT */
+/* Dates as day numbers: days since 1970-01-01 in the proleptic Gregorian calendar (negative
+ * before), so that periods are compared and counted as integers. date_days does not check its
+ * arguments (m 1–12, d 1–31). */
+long date_days(int y, int m, int d);
+void date_civil(long days, int *y, int *m, int *d);
+bool parse_date_days(const char *in, long *days);   /* what parse_date accepts → day number */
+void date_iso(long days, char out[11]);             /* → "JJJJ-MM-TT" */
+long today_berlin(long long now_utc);               /* the Berlin calendar day at the UTC instant */
 bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */
 /* A LIKE pattern matching strings that start with s (\\ % _ escaped); allocated in a. */
 char *sql_like_prefix(arena *a, const char *s);

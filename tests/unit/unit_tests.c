@@ -1,6 +1,8 @@
 /* unit_tests.c — tests of the pure C parts: input parser, escaping writer, templates,
- * password policy, Nutzerkennung and TAN generation, tokens, config parsing, dates. */
+ * password policy, Nutzerkennung and TAN generation, tokens, config parsing, dates, the
+ * ruhegehaltfähige Dienstzeit. */
 #include "config.h"
+#include "dienstzeit.h"
 #include "html.h"
 #include "http.h"
 #include "log.h"
@@ -9,6 +11,8 @@
 #include "secret.h"
 #include "util.h"
 #include <sodium.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -879,6 +883,333 @@ static void test_idle_warning(void)
 	unsetenv("MV_SECRET_KEY");
 }
 
+/* ---- the ruhegehaltfähige Dienstzeit (DOMAIN.md §2) ---- */
+
+static long tag(const char *iso)
+{
+	long d = 0;
+	if (!parse_date_days(iso, &d))
+		fprintf(stderr, "bad test date %s\n", iso);
+	return d;
+}
+
+/* A period; ende NULL: ongoing. */
+static struct periode per(const char *beginn, const char *ende, enum zeitart art, double stunden, double regel)
+{
+	return (struct periode){tag(beginn), ende ? tag(ende) : ENDE_LAUFEND, art, stunden, regel, AN_GESETZLICH};
+}
+
+static struct periode_ergebnis erg[16];
+static struct dienstzeit_summe summe;
+
+static int rechne(const struct periode *p, size_t n, const char *geboren, const char *heute)
+{
+	return dienstzeit_berechnen(p, n, tag(geboren), tag(heute), erg, &summe);
+}
+
+static void test_day_numbers(void)
+{
+	char iso[11];
+	int y, m, d;
+	CHECK(date_days(1970, 1, 1) == 0 && date_days(1969, 12, 31) == -1 && date_days(2000, 3, 1) == 11017);
+	CHECK(tag("29.02.2000") == tag("2000-02-29") && tag("2000-03-01") - tag("2000-02-28") == 2);
+	long x;
+	CHECK(!parse_date_days("29.02.2001", &x) && !parse_date_days("1899-12-31", &x));
+	bool roundtrip = true;
+	for (long k = date_days(1900, 1, 1); k <= date_days(2100, 12, 31); k++) {
+		date_civil(k, &y, &m, &d);
+		roundtrip &= date_days(y, m, d) == k;
+	}
+	CHECK(roundtrip);
+	date_iso(tag("29.02.2000"), iso);
+	CHECK(strcmp(iso, "2000-02-29") == 0);
+	date_iso(-25203, iso);
+	CHECK(strcmp(iso, "1900-12-31") == 0);
+	long long t;
+	CHECK(utc_parse("2026-12-31 22:59:59", &t) && today_berlin(t) == tag("2026-12-31"));
+	CHECK(utc_parse("2026-12-31 23:00:00", &t) && today_berlin(t) == tag("2027-01-01")); /* MEZ */
+	CHECK(utc_parse("2026-07-15 21:59:59", &t) && today_berlin(t) == tag("2026-07-15"));
+	CHECK(utc_parse("2026-07-15 22:00:00", &t) && today_berlin(t) == tag("2026-07-16")); /* MESZ */
+}
+
+static void test_zeitart_catalogue(void)
+{
+	static const char *const keys[ZEITART__MAX] = {"VORB", "BEAMT", "BDF", "ATZ", "URLOI", "URLOB",
+							"EZ", "WEHR", "ANGOD", "AUSB", "SONST", "ZUR"};
+	for (int z = 0; z < ZEITART__MAX; z++)
+		CHECK(zeitart_parse(keys[z]) == z && strcmp(zeitart_info[z].key, keys[z]) == 0);
+	CHECK(zeitart_parse("beamt") == -1 && zeitart_parse("") == -1 && zeitart_parse(NULL) == -1);
+	CHECK(strcmp(zeitart_info[ZA_BEAMT].bezeichnung, "Dienstzeit im Beamtenverhältnis") == 0);
+	CHECK(strcmp(zeitart_info[ZA_SONST].bezeichnung, "sonstige Zeiten (z. B. Rechtsanwalt, Ausland)") == 0);
+	CHECK(strcmp(zeitart_info[ZA_WEHR].gesetz, "§§ 8, 9") == 0);
+	CHECK(anerkennung_parse("gesetzlich") == AN_GESETZLICH && anerkennung_parse("entschieden") == AN_ENTSCHIEDEN);
+	CHECK(anerkennung_parse("offen") == AN_OFFEN && anerkennung_parse("Offen") == -1 && anerkennung_parse(NULL) == -1);
+}
+
+/* 2001 (365 days) in full: each Zeitart's factor, in hundredths of a day. */
+static void test_dienstzeit_factors(void)
+{
+	static const long want[ZEITART__MAX] = {
+		[ZA_VORB] = 36500, [ZA_BEAMT] = 36500, [ZA_BDF] = 36500, [ZA_ATZ] = 32850,
+		[ZA_URLOI] = 36500, [ZA_URLOB] = 0,    [ZA_EZ] = 0,      [ZA_WEHR] = 36500,
+		[ZA_ANGOD] = 36500, [ZA_AUSB] = 36500, [ZA_SONST] = 18250, [ZA_ZUR] = 24333,
+	};
+	for (int z = 0; z < ZEITART__MAX; z++) {
+		struct periode p = per("2001-01-01", "2001-12-31", (enum zeitart)z, 1, 1);
+		CHECK(rechne(&p, 1, "1970-05-05", "2026-01-01") == 0);
+		CHECK(erg[0].tage == 365 && erg[0].tage_vor_17 == 0 && !erg[0].gekappt && !erg[0].offen);
+		CHECK(erg[0].rgf_hundertstel == want[z]);
+		if (erg[0].rgf_hundertstel != want[z])
+			fprintf(stderr, "  %s: %ld, want %ld\n", zeitart_info[z].key, erg[0].rgf_hundertstel, want[z]);
+	}
+	/* the factor applies to the Umfang: Altersteilzeit 0.9 × 30/41 of 2020 (366 days) */
+	struct periode atz = per("2020-01-01", "2020-12-31", ZA_ATZ, 30, 41);
+	CHECK(rechne(&atz, 1, "1960-01-01", "2026-01-01") == 0 && erg[0].rgf_hundertstel == 24102); /* 241.0243… */
+	struct periode zur = per("2030-01-01", "2030-01-02", ZA_ZUR, 19.5, 39);
+	CHECK(rechne(&zur, 1, "1980-01-01", "2026-01-01") == 0 && erg[0].rgf_hundertstel == 67); /* 2 × ½ × ⅔ */
+	CHECK(fabs(erg[0].rgf_tage - 2.0 / 3) < 1e-12);
+}
+
+static void test_dienstzeit_caps(void)
+{
+	/* AUSB: at most 1,095 days; one period of 1,096 is cut */
+	struct periode p[4] = {per("1994-08-01", "1997-07-31", ZA_AUSB, 1, 1)};
+	CHECK(rechne(p, 1, "1975-04-12", "2026-01-01") == 0 && erg[0].tage == 1096);
+	CHECK(erg[0].rgf_hundertstel == 109500 && erg[0].gekappt && summe.jahre_hundertstel == 300);
+	/* consumed in the order of beginn, whatever the order given: 731 + 364 (cut) + 0 (cut) */
+	p[0] = per("1995-10-01", "1995-12-31", ZA_AUSB, 1, 1);
+	p[1] = per("1993-10-01", "1994-09-30", ZA_AUSB, 1, 1);
+	p[2] = per("1990-10-01", "1992-09-30", ZA_AUSB, 1, 1);
+	p[3] = per("1992-10-01", "1993-09-30", ZA_BEAMT, 1, 1); /* another Zeitart: no cap */
+	CHECK(rechne(p, 4, "1970-01-01", "2026-01-01") == 0);
+	CHECK(erg[2].rgf_hundertstel == 73100 && !erg[2].gekappt);
+	CHECK(erg[1].tage == 365 && erg[1].rgf_hundertstel == 36400 && erg[1].gekappt);
+	CHECK(erg[0].tage == 92 && erg[0].rgf_hundertstel == 0 && erg[0].gekappt);
+	CHECK(erg[3].rgf_hundertstel == 36500 && !erg[3].gekappt);
+	CHECK(summe.rgf_tage == 1095 + 365);
+	/* the cap meets a fraction: 365 × ⅓ then the rest of 1,095 exactly: 3,00 years */
+	p[0] = per("1990-01-01", "1990-12-31", ZA_AUSB, 1, 3);
+	p[1] = per("1991-01-01", "1994-12-31", ZA_AUSB, 1, 1);
+	CHECK(rechne(p, 2, "1970-01-01", "2026-01-01") == 0);
+	CHECK(erg[0].rgf_hundertstel == 12167 && erg[1].rgf_hundertstel == 97333 && erg[1].gekappt);
+	CHECK(summe.rgf_tage == 1095 && summe.jahre_hundertstel == 300);
+	/* SONST: factor ½, at most 3,650 days; reached inside the second period (1,826 + 1,824 of 2,009) */
+	p[0] = per("1990-01-01", "1999-12-31", ZA_SONST, 1, 1);
+	p[1] = per("2000-01-01", "2010-12-31", ZA_SONST, 1, 1);
+	p[2] = per("2011-01-01", "2011-12-31", ZA_SONST, 1, 1);
+	CHECK(rechne(p, 3, "1970-01-01", "2026-01-01") == 0);
+	CHECK(erg[0].rgf_hundertstel == 182600 && !erg[0].gekappt);
+	CHECK(erg[1].tage == 4018 && erg[1].rgf_hundertstel == 182400 && erg[1].gekappt);
+	CHECK(erg[2].rgf_hundertstel == 0 && erg[2].gekappt && summe.rgf_tage == 3650 && summe.jahre_hundertstel == 1000);
+	/* an offen period consumes nothing of the cap */
+	p[0] = per("1990-01-01", "1992-12-31", ZA_AUSB, 1, 1);
+	p[0].anerkennung = AN_OFFEN;
+	p[1] = per("1993-01-01", "1995-12-31", ZA_AUSB, 1, 1);
+	CHECK(rechne(p, 2, "1970-01-01", "2026-01-01") == 0);
+	CHECK(erg[0].offen && erg[0].rgf_hundertstel == 0 && erg[1].rgf_hundertstel == 109500 && !erg[1].gekappt);
+}
+
+static void test_dienstzeit_17th_birthday(void)
+{
+	/* born 15.06.1980: from 15.06.1997 on (the birthday counts) */
+	CHECK(dienstzeit_ab_17(tag("1980-06-15")) == tag("1997-06-15"));
+	struct periode p[2] = {per("1997-01-01", "1997-12-31", ZA_WEHR, 1, 1)};
+	CHECK(rechne(p, 1, "1980-06-15", "2026-01-01") == 0);
+	CHECK(erg[0].tage == 365 && erg[0].tage_vor_17 == 165 && erg[0].rgf_hundertstel == 20000); /* partly before */
+	p[0] = per("1997-06-15", "1997-06-30", ZA_WEHR, 1, 1); /* starts on the birthday */
+	CHECK(rechne(p, 1, "1980-06-15", "2026-01-01") == 0 && erg[0].tage_vor_17 == 0 && erg[0].rgf_hundertstel == 1600);
+	p[0] = per("1997-07-01", "1997-07-31", ZA_WEHR, 1, 1); /* starts after */
+	CHECK(rechne(p, 1, "1980-06-15", "2026-01-01") == 0 && erg[0].tage_vor_17 == 0 && erg[0].rgf_hundertstel == 3100);
+	p[0] = per("1997-06-01", "1997-06-14", ZA_WEHR, 1, 1); /* ends the day before: nothing */
+	CHECK(rechne(p, 1, "1980-06-15", "2026-01-01") == 0 && erg[0].tage_vor_17 == 14 && erg[0].rgf_hundertstel == 0);
+	p[0] = per("1997-06-01", "1997-06-15", ZA_WEHR, 1, 1); /* ends on the birthday: that day */
+	CHECK(rechne(p, 1, "1980-06-15", "2026-01-01") == 0 && erg[0].rgf_hundertstel == 100);
+	/* 5.–24.06.1997: 10 days count for WEHR ANGOD AUSB SONST (½), all 20 for the others */
+	static const long want[ZEITART__MAX] = {
+		[ZA_VORB] = 2000, [ZA_BEAMT] = 2000, [ZA_BDF] = 2000, [ZA_ATZ] = 1800,  [ZA_URLOI] = 2000,
+		[ZA_WEHR] = 1000, [ZA_ANGOD] = 1000, [ZA_AUSB] = 1000, [ZA_SONST] = 500, [ZA_ZUR] = 1333,
+	};
+	for (int z = 0; z < ZEITART__MAX; z++) {
+		p[0] = per("1997-06-05", "1997-06-24", (enum zeitart)z, 1, 1);
+		CHECK(rechne(p, 1, "1980-06-15", "2026-01-01") == 0 && erg[0].rgf_hundertstel == want[z]);
+		CHECK(erg[0].tage_vor_17 == (zeitart_info[z].ab_17 ? 10 : 0));
+	}
+	/* born on 29 February: the 17th birthday is 1 March (no 29 February 17 years later) */
+	CHECK(dienstzeit_ab_17(tag("2000-02-29")) == tag("2017-03-01"));
+	CHECK(dienstzeit_ab_17(tag("1996-02-29")) == tag("2013-03-01"));
+	CHECK(dienstzeit_ab_17(tag("2000-02-28")) == tag("2017-02-28"));
+	CHECK(dienstzeit_ab_17(tag("2000-03-01")) == tag("2017-03-01"));
+	p[0] = per("2017-02-01", "2017-03-31", ZA_AUSB, 1, 1);
+	CHECK(rechne(p, 1, "2000-02-29", "2026-01-01") == 0);
+	CHECK(erg[0].tage == 59 && erg[0].tage_vor_17 == 28 && erg[0].rgf_hundertstel == 3100);
+	p[0] = per("2017-02-28", "2017-02-28", ZA_AUSB, 1, 1);
+	CHECK(rechne(p, 1, "2000-02-29", "2026-01-01") == 0 && erg[0].rgf_hundertstel == 0);
+	p[0] = per("2017-03-01", "2017-03-01", ZA_AUSB, 1, 1);
+	CHECK(rechne(p, 1, "2000-02-29", "2026-01-01") == 0 && erg[0].rgf_hundertstel == 100);
+	/* an ongoing period from before the birthday */
+	p[0] = per("2016-01-01", NULL, ZA_ANGOD, 1, 1);
+	CHECK(rechne(p, 1, "2000-02-29", "2017-03-10") == 0 && erg[0].tage == 435 && erg[0].rgf_hundertstel == 1000);
+}
+
+static void test_dienstzeit_ongoing_and_offen(void)
+{
+	struct periode p[3] = {per("2020-01-01", NULL, ZA_BEAMT, 1, 1)};
+	CHECK(rechne(p, 1, "1990-01-01", "2020-12-31") == 0 && erg[0].tage == 366 && erg[0].rgf_hundertstel == 36600);
+	CHECK(rechne(p, 1, "1990-01-01", "2020-01-01") == 0 && erg[0].tage == 1);
+	CHECK(rechne(p, 1, "1990-01-01", "2019-12-31") == 0 && erg[0].tage == 0 && summe.rgf_tage == 0); /* not begun */
+	p[0] = per("2020-01-01", NULL, ZA_BEAMT, 20, 40);
+	CHECK(rechne(p, 1, "1990-01-01", "2020-12-31") == 0 && erg[0].rgf_hundertstel == 18300);
+	/* a period with ende counts in full, even one reaching past heute */
+	p[0] = per("2020-01-01", "2020-12-31", ZA_BEAMT, 1, 1);
+	CHECK(rechne(p, 1, "1990-01-01", "2020-06-30") == 0 && erg[0].tage == 366);
+	/* offen: its days are shown, it counts 0 and is marked; the sum says so */
+	p[0] = per("2001-01-01", "2001-12-31", ZA_BEAMT, 1, 1);
+	p[1] = per("2002-01-01", "2002-12-31", ZA_ANGOD, 1, 1);
+	p[1].anerkennung = AN_OFFEN;
+	p[2] = per("2003-01-01", NULL, ZA_BEAMT, 1, 1);
+	p[2].anerkennung = AN_ENTSCHIEDEN;
+	CHECK(rechne(p, 3, "1980-01-01", "2003-12-31") == 0);
+	CHECK(!erg[0].offen && erg[1].offen && erg[1].tage == 365 && erg[1].rgf_tage == 0 && erg[1].rgf_hundertstel == 0);
+	CHECK(!erg[2].offen && erg[2].rgf_hundertstel == 36500 && summe.offen && summe.jahre_hundertstel == 200);
+	CHECK(rechne(p, 1, "1980-01-01", "2003-12-31") == 0 && !summe.offen);
+	CHECK(strcmp(anerkennung_offen_hinweis, "noch nicht entschieden") == 0);
+}
+
+/* DOMAIN.md §2's worked example, exactly */
+static void test_dienstzeit_example(void)
+{
+	struct periode p[3] = {
+		per("2001-08-01", "2010-07-31", ZA_BEAMT, 41, 41),
+		per("2010-08-01", "2015-07-31", ZA_BEAMT, 30, 41),
+		per("2015-08-01", "2016-07-31", ZA_EZ, 1, 1),
+	};
+	CHECK(rechne(p, 3, "1975-04-12", "2026-05-01") == 0);
+	CHECK(erg[0].tage == 3287 && erg[0].rgf_hundertstel == 328700);
+	CHECK(erg[1].tage == 1826 && erg[1].rgf_hundertstel == 133610 && fabs(erg[1].rgf_tage - 1826.0 * 30 / 41) < 1e-9);
+	CHECK(erg[2].tage == 366 && erg[2].rgf_hundertstel == 0);
+	CHECK(fabs(summe.rgf_tage - (3287 + 1826.0 * 30 / 41)) < 1e-9);
+	CHECK(summe.jahre_hundertstel == 1267 && summe.satz_hundertstel == 2273 && summe.jahre == 12.67 && summe.satz == 22.73);
+	char t[DZ_ZAHL_MAX], j[DZ_ZAHL_MAX], s[DZ_ZAHL_MAX];
+	dienstzeit_format_tage(erg[1].rgf_hundertstel, t);
+	dienstzeit_format_jahre(summe.jahre_hundertstel, j);
+	dienstzeit_format_satz(summe.satz_hundertstel, s);
+	CHECK(strcmp(t, "1.336,10") == 0 && strcmp(j, "12,67") == 0 && strcmp(s, "22,73 %") == 0);
+}
+
+/* Full days from 2000-01-01 plus `teil` days at [1, 40] right after. */
+static int rechne_tage(long voll, long teil, double stunden)
+{
+	long b = tag("2000-01-01");
+	struct periode p[2] = {
+		{b, b + voll - 1, ZA_BEAMT, 1, 1, AN_GESETZLICH},
+		{b + voll, b + voll + teil - 1, ZA_BEAMT, stunden, 40, AN_GESETZLICH},
+	};
+	return dienstzeit_berechnen(p, teil ? 2 : 1, tag("1970-01-01"), tag("2026-01-01"), erg, &summe);
+}
+
+static void test_dienstzeit_rounding(void)
+{
+	/* exact ties round up: 366 + 33/40 days = 1.005 years (a double gives 1.00499…), 12.665 years */
+	CHECK(rechne_tage(366, 33, 1) == 0 && summe.jahre_hundertstel == 101);
+	CHECK(rechne_tage(366, 32, 1) == 0 && summe.jahre_hundertstel == 100);
+	CHECK(rechne_tage(432, 21, 1) == 0 && summe.jahre_hundertstel == 119); /* 1.185 */
+	CHECK(rechne_tage(4622, 29, 1) == 0 && summe.jahre_hundertstel == 1267);
+	CHECK(rechne_tage(4622, 29, 0.99) == 0 && summe.jahre_hundertstel == 1266); /* just below */
+	/* a period's days: 1 × 1/8 = 0.125 → 0,13 */
+	struct periode p = per("2001-01-01", "2001-01-01", ZA_BEAMT, 5, 40);
+	CHECK(rechne(&p, 1, "1970-01-01", "2026-01-01") == 0 && erg[0].rgf_hundertstel == 13);
+	/* the Satz from the rounded years, half up: 0.80 years × 1.79375 = 1.435 → 1,44 % */
+	CHECK(rechne_tage(292, 0, 1) == 0 && summe.jahre_hundertstel == 80 && summe.satz_hundertstel == 144);
+	/* at most 71.75 %: 40 years reach it exactly, 45 do not exceed it */
+	CHECK(rechne_tage(14600, 0, 1) == 0 && summe.jahre_hundertstel == 4000 && summe.satz_hundertstel == 7175);
+	CHECK(rechne_tage(14599, 0, 1) == 0 && summe.jahre_hundertstel == 4000 && summe.satz_hundertstel == 7175);
+	CHECK(rechne_tage(14597, 0, 1) == 0 && summe.jahre_hundertstel == 3999 && summe.satz_hundertstel == 7173);
+	CHECK(rechne_tage(16425, 0, 1) == 0 && summe.jahre_hundertstel == 4500 && summe.satz_hundertstel == 7175);
+	CHECK(summe.satz == 71.75 && summe.jahre == 45);
+	/* many different Regelstunden: denominators past 2^80 are rounded to 10^-12 day, no overflow */
+	static const double regel[12] = {40.01, 40.03, 40.07, 40.09, 40.13, 40.19,
+					 40.21, 40.27, 40.39, 40.49, 40.51, 40.57};
+	struct periode viele[12];
+	double erwartet = 0;
+	for (int i = 0; i < 12; i++) {
+		long b = tag("2000-01-01") + 1000L * i;
+		viele[i] = (struct periode){b, b + 999, ZA_ZUR, 39.99, regel[i], AN_GESETZLICH};
+		erwartet += 1000 * 3999.0 / (regel[i] * 100) * 2 / 3;
+	}
+	CHECK(dienstzeit_berechnen(viele, 12, tag("1970-01-01"), tag("2040-01-01"), erg, &summe) == 0);
+	CHECK(fabs(summe.rgf_tage - erwartet) < 1e-6 && summe.jahre_hundertstel == (long)(erwartet / 365 * 100 + 0.5));
+}
+
+static void test_dienstzeit_invalid(void)
+{
+	struct periode p[2] = {per("2001-01-01", "2001-12-31", ZA_BEAMT, 1, 1), per("2001-12-31", "2002-12-31", ZA_BEAMT, 1, 1)};
+	CHECK(rechne(p, 2, "1970-01-01", "2026-01-01") == -1); /* overlap by one day */
+	p[1].beginn = tag("2002-01-01");
+	CHECK(rechne(p, 2, "1970-01-01", "2026-01-01") == 0); /* adjacent */
+	p[0].ende = ENDE_LAUFEND;
+	CHECK(rechne(p, 2, "1970-01-01", "2026-01-01") == -1); /* an ongoing period before another */
+	p[0] = per("2001-01-01", "2000-12-31", ZA_BEAMT, 1, 1);
+	CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == -1); /* ende before beginn */
+	p[0] = per("2001-01-01", "2001-01-01", ZA_BEAMT, 1, 1);
+	CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == 0 && erg[0].tage == 1); /* one day */
+	static const double bad[][2] = {{1, 0}, {0, 0}, {-1, 41}, {42, 41}, {1, 169}, {1, 0.004}};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		p[0] = per("2001-01-01", "2001-12-31", ZA_BEAMT, bad[i][0], bad[i][1]);
+		CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == -1);
+	}
+	p[0] = per("2001-01-01", "2001-12-31", ZA_BEAMT, NAN, 41);
+	CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == -1);
+	p[0] = per("2001-01-01", "2001-12-31", ZA_BEAMT, 0, 41); /* no hours: valid, counts 0 */
+	CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == 0 && erg[0].rgf_hundertstel == 0);
+	p[0] = per("2001-01-01", "2001-12-31", (enum zeitart)ZEITART__MAX, 1, 1);
+	CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == -1);
+	p[0] = per("2001-01-01", "2001-12-31", ZA_BEAMT, 1, 1);
+	p[0].anerkennung = (enum anerkennung)ANERKENNUNG__MAX;
+	CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == -1);
+	p[0] = per("2001-01-01", "2001-12-31", ZA_BEAMT, 1, 1);
+	p[0].beginn = date_days(1899, 12, 31);
+	CHECK(rechne(p, 1, "1970-01-01", "2026-01-01") == -1);
+	CHECK(dienstzeit_berechnen(p, 0, date_days(1899, 1, 1), tag("2026-01-01"), erg, &summe) == -1);
+	CHECK(dienstzeit_berechnen(NULL, 0, tag("1970-01-01"), tag("2026-01-01"), erg, &summe) == 0);
+	CHECK(summe.rgf_tage == 0 && summe.jahre_hundertstel == 0 && summe.satz_hundertstel == 0 && !summe.offen);
+}
+
+static bool zahl_ist(long hundertstel, int art, const char *want)
+{
+	char out[DZ_ZAHL_MAX];
+	if (art == 0)
+		dienstzeit_format_tage(hundertstel, out);
+	else if (art == 1)
+		dienstzeit_format_jahre(hundertstel, out);
+	else
+		dienstzeit_format_satz(hundertstel, out);
+	if (strcmp(out, want) != 0)
+		fprintf(stderr, "  format %ld: \"%s\", want \"%s\"\n", hundertstel, out, want);
+	return strcmp(out, want) == 0;
+}
+
+static void test_dienstzeit_format(void)
+{
+	CHECK(zahl_ist(0, 0, "0,00") && zahl_ist(5, 0, "0,05") && zahl_ist(99999, 0, "999,99"));
+	CHECK(zahl_ist(100000, 0, "1.000,00") && zahl_ist(123456789, 0, "1.234.567,89"));
+	CHECK(zahl_ist(-133610, 0, "-1.336,10") && zahl_ist(1267, 1, "12,67") && zahl_ist(7175, 2, "71,75 %"));
+	CHECK(zahl_ist(LONG_MIN, 0, "-92.233.720.368.547.758,08"));
+}
+
+static void test_dienstzeit(void)
+{
+	test_day_numbers();
+	test_zeitart_catalogue();
+	test_dienstzeit_factors();
+	test_dienstzeit_caps();
+	test_dienstzeit_17th_birthday();
+	test_dienstzeit_ongoing_and_offen();
+	test_dienstzeit_example();
+	test_dienstzeit_rounding();
+	test_dienstzeit_invalid();
+	test_dienstzeit_format();
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -914,6 +1245,7 @@ int main(void)
 	test_multipart_field();
 	test_utf8_clip();
 	test_idle_warning();
+	test_dienstzeit();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
