@@ -44,6 +44,22 @@ STACK = os.path.join(REPO, "scripts", "stack")
 APP_LOG = os.path.join(VAR, "log", "mv.log")
 ACCESS_LOG = os.path.join(VAR, "log", "nginx-access.log")
 
+
+def log_size(path=APP_LOG):
+    """Where a log file ends now (0 if it does not exist yet): read what follows with log_since."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def log_since(offset, path=APP_LOG, raw=False):
+    """What was written to a log file after offset: text, or the bytes as written (raw)."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read()
+    return data if raw else data.decode("utf-8", "replace")
+
 # Everything secret the suite ever handles (passwords, TANs, link tokens,
 # cookie values); test_zz_logs checks that none of it reached a log file.
 SECRETS = set()

@@ -49,17 +49,7 @@ def repo_file(*parts):
         return f.read()
 
 
-def log_size(path=mv.APP_LOG):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
-def log_since(offset, path=mv.APP_LOG):
-    with open(path, "rb") as f:
-        f.seek(offset)
-        return f.read().decode("utf-8", "replace")
+log_size, log_since = mv.log_size, mv.log_since
 
 
 def needs_root(case):
