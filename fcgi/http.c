@@ -218,20 +218,6 @@ static const char *disposition_param(arena *a, const char *line, size_t n, const
 	return NULL;
 }
 
-/* The code point of the valid UTF-8 sequence at p and its length in *len. */
-static unsigned utf8_at(const unsigned char *p, size_t *len)
-{
-	if (p[0] < 0x80) {
-		*len = 1;
-		return p[0];
-	}
-	*len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : 2;
-	unsigned cp = p[0] & (0x7F >> *len);
-	for (size_t i = 1; i < *len; i++)
-		cp = (cp << 6) | (p[i] & 0x3F);
-	return cp;
-}
-
 /* Characters a file name must not carry: controls (C0, DEL, C1), the line and paragraph
  * separators and the format characters of Unicode (category Cf: bidirectional overrides and
  * isolates such as U+202E, zero-width characters, the soft hyphen, word joiners, tags …), which
@@ -258,8 +244,9 @@ static char *name_clean(arena *a, const char *s, size_t n)
 {
 	char *out = arena_alloc(a, n + 1);
 	size_t o = 0;
-	for (size_t i = 0, len; i < n; i += len) {
-		unsigned cp = utf8_at((const unsigned char *)s + i, &len);
+	for (size_t i = 0, next = 0; i < n; i = next) {
+		unsigned cp = utf8_decode((const unsigned char *)s, n, &next);
+		size_t len = next - i;
 		if (name_unwanted(cp) || cp == '"')
 			continue;
 		if (cp == '/' || cp == '\\')

@@ -16,29 +16,6 @@ const char *const policy_messages[PW_RULE__MAX] = {
 	[PW_PORTAL] = "Das Passwort darf den Namen des Portals („Versorgung“) nicht enthalten.",
 };
 
-/* Decodes one UTF-8 code point (input assumed valid); returns bytes consumed. */
-static size_t utf8_next(const unsigned char *p, size_t n, unsigned *cp)
-{
-	if (p[0] < 0x80 || n < 2) {
-		*cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xE0) == 0xC0) {
-		*cp = ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-		return 2;
-	}
-	if ((p[0] & 0xF0) == 0xE0 && n >= 3) {
-		*cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-		return 3;
-	}
-	if (n >= 4) {
-		*cp = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
-		return 4;
-	}
-	*cp = p[0];
-	return 1;
-}
-
 static bool is_letter(unsigned cp)
 {
 	if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'))
@@ -150,8 +127,7 @@ unsigned policy_check(const char *pw, size_t len, const char *kennung, const cha
 	size_t chars = 0;
 	const unsigned char *p = (const unsigned char *)pw;
 	for (size_t i = 0; i < len;) {
-		unsigned cp;
-		i += utf8_next(p + i, len - i, &cp);
+		unsigned cp = utf8_decode(p, len, &i);
 		chars++;
 		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
 			control = true;

@@ -359,22 +359,19 @@ size_t utf8_count(const char *s, size_t n)
 
 /* ---- folding and stemming for matching (filters, FAQ search) ---- */
 
-#define NOT_UTF8 0xFFFFFFFFu
-
-/* The code point at s[*i] (advancing *i past it), or NOT_UTF8 for a stray byte (advancing by one). */
-static unsigned utf8_next(const unsigned char *s, size_t n, size_t *i)
+unsigned utf8_decode(const unsigned char *s, size_t n, size_t *i)
 {
 	unsigned c = s[*i];
 	size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
 	if (len == 1 || *i + len > n) {
 		(*i)++;
-		return c < 0x80 ? c : NOT_UTF8;
+		return c < 0x80 ? c : UTF8_INVALID;
 	}
 	unsigned cp = c & (0x7F >> len);
 	for (size_t k = 1; k < len; k++) {
 		if ((s[*i + k] & 0xC0) != 0x80) {
 			(*i)++;
-			return NOT_UTF8;
+			return UTF8_INVALID;
 		}
 		cp = (cp << 6) | (s[*i + k] & 0x3F);
 	}
@@ -432,9 +429,9 @@ static size_t fold_mode(const char *s, size_t n, char *out, bool digraphs)
 	size_t o = 0;
 	for (size_t i = 0; i < n;) {
 		size_t start = i;
-		unsigned cp = utf8_next(p, n, &i);
-		const char *f = cp >= 0x80 && cp != NOT_UTF8 ? fold_latin(cp, digraphs) : NULL;
-		unsigned low = cp >= 0x80 && cp != NOT_UTF8 ? lower_greek_cyrillic(cp) : cp;
+		unsigned cp = utf8_decode(p, n, &i);
+		const char *f = cp >= 0x80 && cp != UTF8_INVALID ? fold_latin(cp, digraphs) : NULL;
+		unsigned low = cp >= 0x80 && cp != UTF8_INVALID ? lower_greek_cyrillic(cp) : cp;
 		if (cp >= 'A' && cp <= 'Z')
 			out[o++] = (char)(cp + 32);
 		else if (f)
@@ -488,7 +485,7 @@ size_t text_trigrams(const char *s, char tag, char out[][TRIGRAM_BYTES], size_t 
 			continue;
 		}
 		at[0] = at[1], at[1] = at[2], at[2] = i;
-		utf8_next(p, n, &i);
+		utf8_decode(p, n, &i);
 		if (++seen < 3)
 			continue;
 		char g[TRIGRAM_BYTES];
@@ -580,7 +577,7 @@ static bool word_char(unsigned cp)
 {
 	if (cp < 0x80)
 		return (cp >= '0' && cp <= '9') || ((cp | 32) >= 'a' && (cp | 32) <= 'z');
-	return cp != NOT_UTF8 && cp >= 0xC0 && cp != 0xD7 && cp != 0xF7 && !(cp >= 0x2000 && cp <= 0x2BFF) &&
+	return cp != UTF8_INVALID && cp >= 0xC0 && cp != 0xD7 && cp != 0xF7 && !(cp >= 0x2000 && cp <= 0x2BFF) &&
 	       !(cp >= 0x3000 && cp <= 0x303F);
 }
 
@@ -590,7 +587,7 @@ size_t text_word(const char *s, size_t *pos, size_t *start)
 	size_t n = strlen(s), i = *pos, len = 0;
 	while (i < n) {
 		size_t at = i;
-		if (word_char(utf8_next(p, n, &i))) {
+		if (word_char(utf8_decode(p, n, &i))) {
 			*start = at;
 			len = i - at;
 			break;
@@ -598,7 +595,7 @@ size_t text_word(const char *s, size_t *pos, size_t *start)
 	}
 	while (len && i < n) {
 		size_t at = i;
-		if (!word_char(utf8_next(p, n, &i))) {
+		if (!word_char(utf8_decode(p, n, &i))) {
 			i = at;
 			break;
 		}

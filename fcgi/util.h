@@ -55,6 +55,9 @@ bool str_eq(const char *a, const char *b);          /* NULL-safe */
 bool str_starts(const char *s, const char *prefix);
 char *str_trim(char *s);                            /* in place, ASCII blanks */
 void str_upper_ascii(char *s);
+/* The code point at s[*i] (advancing *i past it), or UTF8_INVALID for a stray byte (advancing by one). */
+#define UTF8_INVALID 0xFFFFFFFFu
+unsigned utf8_decode(const unsigned char *s, size_t n, size_t *i);
 bool utf8_valid(const char *s, size_t n);
 size_t utf8_count(const char *s, size_t n);         /* code points; s must be valid */
 /* Folding for matching: ASCII lower case; ä/Ä → ae, ö/Ö → oe, ü/Ü → ue, ß/ẞ → ss; other Latin
