@@ -199,14 +199,15 @@ static void labels_read(col_labels *L, const char *p, const char *end)
 	}
 }
 
-/* The number of columns a <td ...> tag spans (its colspan, 1 without one). */
+/* The number of columns a <td ...> tag spans (its colspan, 1 without one; at most 1000, as HTML
+ * clamps it — so that counting columns can never overflow). */
 static long td_span(const char *tag, const char *gt)
 {
 	const char *cs = strstr(tag, " colspan=\"");
 	if (!cs || cs > gt)
 		return 1;
 	long span = strtol(cs + 10, NULL, 10);
-	return span > 0 ? span : 1;
+	return span < 1 ? 1 : span > 1000 ? 1000 : span;
 }
 
 /* Copies the body of one table (from p up to its end) with the labels; returns where it stopped. */
