@@ -4,6 +4,7 @@
 #include "layout.h"
 #include "config.h"
 #include "db.h"
+#include "domain.h"
 #include "html.h"
 #include "response.h"
 #include <stdio.h>
@@ -62,14 +63,23 @@ static void user_menu(req *r, sbuf *b)
 		 r->me->vorname, r->me->name, r->csrf);
 }
 
+/* The Sachbearbeiter's areas: the mailbox always, a business area only with its right in effect. */
 static void sb_nav(req *r, sbuf *b)
 {
+	bool ab = (r->me->rechte & 1u << R_ANSPRUCHSBERECHTIGTE) && route_exists("GET", "/anspruchsberechtigte");
 	if (!route_exists("GET", "/postfach"))
 		return;
 	h_raw(b, "<nav class=\"admin-nav\" aria-label=\"Bereiche\"><ul><li><a href=\"/postfach\"");
 	if (str_starts(r->path, "/postfach") || str_starts(r->path, "/nachricht"))
 		h_raw(b, " aria-current=\"page\"");
-	h_raw(b, ">Postfach</a></li></ul></nav>");
+	h_raw(b, ">Postfach</a></li>");
+	if (ab) {
+		h_raw(b, "<li><a href=\"/anspruchsberechtigte\"");
+		if (str_starts(r->path, "/anspruchsberechtigte"))
+			h_raw(b, " aria-current=\"page\"");
+		h_raw(b, ">Anspruchsberechtigte</a></li>");
+	}
+	h_raw(b, "</ul></nav>");
 }
 
 static void admin_navigation(req *r, sbuf *b)

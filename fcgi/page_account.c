@@ -31,21 +31,15 @@ static int home_load(req *r, struct home_view *v)
 {
 	db_res *g = db_query(r->a, "SELECT typ FROM account_gruppe WHERE account_id = ? ORDER BY typ",
 			     DBARGS(DI(r->me->id)));
-	db_res *rt = db_query(r->a,
-			      "SELECT a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte, "
-			      "a.recht_kontaktdaten AND NOT o.aus_kontaktdaten AND NOT o.aus_anspruchsberechtigte, "
-			      "a.recht_formulare AND NOT o.aus_formulare AND NOT o.aus_anspruchsberechtigte "
-			      "FROM account a JOIN organisation o ON o.id = a.org_id WHERE a.id = ?",
-			      DBARGS(DI(r->me->id)));
-	if (!g || !rt)
+	if (!g)
 		return -1;
 	for (size_t i = 0; i < g->nrows; i++) {
 		long long t = db_int(g, i, 0);
 		if (t >= 0 && t < GRUPPE__MAX && v->ngruppen < GRUPPE__MAX)
 			v->gruppen[v->ngruppen++] = (int)t;
 	}
-	for (int k = 0; rt->nrows == 1 && k < RECHT__MAX; k++) /* the columns are in enum recht order */
-		v->rechte[k] = db_int(rt, 0, (size_t)k) != 0;
+	for (int k = 0; k < RECHT__MAX; k++) /* in effect, as the session lookup found them */
+		v->rechte[k] = (r->me->rechte & 1u << k) != 0;
 	return 0;
 }
 

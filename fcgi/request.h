@@ -19,6 +19,7 @@ typedef struct account {
 	long long id, org_id;
 	enum role role;
 	char *kennung, *vorname, *name, *email, *status;
+	unsigned rechte; /* bit k: right k (enum recht) in effect — granted and not switched off (§1.7) */
 	char *org_line; /* "Mäuserast (Beamtenversorgung) (PNR: 78970, Abr: 102898)" */
 } account;
 

@@ -13,6 +13,8 @@ enum {
 	R_SB = 1 << 4,        /* role S */
 	R_NO_CSRF = 1 << 5,   /* POST without CSRF check (none so far) */
 	R_MULTIPART = 1 << 6, /* accepts multipart/form-data with documents */
+	R_AB = 1 << 7,        /* right "anspruchsberechtigte" in effect (SPEC §13) */
+	R_KONTAKT = 1 << 8,   /* right "kontaktdaten" in effect */
 };
 
 typedef struct req req;

@@ -23,7 +23,7 @@ void session_clear_cookie(req *r)
 
 /* The columns of the session lookup. */
 enum { S_ID, S_STAGE, A_ID, A_KENNUNG, A_ROLLE, A_VORNAME, A_NAME, A_EMAIL, A_STATUS, A_ORG, S_IDLE, S_AGE,
-       O_NAME, O_BEREICH, O_PNR, O_ABR };
+       O_NAME, O_BEREICH, O_PNR, O_ABR, A_RECHTE };
 
 static db_res *session_query(req *r)
 {
@@ -36,7 +36,13 @@ static db_res *session_query(req *r)
 		"SET STATEMENT wsrep_sync_wait = 1 FOR "
 		"SELECT s.id, s.stage, a.id, a.kennung, a.rolle, a.vorname, a.name, a.email, a.status, "
 		"COALESCE(a.org_id, 0), TIMESTAMPDIFF(SECOND, s.last_seen, NOW()), "
-		"TIMESTAMPDIFF(SECOND, s.created_at, NOW()), o.name, o.bereich, o.pnr, o.abr "
+		"TIMESTAMPDIFF(SECOND, s.created_at, NOW()), o.name, o.bereich, o.pnr, o.abr, "
+		/* the rights in effect (bits as enum recht): granted, not switched off for the
+		 * organisation (§1.7), and their prerequisite in effect too */
+		"IF(a.rolle = 'S', (a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte) "
+		"| ((a.recht_kontaktdaten AND NOT o.aus_kontaktdaten AND a.recht_anspruchsberechtigte "
+		"AND NOT o.aus_anspruchsberechtigte) << 1) | ((a.recht_formulare AND NOT o.aus_formulare "
+		"AND a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte) << 2), 0) "
 		"FROM session s JOIN account a ON a.id = s.account_id "
 		"LEFT JOIN organisation o ON o.id = a.org_id WHERE s.token_hash = ?",
 		DBARGS(DB(h, sizeof h)));
@@ -49,7 +55,8 @@ static account *account_of(req *r, const db_res *res)
 	*me = (account){.id = db_int(res, 0, A_ID), .org_id = db_int(res, 0, A_ORG),
 			.role = role_parse(db_str(res, 0, A_ROLLE)), .kennung = (char *)db_str(res, 0, A_KENNUNG),
 			.vorname = (char *)db_str(res, 0, A_VORNAME), .name = (char *)db_str(res, 0, A_NAME),
-			.email = (char *)db_str(res, 0, A_EMAIL), .status = (char *)db_str(res, 0, A_STATUS)};
+			.email = (char *)db_str(res, 0, A_EMAIL), .status = (char *)db_str(res, 0, A_STATUS),
+			.rechte = (unsigned)db_int(res, 0, A_RECHTE)};
 	if (db_str(res, 0, O_NAME))
 		me->org_line = arena_printf(r->a, "%s (%s) (PNR: %s, Abr: %s)", db_str(res, 0, O_NAME),
 					    db_str(res, 0, O_BEREICH), db_str(res, 0, O_PNR), db_str(res, 0, O_ABR));

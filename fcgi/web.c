@@ -3,6 +3,7 @@
  * buffered response. Everything allocated for a request lives in its arena. */
 #include "config.h"
 #include "db.h"
+#include "domain.h"
 #include "form.h"
 #include "layout.h"
 #include "log.h"
@@ -82,7 +83,9 @@ static bool access_ok(req *r, unsigned flags)
 			redirect(r, to);
 		return false;
 	}
-	if (((flags & R_ADMIN) && r->me->role != ROLE_ADMIN) || ((flags & R_SB) && r->me->role != ROLE_SB)) {
+	if (((flags & R_ADMIN) && r->me->role != ROLE_ADMIN) || ((flags & R_SB) && r->me->role != ROLE_SB) ||
+	    ((flags & R_AB) && !(r->me->rechte & 1u << R_ANSPRUCHSBERECHTIGTE)) ||
+	    ((flags & R_KONTAKT) && !(r->me->rechte & 1u << R_KONTAKTDATEN))) {
 		audit(&r->who, "access_denied", r->path, "");
 		page_error(r, 403, "Sie haben keine Berechtigung für diese Seite.");
 		return false;
