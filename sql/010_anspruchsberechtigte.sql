@@ -131,3 +131,7 @@ CREATE TABLE IF NOT EXISTS ab_zugriff (
   KEY ix_ab_zugriff_org (org_id, person_nr, id),
   KEY ix_ab_zugriff_at (at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The number of persons per organisation, kept by the import in the transaction of each batch, so
+-- the unfiltered list shows "1 - 20 von N" without counting a large organisation on every page.
+ALTER TABLE organisation ADD COLUMN IF NOT EXISTS ab_anzahl INT UNSIGNED NOT NULL DEFAULT 0;
