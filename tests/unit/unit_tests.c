@@ -1216,6 +1216,8 @@ static void test_dienstzeit(void)
 	test_dienstzeit_format();
 }
 
+#include "unit_meldung.c"
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1252,6 +1254,7 @@ int main(void)
 	test_utf8_clip();
 	test_idle_warning();
 	test_dienstzeit();
+	test_meldung();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
