@@ -30,6 +30,11 @@ static const cli_command commands[] = {
 	{"message", "list", cli_message_list, "message list --pnr P [--seit DATUM]"},
 	{"message", "export", cli_message_export, "message export --id N --dir D"},
 	{"feedback", "list", cli_feedback_list, "feedback list [--seit DATUM]"},
+	{"meldung", "list", cli_meldung_list, "meldung list [--pnr P] [--status S]"},
+	{"meldung", "show", cli_meldung_show, "meldung show --az A"},
+	{"meldung", "status", cli_meldung_status,
+	 "meldung status --az A --status in_bearbeitung|rueckfrage|erledigt|abgelehnt [--text T] [--anhang FILE]…"},
+	{"meldung", "export", cli_meldung_export, "meldung export --az A --dir D"},
 	{"dev", "seed", cli_dev_seed,
 	 "dev seed --orgs N --users M [--messages K] [--pnr FIRST]   (dev_mode only: benchmark data)"},
 };
@@ -50,6 +55,7 @@ static const struct option {
 	VALUE(name), VALUE(bereich), VALUE(pnr), VALUE(abr), VALUE(vorname), VALUE(email),
 	VALUE(geburtsdatum), VALUE(kennung), VALUE(off), VALUE(on), VALUE(orgs), VALUE(users),
 	VALUE(messages), VALUE(gruppe), VALUE(betreff), VALUE(text), VALUE(seit), VALUE(id), VALUE(dir),
+	VALUE(az), VALUE(status),
 #undef VALUE
 	{"--anhang", OPT_LIST, offsetof(struct opts, anhang), offsetof(struct opts, nanhang)},
 };
