@@ -81,7 +81,8 @@ def fill(pattern, w):
     """A concrete path for a route pattern: the fixture's own objects for {} (and a dead token for the link
     pages)."""
     values = {"/sachbearbeiter/": w.sb.kennung, "/gruppen/": "beihilfe", "/postfach/": "persoenlich",
-              "/nachricht/": str(w.mid), "/anhang/": str(w.aid)}
+              "/nachricht/": str(w.mid), "/anhang/": str(w.aid), "/formulare/neu/": f"abgang?nr={w.nr}",
+              "/formulare/": w.az, "/formular-anlage/": str(w.az_doc)}
     i = pattern.find("{}")
     if i >= 0:
         prefix = pattern[:i]
@@ -94,9 +95,10 @@ def fill(pattern, w):
 
 
 class World:
-    """One organisation: an administrator (c, logged in), a Sachbearbeiter (sb, logged in as sc) with a message
-    of the Kasse holding a PDF in the personal mailbox (mid, aid), and the administrator's second login waiting
-    for its TAN (tc)."""
+    """One organisation: an administrator (c, logged in), a Sachbearbeiter (sb, logged in as sc, with every
+    right) with a message of the Kasse holding a PDF in the personal mailbox (mid, aid), an active official
+    (nr) with a draft Meldung holding a PDF (az, az_doc), and the administrator's second login waiting for its
+    TAN (tc)."""
 
 
 _world = None
@@ -109,8 +111,19 @@ def world():
         w = World()
         w.admin, w.c = U.admin_session()
         w.org = w.admin.org
-        w.sb = U.activate(U.create(w.c, vorname="Sina", name=f"Sicher{mv.uid()}", gruppen=("Beihilfe",)))
+        w.sb = U.activate(U.create(w.c, vorname="Sina", name=f"Sicher{mv.uid()}", gruppen=("Beihilfe",),
+                                   rechte=("anspruchsberechtigte", "kontaktdaten", "formulare")))
         w.sc = U.login(w.sb)
+        w.nr = f"C-{mv.uid()}"[:20]
+        mv.db(f"INSERT INTO person (org_id, nr, art, name, vorname, geburtsdatum, inhalt) SELECT id, '{w.nr}', "
+              f"'aktiv', 'Checkliste', 'Carla', '1980-01-01', UNHEX(REPEAT('00', 16)) FROM organisation "
+              f"WHERE pnr = '{w.org.pnr}'")
+        r = mv.post_multipart(w.sc, f"/formulare/neu/abgang?nr={w.nr}", [("art", "tod"), ("aktion", "entwurf")],
+                              [("anlage", "Verfuegung.pdf", PDF)], json=True)
+        if r.status != 200:
+            raise AssertionError(f"a draft Meldung for the checklist failed: {r!r}")
+        w.az = r.json()["aktenzeichen"]
+        w.az_doc = w.sc.get(f"/formulare/{w.az}", json=True).json()["anlagen"][0]["id"]
         _tmp = tempfile.mkdtemp(prefix="mv-checklist-")
         doc = os.path.join(_tmp, "Bescheid.pdf")
         with open(doc, "wb") as f:
