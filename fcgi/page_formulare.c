@@ -272,7 +272,7 @@ void formulare_neu(req *r)
 {
 	struct neu_form *in = arena_alloc(r->a, sizeof *in);
 	form_prefill(r, neu_fields, ARRAY_LEN(neu_fields), in);
-	if (!in->formular && !in->nr) {
+	if (!form_get_raw(r, "formular") && !form_get_raw(r, "nr")) { /* opened, not yet sent */
 		page_render(r, 200, &neu_page, in);
 		return;
 	}

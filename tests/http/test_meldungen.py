@@ -245,6 +245,9 @@ class Forms(Base):
                 self.assertIn(NOT_ACTIVE, r.alert_text())
                 r = post_form(w.ca, "beurlaubung", nr, VALID["beurlaubung"])
                 self.assertEqual(r.status, 404)
+        r = w.ca.get("/formulare/neu?nr=", json=True)  # the choice sent empty
+        self.assertEqual((r.status, set(r.json()["errors"])), (422, {"formular", "nr"}))
+        self.assertEqual(w.ca.get("/formulare/neu").status, 200)  # opened
         r = w.ca.get(f"/formulare/neu?formular=beurlaubung&nr={w.pensioner}", json=True)
         self.assertEqual((r.status, r.json()["errors"]), (422, {"nr": NOT_ACTIVE}))
         r = w.ca.get(f"/formulare/neu?formular=beurlaubung&nr={w.nr}")
