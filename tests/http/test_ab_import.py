@@ -415,5 +415,31 @@ class KillAndRerun(Base):
         self.assertEqual(self.imp_ok(path)["unveraendert"], 3000)
 
 
+class DevSeedPersons(Base):
+    def test_seeded_persons_have_ten_valid_periods_through_the_writer(self):
+        env = dict(os.environ)
+        env.update(mv.SHORT)
+        env["MV_DEV_MODE"] = "1"
+        for _ in range(5):
+            pnr = str(10_000_000 + random.randrange(89_000_000))
+            p = subprocess.run([mv.MVCTL, "dev", "seed", "--orgs", "1", "--users", "0", "--persons", "1203",
+                                "--pnr", pnr], capture_output=True, text=True, env=env, timeout=300)
+            if p.returncode == 0:
+                break
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "1 Organisationen mit je 0 Sachbearbeitern und 1203 Anspruchsberechtigten angelegt.\n")
+        org = mv.Org()
+        org.pnr = pnr
+        self.assertEqual(persons_of(org), 1203)
+        self.assertEqual(db_one(f"SELECT ab_anzahl FROM organisation WHERE pnr = {q(pnr)}"), ["1203"])
+        counts = mv.db(f"SELECT COUNT(l.pos), COUNT(l.ende), COUNT(DISTINCT p.id) FROM person p "
+                       f"JOIN organisation o ON o.id = p.org_id JOIN lebenslauf l ON l.person_id = p.id "
+                       f"WHERE o.pnr = {q(pnr)}")
+        self.assertEqual(counts, [["12030", "10827", "1203"]])  # ten periods each, the last one ongoing
+        self.assertEqual(mv.db(f"SELECT COUNT(*) FROM person p JOIN organisation o ON o.id = p.org_id "
+                               f"WHERE o.pnr = {q(pnr)} AND (p.such_name = '' OR NOT EXISTS "
+                               f"(SELECT 1 FROM person_such s WHERE s.person_id = p.id))"), [["0"]])
+
+
 if __name__ == "__main__":
     unittest.main()
