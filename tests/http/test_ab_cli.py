@@ -426,6 +426,22 @@ class DemoImported(mv.Case):
         # the views are in the access log, and `ab zugriffe` lists them
         r = mv.mvctl("--json", "ab", "zugriffe", "--pnr", admin.org.pnr, "--nr", f"D{tag}-MR-0001")
         self.assertEqual([(z["wer"], z["aktion"]) for z in r.json()["zugriffe"]], [(s.kennung, "ansehen")])
+        # a contact change made on the page waits for the Kasse: `ab aenderungen` lists it once
+        nr = f"D{tag}-MR-0001"
+        c.get(f"/anspruchsberechtigte/{nr}/kontaktdaten")
+        a = j["anschrift"]
+        r = c.post(f"/anspruchsberechtigte/{nr}/kontaktdaten", {
+            "strasse": a["strasse"], "plz": "48147", "ort": a["ort"], "land": a["land"], "telefon": j["telefon"],
+            "email": j["email"], "version": str(j["version"])})
+        self.assertEqual(r.status, 303, r)
+        r = mv.mvctl("--json", "ab", "aenderungen")
+        self.assertEqual(r.rc, 0, r)
+        got = [x for x in r.json()["aenderungen"] if x["nr"] == nr]
+        self.assertEqual([{k: x[k] for k in ("pnr", "feld", "alt", "neu", "wer", "wer_name")} for x in got], [
+            {"pnr": admin.org.pnr, "feld": "plz", "alt": "48143", "neu": "48147", "wer": s.kennung,
+             "wer_name": f"{s.vorname} {s.name}"}])
+        r = mv.mvctl("--json", "ab", "aenderungen")
+        self.assertEqual([x for x in r.json()["aenderungen"] if x["nr"] == nr], [])
 
 
 if __name__ == "__main__":
