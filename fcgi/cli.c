@@ -30,17 +30,19 @@ static const cli_command commands[] = {
 	{"message", "list", cli_message_list, "message list --pnr P [--seit DATUM]"},
 	{"message", "export", cli_message_export, "message export --id N --dir D"},
 	{"feedback", "list", cli_feedback_list, "feedback list [--seit DATUM]"},
+	{"ab", "import", cli_ab_import, "ab import --file F [--full] [--dry-run]"},
 	{"ab", "aenderungen", cli_ab_aenderungen, "ab aenderungen [--seit ID]"},
 	{"ab", "zugriffe", cli_ab_zugriffe, "ab zugriffe --pnr P [--nr N] [--seit DATUM]"},
 	{"ab", "aufraeumen", cli_ab_aufraeumen, "ab aufraeumen   (removes what has outlived its retention, as the housekeeping does)"},
 	{"dev", "seed", cli_dev_seed,
-	 "dev seed --orgs N --users M [--messages K] [--pnr FIRST]   (dev_mode only: benchmark data)"},
+	 "dev seed --orgs N --users M [--messages K] [--persons P] [--pnr FIRST]   (dev_mode only: benchmark data)"},
 };
 
 enum option_kind {
 	OPT_JSON,  /* the flag --json, allowed anywhere */
 	OPT_VALUE, /* one value into the member */
 	OPT_LIST,  /* repeatable: values into the array member, counted in count_member */
+	OPT_FLAG,  /* no value: sets the bool member */
 };
 
 static const struct option {
@@ -54,7 +56,10 @@ static const struct option {
 	VALUE(geburtsdatum), VALUE(kennung), VALUE(off), VALUE(on), VALUE(orgs), VALUE(users),
 	VALUE(messages), VALUE(gruppe), VALUE(betreff), VALUE(text), VALUE(seit), VALUE(id), VALUE(dir),
 	VALUE(nr),
+	VALUE(file), VALUE(persons),
 #undef VALUE
+	{"--full", OPT_FLAG, offsetof(struct opts, full), 0},
+	{"--dry-run", OPT_FLAG, offsetof(struct opts, dry_run), 0},
 	{"--anhang", OPT_LIST, offsetof(struct opts, anhang), offsetof(struct opts, nanhang)},
 };
 
@@ -218,6 +223,10 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 		const struct option *opt = option_find(argv[i]);
 		if (opt && opt->kind == OPT_JSON) {
 			cli_json = true;
+			continue;
+		}
+		if (opt && opt->kind == OPT_FLAG) {
+			*(bool *)((char *)o + opt->member) = true;
 			continue;
 		}
 		if (i + 1 >= argc)
