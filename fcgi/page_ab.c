@@ -411,7 +411,7 @@ static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
 static void list_html(req *r, sbuf *b, const void *view)
 {
 	const struct list_view *v = view;
-	h_raw(b, "<div class=\"card\"><h1>Anspruchsberechtigte</h1><p class=\"lead\">Die Anspruchsberechtigten Ihrer "
+	h_raw(b, "<div class=\"card ab\"><h1>Anspruchsberechtigte</h1><p class=\"lead\">Die Anspruchsberechtigten Ihrer "
 		 "Organisation, wie die Kasse sie führt. Name und Vorname werden überall im Wort gefunden, ohne Rücksicht "
 		 "auf Groß- und Kleinschreibung und Umlaute.</p>");
 	list_filter_html(r, b, v);
@@ -722,7 +722,8 @@ static void timeline_axis(sbuf *b, int y0, int y1, long d0, long d1)
 		long x = tl_x(date_days(y, 1, 1), d0, d1);
 		h_printf(b, "<line class=\"tl-tick\" x1=\"%ld\" y1=\"%d\" x2=\"%ld\" y2=\"%d\"/>", x, TL_BASE,
 			 x, TL_BASE + (y % step ? 4 : 8));
-		if (y % step == 0 && y < y1)
+		bool label = y == y0 || (y % step == 0 && y - y0 >= (step + 1) / 2); /* the first year, then every step */
+		if (label && y < y1)
 			h_printf(b, "<text class=\"tl-year\" x=\"%ld\" y=\"%d\">%d</text>", x + 2, TL_BASE + 26, y);
 	}
 }
@@ -821,7 +822,7 @@ static void aenderungen_html(req *r, sbuf *b, const struct person_view *v)
 static void person_html(req *r, sbuf *b, const void *view)
 {
 	const struct person_view *v = view;
-	h_printf(b, "<div class=\"card\"><p><a href=\"/anspruchsberechtigte\">Zurück zur Übersicht</a></p><h1>%s %s</h1>",
+	h_printf(b, "<div class=\"card ab\"><p><a href=\"/anspruchsberechtigte\">Zurück zur Übersicht</a></p><h1>%s %s</h1>",
 		 S(v->p->vorname), S(v->p->name));
 	if (v->notice)
 		alert_box(b, "success", v->notice);
