@@ -45,7 +45,7 @@ static const char *check_plz(arena *a, const char *v)
 
 static const form_field kontakt_fields[] = {
 	{"strasse", "Straße und Hausnummer", FT_TEXT, FF_KEEP, 100, check_line, NULL,
-	 "Die Straße darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "street-address",
+	 "Die Straße darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "address-line1",
 	 offsetof(struct kontakt_form, strasse)},
 	{"plz", "PLZ", FT_TEXT, FF_KEEP, 10, check_plz, NULL,
 	 "Die PLZ darf höchstens 10 Zeichen lang sein (Buchstaben, Ziffern, Leerzeichen, Bindestrich).", "postal-code",
