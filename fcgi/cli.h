@@ -13,7 +13,7 @@ enum { CLI_MAX_ATTACHMENTS = 16 };
 struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
 	const char *orgs, *users, *messages;
-	const char *gruppe, *betreff, *text, *seit, *id, *dir;
+	const char *gruppe, *betreff, *text, *seit, *id, *dir, *az, *status;
 	const char *nr;
 	const char *file, *persons;
 	bool full, dry_run; /* flags --full, --dry-run */
@@ -47,6 +47,11 @@ bool cli_digits(const char *s, size_t min, size_t max);
 /* The organisation with this PNR in our Kasse: its id, 0 if there is none, -1 on a database error. */
 long long cli_org_by_pnr(actor *who, const char *pnr);
 
+/* A whole file into the arena (stops reading past the upload limit); NULL with *err on failure. */
+char *cli_file_read(arena *a, const char *path, size_t *len, const char **err);
+/* Writes one file inside dir without following links or overwriting: 0, or -1. */
+int cli_file_write_new(const char *dir, const char *name, const char *data, size_t len);
+
 /* What a command's transaction returns besides 0 and DB_TX_FAIL (db_tx rolls back and passes it on). */
 enum cli_tx_result { CLI_TX_NOT_FOUND = 1, CLI_TX_EXISTS };
 
@@ -61,6 +66,7 @@ cli_handler cli_org_add, cli_org_restrict;
 cli_handler cli_admin_add, cli_admin_update, cli_user_find, cli_audit;
 cli_handler cli_message_send, cli_message_list, cli_message_export;
 cli_handler cli_feedback_list;
+cli_handler cli_meldung_list, cli_meldung_show, cli_meldung_status, cli_meldung_export;
 cli_handler cli_dev_seed;
 cli_handler cli_ab_aenderungen, cli_ab_zugriffe, cli_ab_aufraeumen;
 cli_handler cli_ab_import;

@@ -126,7 +126,7 @@ int cli_ab_aenderungen(actor *who, struct opts *o)
 
 /* ---- ab zugriffe ---- */
 
-enum { ZG_ZEIT, ZG_WER, ZG_WER_NAME, ZG_NR, ZG_AKTION, ZG_ID, ZG_AT };
+enum { ZG_ZEIT, ZG_WER, ZG_WER_NAME, ZG_NR, ZG_AKTION, ZG_ID, ZG_AT, ZG_AZ };
 enum { ZG_CHUNK = 5000 }; /* rows per query: the output streams, memory stays flat */
 
 /* The next chunk after (at, id) = (last_at, last_id), oldest first; from DATUM on (ix_ab_zugriff_org_at). */
@@ -134,11 +134,11 @@ static db_res *zugriffe_chunk(arena *a, long long org, const char *nr, const cha
 {
 	if (nr)
 		return db_query(a,
-			"SELECT DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), wer, wer_name, person_nr, aktion, id, at FROM ab_zugriff "
+			"SELECT DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), wer, wer_name, person_nr, aktion, id, at, aktenzeichen FROM ab_zugriff "
 			"WHERE org_id = ? AND at >= ? AND (at > ? OR id > ?) AND person_nr = ? ORDER BY at, id LIMIT ?",
 			DBARGS(DI(org), DS(last_at), DS(last_at), DI(last_id), DS(nr), DI(ZG_CHUNK)));
 	return db_query(a,
-			"SELECT DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), wer, wer_name, person_nr, aktion, id, at FROM ab_zugriff "
+			"SELECT DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), wer, wer_name, person_nr, aktion, id, at, aktenzeichen FROM ab_zugriff "
 			"WHERE org_id = ? AND at >= ? AND (at > ? OR id > ?) ORDER BY at, id LIMIT ?",
 			DBARGS(DI(org), DS(last_at), DS(last_at), DI(last_id), DI(ZG_CHUNK)));
 }
@@ -146,9 +146,10 @@ static db_res *zugriffe_chunk(arena *a, long long org, const char *nr, const cha
 static void zugriff_out(arena *a, const db_res *res, size_t i, bool first)
 {
 	if (!cli_json) {
-		printf("%s UTC  %-7s  %s  %s (%s)\n", db_str(res, i, ZG_ZEIT), db_str(res, i, ZG_AKTION),
-		       cli_text(a, db_str(res, i, ZG_NR)), cli_text(a, db_str(res, i, ZG_WER)),
-		       cli_text(a, db_str(res, i, ZG_WER_NAME)));
+		const char *az = db_str(res, i, ZG_AZ);
+		printf("%s UTC  %-7s  %s%s%s  %s (%s)\n", db_str(res, i, ZG_ZEIT), db_str(res, i, ZG_AKTION),
+		       cli_text(a, db_str(res, i, ZG_NR)), az ? "  Meldung " : "", az ? cli_text(a, az) : "",
+		       cli_text(a, db_str(res, i, ZG_WER)), cli_text(a, db_str(res, i, ZG_WER_NAME)));
 		return;
 	}
 	cJSON *e = cJSON_CreateObject();
@@ -157,6 +158,9 @@ static void zugriff_out(arena *a, const db_res *res, size_t i, bool first)
 	cJSON_AddStringToObject(e, "wer_name", db_str(res, i, ZG_WER_NAME));
 	cJSON_AddStringToObject(e, "nr", db_str(res, i, ZG_NR));
 	cJSON_AddStringToObject(e, "aktion", db_str(res, i, ZG_AKTION));
+	/* a Meldung's Aktenzeichen when the access was to a Meldung (issue 13), else null */
+	cJSON_AddItemToObject(e, "aktenzeichen", db_str(res, i, ZG_AZ) ? cJSON_CreateString(db_str(res, i, ZG_AZ))
+									: cJSON_CreateNull());
 	fputs(first ? "\n" : ",\n", stdout);
 	cli_print_json_item(e);
 }
@@ -205,8 +209,8 @@ int cli_ab_aufraeumen(actor *who, struct opts *o)
 	struct retention_result res = {0};
 	int rc = retention_run(0, &res);
 	char detail[64];
-	snprintf(detail, sizeof detail, "zugriffe=%lld", res.zugriffe);
-	if (res.zugriffe > 0)
+	snprintf(detail, sizeof detail, "zugriffe=%lld meldungen=%lld", res.zugriffe, res.meldungen);
+	if (res.zugriffe > 0 || res.meldungen > 0)
 		audit(who, "ab_aufgeraeumt", NULL, detail);
 	if (rc != 0)
 		return cli_fail("database error (rows removed so far stay removed: %s)", detail);
@@ -214,8 +218,12 @@ int cli_ab_aufraeumen(actor *who, struct opts *o)
 		cJSON *j = cJSON_CreateObject();
 		cJSON *e = cJSON_AddObjectToObject(j, "entfernt");
 		cJSON_AddNumberToObject(e, "zugriffe", (double)res.zugriffe);
+		cJSON_AddNumberToObject(e, "meldungen", (double)res.meldungen);
 		cli_print_json(j);
-	} else
+	} else {
 		printf("Entfernt: %lld Einträge des Zugriffsprotokolls (älter als %ld Tage)\n", res.zugriffe, cfg.ab_zugriff_tage);
+		printf("Entfernt: %lld abgeschlossene Meldungen (vor mehr als %ld Tagen abgeschlossen)\n", res.meldungen,
+		       cfg.meldung_tage);
+	}
 	return 0;
 }

@@ -15,8 +15,7 @@
 
 /* ---- message send ---- */
 
-/* A whole file into the arena (stops reading past the upload limit); NULL with *err on failure. */
-static char *file_read(arena *a, const char *path, size_t *len, const char **err)
+char *cli_file_read(arena *a, const char *path, size_t *len, const char **err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -70,7 +69,7 @@ static int attachments_read(actor *who, const struct opts *o, upload files[CLI_M
 	for (int i = 0; i < o->nanhang; i++) {
 		size_t len = 0;
 		const char *err = NULL;
-		char *data = file_read(who->a, o->anhang[i], &len, &err);
+		char *data = cli_file_read(who->a, o->anhang[i], &len, &err);
 		if (!data)
 			return cli_fail("cannot read attachment: %s", err);
 		files[i] = (upload){"anhang", upload_filename(who->a, o->anhang[i], strlen(o->anhang[i])), data, len};
@@ -170,8 +169,7 @@ int cli_message_list(actor *who, struct opts *o)
 
 /* ---- message export ---- */
 
-/* Writes one file inside dir without following links or overwriting. */
-static int file_write_new(const char *dir, const char *name, const char *data, size_t len)
+int cli_file_write_new(const char *dir, const char *name, const char *data, size_t len)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -215,7 +213,7 @@ static int attachments_write(arena *a, long long id, const db_res *att, const ch
 		char *fname = arena_printf(a, "%lld-%lld-%s", id, db_int(att, i, COL_ID),
 					   document_name(a, db_str(att, i, COL_DATEINAME), db_str(att, i, COL_TYP)));
 		const db_cell *d = db_get(att, i, COL_DATEN);
-		if (file_write_new(dir, fname, d->s, d->len) != 0)
+		if (cli_file_write_new(dir, fname, d->s, d->len) != 0)
 			return cli_fail("cannot write %s (exists already?)", fname);
 		cJSON_AddItemToArray(files, cJSON_CreateString(fname));
 	}
@@ -257,7 +255,7 @@ int cli_message_export(actor *who, struct opts *o)
 		return cli_fail("database error", NULL);
 	char *txt = message_text(who->a, id, m);
 	char *name = arena_printf(who->a, "nachricht-%lld.txt", id);
-	if (file_write_new(o->dir, name, txt, strlen(txt)) != 0)
+	if (cli_file_write_new(o->dir, name, txt, strlen(txt)) != 0)
 		return cli_fail("cannot write %s (exists already?)", name);
 	cJSON *files = cJSON_CreateArray();
 	cJSON_AddItemToArray(files, cJSON_CreateString(name));

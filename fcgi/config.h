@@ -35,6 +35,7 @@ typedef struct config {
 	long argon_ops, argon_mem_kib;
 	/* retention (DOMAIN.md §5; retention.c, run by the mailer's housekeeping and `mvctl ab aufraeumen`) */
 	long ab_zugriff_tage, housekeeping_interval_s;
+	long meldung_tage; /* a closed Meldung and its documents are removed that many days later */
 	/* misc */
 	long dev_mode;
 	char *log_level;

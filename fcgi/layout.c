@@ -79,6 +79,12 @@ static void sb_nav(req *r, sbuf *b)
 			h_raw(b, " aria-current=\"page\"");
 		h_raw(b, ">Anspruchsberechtigte</a></li>");
 	}
+	if ((r->me->rechte & 1u << R_FORMULARE) && route_exists("GET", "/formulare")) {
+		h_raw(b, "<li><a href=\"/formulare\"");
+		if (str_starts(r->path, "/formulare") || str_starts(r->path, "/formular-anlage"))
+			h_raw(b, " aria-current=\"page\"");
+		h_raw(b, ">Meldungen</a></li>");
+	}
 	h_raw(b, "</ul></nav>");
 }
 

@@ -57,6 +57,21 @@ static void home_admin_html(sbuf *b)
 		 "Nutzerverwaltung.</p>");
 }
 
+/* The business areas the user's rights open (the same as the navigation's). */
+static void home_business_html(sbuf *b, const struct home_view *v)
+{
+	bool ab = v->rechte[R_ANSPRUCHSBERECHTIGTE] && route_exists("GET", "/anspruchsberechtigte");
+	bool fo = v->rechte[R_FORMULARE] && route_exists("GET", "/formulare");
+	if (!ab && !fo)
+		return;
+	h_raw(b, "<h2>Fachliche Funktionen</h2><ul>");
+	if (ab)
+		h_raw(b, "<li><a href=\"/anspruchsberechtigte\">Anspruchsberechtigte</a></li>");
+	if (fo)
+		h_raw(b, "<li><a href=\"/formulare\">Meldungen (Beamtenformulare)</a></li>");
+	h_raw(b, "</ul>");
+}
+
 static void home_sb_html(req *r, sbuf *b, const struct home_view *v)
 {
 	h_raw(b, "<p class=\"lead\">Willkommen im Portal Meine Versorgung.</p>");
@@ -64,7 +79,9 @@ static void home_sb_html(req *r, sbuf *b, const struct home_view *v)
 	for (size_t i = 0; i < v->ngruppen; i++)
 		h_printf(b, "<li><a href=\"%s\">Gruppenpostfach %s</a></li>",
 			 url_printf(r->a, "/postfach/%s", gruppe_slug[v->gruppen[i]]), gruppe_name[v->gruppen[i]]);
-	h_raw(b, "</ul><h2>Ihre Rechte</h2><ul>");
+	h_raw(b, "</ul>");
+	home_business_html(b, v);
+	h_raw(b, "<h2>Ihre Rechte</h2><ul>");
 	h_printf(b, "<li>%s</li>", recht_base_label);
 	for (int k = 0; k < RECHT__MAX; k++)
 		if (v->rechte[k])

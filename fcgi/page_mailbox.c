@@ -667,44 +667,6 @@ void message_show(req *r)
 /* ---------- download of a document ---------- */
 
 /* The ASCII fallback of a file name: umlauts spelt out, other characters as "_". */
-static void ascii_name(sbuf *b, const char *name)
-{
-	static const struct {
-		const char *utf8, *ascii;
-	} translit[] = {{"ä", "ae"}, {"ö", "oe"}, {"ü", "ue"}, {"Ä", "Ae"}, {"Ö", "Oe"}, {"Ü", "Ue"}, {"ß", "ss"}};
-	for (const char *p = name; *p;) {
-		unsigned char c = (unsigned char)*p;
-		size_t k = 0;
-		while (k < ARRAY_LEN(translit) && !str_starts(p, translit[k].utf8))
-			k++;
-		if (k < ARRAY_LEN(translit)) {
-			sbuf_adds(b, translit[k].ascii);
-			p += strlen(translit[k].utf8);
-			continue;
-		}
-		if (c >= 0x80) { /* one "_" per other non-ASCII character */
-			p++;
-			while ((*p & 0xC0) == 0x80)
-				p++;
-			sbuf_addc(b, '_');
-			continue;
-		}
-		sbuf_addc(b, c >= 0x20 && c < 0x7F && c != '"' && c != '\\' ? (char)c : '_');
-		p++;
-	}
-}
-
-/* RFC 6266: an ASCII fallback and the UTF-8 name. */
-static const char *disposition(req *r, const char *name)
-{
-	sbuf b = sbuf_in(r->a);
-	sbuf_adds(&b, "attachment; filename=\"");
-	ascii_name(&b, name);
-	sbuf_adds(&b, "\"; filename*=UTF-8''");
-	sbuf_adds(&b, url_printf(r->a, "%s", name));
-	return b.data;
-}
-
 struct document {
 	const char *name, *type;
 };
@@ -750,12 +712,8 @@ void attachment_download(req *r)
 		return;
 	}
 	const db_cell *data = db_get(c, 0, 0);
-	sbuf_reset(&r->body);
-	sbuf_add(&r->body, data->s, data->len);
-	resp_header(r, "Content-Disposition", disposition(r, document_name(r->a, d.name, d.type)));
-	r->ctype = d.type; /* one of three types checked by content at upload */
-	r->status = 200;
-	r->responded = true;
+	/* d.type: one of three types checked by content at upload */
+	resp_attachment(r, document_name(r->a, d.name, d.type), d.type, data->s, data->len);
 }
 
 /* ---------- new message and reply ---------- */

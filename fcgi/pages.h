@@ -45,6 +45,18 @@ void mailbox_new_get(req *r);
 void mailbox_new_post(req *r);
 void message_show(req *r);
 void attachment_download(req *r);
+/* page_formulare.c, page_formular.c: Beamtenformulare (SPEC §14) */
+void formulare_list(req *r);
+void formulare_neu(req *r);
+void formular_neu_get(req *r);
+void formular_neu_post(req *r);
+void formular_entwurf_get(req *r);
+void formular_entwurf_post(req *r);
+void formulare_show(req *r);
+void formulare_loeschen(req *r);
+void formulare_zurueckziehen(req *r);
+void formulare_antwort(req *r);
+void formular_anlage_download(req *r);
 /* page_help.c */
 void faq_page(req *r);
 void search_page(req *r);

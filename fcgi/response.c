@@ -1,6 +1,7 @@
 /* response.c — headers, cookies, JSON answers, redirects; the security headers every answer
  * carries; the bytes of the finished response. */
 #include "response.h"
+#include "html.h"
 #include "util.h"
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,53 @@ void resp_head(req *r, sbuf *out)
 		    status_text(r->status), r->ctype ? r->ctype : "text/plain; charset=utf-8", r->body.len);
 	sbuf_add(out, r->head.data ? r->head.data : "", r->head.len);
 	sbuf_adds(out, "\r\n");
+}
+
+/* Downloads (mailbox and Meldung documents). */
+static void ascii_name(sbuf *b, const char *name)
+{
+	static const struct {
+		const char *utf8, *ascii;
+	} translit[] = {{"ä", "ae"}, {"ö", "oe"}, {"ü", "ue"}, {"Ä", "Ae"}, {"Ö", "Oe"}, {"Ü", "Ue"}, {"ß", "ss"}};
+	for (const char *p = name; *p;) {
+		unsigned char c = (unsigned char)*p;
+		size_t k = 0;
+		while (k < ARRAY_LEN(translit) && !str_starts(p, translit[k].utf8))
+			k++;
+		if (k < ARRAY_LEN(translit)) {
+			sbuf_adds(b, translit[k].ascii);
+			p += strlen(translit[k].utf8);
+			continue;
+		}
+		if (c >= 0x80) { /* one "_" per other non-ASCII character */
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+			sbuf_addc(b, '_');
+			continue;
+		}
+		sbuf_addc(b, c >= 0x20 && c < 0x7F && c != '"' && c != '\\' ? (char)c : '_');
+		p++;
+	}
+}
+
+/* RFC 6266: an ASCII fallback and the UTF-8 name. */
+static const char *disposition(req *r, const char *name)
+{
+	sbuf b = sbuf_in(r->a);
+	sbuf_adds(&b, "attachment; filename=\"");
+	ascii_name(&b, name);
+	sbuf_adds(&b, "\"; filename*=UTF-8''");
+	sbuf_adds(&b, url_printf(r->a, "%s", name));
+	return b.data;
+}
+
+void resp_attachment(req *r, const char *name, const char *ctype, const char *data, size_t len)
+{
+	sbuf_reset(&r->body);
+	sbuf_add(&r->body, data, len);
+	resp_header(r, "Content-Disposition", disposition(r, name));
+	r->ctype = ctype;
+	r->status = 200;
+	r->responded = true;
 }

@@ -21,8 +21,34 @@ static int zugriffe_remove(long max_chunks, struct retention_result *out)
 	return 0;
 }
 
+/* Meldungen closed more than meldung_tage days ago (ix_meldung_abgeschlossen); the Verlauf and the
+ * documents go with them (ON DELETE CASCADE), in the same statement. */
+static int meldungen_remove(long max_chunks, struct retention_result *out)
+{
+	for (long i = 0; max_chunks == 0 || i < max_chunks; i++) {
+		unsigned long long n = 0;
+		if (db_exec("DELETE FROM meldung WHERE abgeschlossen_am < NOW() - INTERVAL ? DAY ORDER BY abgeschlossen_am, id "
+			    "LIMIT ?",
+			    DBARGS(DI(cfg.meldung_tage), DI(RETENTION_CHUNK_MELDUNG)), &n, NULL) != 0)
+			return -1;
+		out->meldungen += (long long)n;
+		if (n < RETENTION_CHUNK_MELDUNG)
+			return 0;
+	}
+	out->more = true;
+	return 0;
+}
+
 int retention_run(long max_chunks, struct retention_result *out)
 {
+	long long before_m = out->meldungen;
+	if (meldungen_remove(max_chunks, out) != 0) {
+		log_warn("retention: removing closed Meldungen failed (database error); tried again later");
+		return -1;
+	}
+	if (out->meldungen > before_m)
+		log_info("retention: %lld Meldungen closed more than %ld days ago removed%s", out->meldungen - before_m,
+			 cfg.meldung_tage, out->more ? " (more due)" : "");
 	long long before = out->zugriffe;
 	int rc = zugriffe_remove(max_chunks, out);
 	if (out->zugriffe > before)

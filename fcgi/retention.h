@@ -1,5 +1,6 @@
 /* retention.h — removing what has outlived its retention period (DOMAIN.md §5): the access log
- * (ab_zugriff) after `ab_zugriff_tage` days. Run by the mailer process as its housekeeping step
+ * (ab_zugriff) after `ab_zugriff_tage` days; a Meldung with its Verlauf and documents `meldung_tage` days after
+ * it was erledigt, abgelehnt or zurückgezogen. Run by the mailer process as its housekeeping step
  * (every `housekeeping_interval_s`) and by `mvctl ab aufraeumen`. Each further kept table adds its
  * count to struct retention_result and its step to retention_run. */
 #ifndef MV_RETENTION_H
@@ -7,9 +8,11 @@
 #include <stdbool.h>
 
 enum { RETENTION_CHUNK = 10000 }; /* rows per DELETE statement (one short transaction each) */
+enum { RETENTION_CHUNK_MELDUNG = 100 }; /* Meldungen carry their documents: smaller chunks */
 
 struct retention_result {
 	long long zugriffe; /* access-log rows removed */
+	long long meldungen; /* closed Meldungen removed (with their Verlauf and documents) */
 	bool more;          /* max_chunks was reached with rows still due: call again */
 };
 

@@ -15,6 +15,7 @@ enum {
 	R_MULTIPART = 1 << 6, /* accepts multipart/form-data with documents */
 	R_AB = 1 << 7,        /* right "anspruchsberechtigte" in effect (SPEC §13) */
 	R_KONTAKT = 1 << 8,   /* right "kontaktdaten" in effect */
+	R_FORM = 1 << 9,      /* right "formulare" in effect (SPEC §14) */
 };
 
 typedef struct req req;

@@ -85,7 +85,8 @@ static bool access_ok(req *r, unsigned flags)
 	}
 	if (((flags & R_ADMIN) && r->me->role != ROLE_ADMIN) || ((flags & R_SB) && r->me->role != ROLE_SB) ||
 	    ((flags & R_AB) && !(r->me->rechte & 1u << R_ANSPRUCHSBERECHTIGTE)) ||
-	    ((flags & R_KONTAKT) && !(r->me->rechte & 1u << R_KONTAKTDATEN))) {
+	    ((flags & R_KONTAKT) && !(r->me->rechte & 1u << R_KONTAKTDATEN)) ||
+	    ((flags & R_FORM) && !(r->me->rechte & 1u << R_FORMULARE))) {
 		audit(&r->who, "access_denied", r->path, "");
 		page_error(r, 403, "Sie haben keine Berechtigung für diese Seite.");
 		return false;

@@ -605,7 +605,7 @@ async function noSidewaysScrolling(page, who, starts, extra = []) {
     const links = await page.$$eval("a[href]", (as) => as.map((a) => a.href));
     for (const l of links) {
       const u = new URL(l);
-      if (u.origin !== BASE || u.pathname.startsWith("/anhang/")) continue;
+      if (u.origin !== BASE || u.pathname.startsWith("/anhang/") || u.pathname.startsWith("/formular-anlage/")) continue;
       if (!seen.has(key(u.pathname + u.search))) queue.push(u.pathname + u.search);
     }
   }
@@ -809,6 +809,99 @@ test("Anspruchsberechtigte: list, person with Lebenslauf and time line, Kontaktd
     [`/anspruchsberechtigte/${nr}/kontaktdaten`, "/anspruchsberechtigte?geburtsdatum=31.02.1975"]);
   for (const p of ["/anspruchsberechtigte", `/anspruchsberechtigte/${nr}`, `/anspruchsberechtigte/${nr}/kontaktdaten`])
     if (!pages.includes(p)) throw new Error(`${p} not reached at 320 px (${pages.join(" ")})`);
+});
+
+// An active official of the organisation pnr through the Kasse's import (one JSON line).
+function importPerson(pnr, nr) {
+  mkdirSync(ART, { recursive: true });
+  const file = path.join(ART, `person-${nr}.jsonl`);
+  writeFileSync(file, JSON.stringify({ pnr, nr, art: "aktiv", name: "Muster", vorname: "Erika", geburtsdatum: "1975-04-12",
+    dienst: { verhaeltnis: "lebenszeit", amtsbezeichnung: "Stadtoberinspektorin", besoldungsgruppe: "A10", stufe: 6,
+      umfang: [30, 41], eintritt: "2001-08-01" },
+    lebenslauf: [{ beginn: "2001-08-01", ende: null, zeitart: "BEAMT", umfang: [30, 41], anerkennung: "gesetzlich" }] }) + "\n");
+  mvctl("ab", "import", "--file", file);
+}
+// keyboard only: choose the option whose label starts with text in the <select> sel (type-ahead)
+async function tabChoose(page, sel, text) {
+  await tabTo(page, sel);
+  await page.keyboard.type(text);
+  const label = await page.$eval(sel, (s) => s.options[s.selectedIndex].text);
+  if (!label.startsWith(text)) throw new Error(`${sel}: chose "${label}", not "${text}…"`);
+}
+async function tabFile(page, sel, file) {
+  await tabTo(page, sel);
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+  await chooser.setFiles(file);
+}
+
+test("Meldungen: a form with errors, submitted with its Urkunde, Rückfrage answered, erledigt with the Kasse's document, a withdrawal; printable; 320 px (keyboard only)", async (page) => {
+  const a = await adminSession(page);
+  const sb = await createSb(page, { gruppen: [1], rechte: ["anspruchsberechtigte", "formulare"], vorname: "Fenja" });
+  const nr = `B-${next()}`;
+  importPerson(a.pnr, nr);
+  const pdf = path.join(ART, "urkunde.pdf");
+  writeFileSync(pdf, "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+  await page.context().clearCookies();
+  sb.password = `Quitte-${next()}-Pflaume!`;
+  await page.goto(BASE + linkIn(await waitMail(sb.email, "Passwort festlegen"), "/passwort-setzen"));
+  await tabType(page, "#f-passwort", sb.password);
+  await tabType(page, "#f-passwort_wiederholung", sb.password);
+  await submit(page, "Anmeldeseite nach Passwort");
+  await loginWithTan(page, sb, 0);
+  // from here on the keyboard only
+  await tabFollow(page, "nav a[href='/formulare']", "Meldungen (leer)");
+  await tabFollow(page, "a[href='/formulare/neu']", "Neue Meldung");
+  await tabPress(page, "main button[type=submit]", "Enter", "Neue Meldung mit Fehlern");
+  await tabTo(page, "#f-formular");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  if (!(await page.isChecked("#f-formular-ernennung"))) throw new Error("the arrow keys did not choose Ernennung");
+  await tabType(page, "#f-nr", nr);
+  await tabPress(page, "main button[type=submit]", "Enter", "Formular Ernennung / Beförderung");
+  if (!(await page.textContent("main")).includes("Stadtoberinspektorin")) throw new Error("no Dienstverhältnis beside the form");
+  await tabTo(page, "button[value=einreichen]");
+  await submit(page, "Ernennung mit Fehlern");
+  await tabChoose(page, "#f-anlass", "Bef");
+  await tabType(page, "#f-wirksam_ab", "01.01.2030");
+  await tabType(page, "#f-amtsbezeichnung", "Stadtamtsrätin");
+  await tabType(page, "#f-besoldungsgruppe", "A12");
+  await tabType(page, "#f-stufe", "5");
+  await tabFile(page, "#f-anlage", pdf);
+  await tabTo(page, "button[value=einreichen]");
+  await submit(page, "Eingangsbestätigung");
+  const az = (await page.textContent("main")).match(/BF\d{3}-\d{4}-\d{6,9}/)[0];
+  if (!page.url().endsWith(`/formulare/${az}?eingereicht=1`)) throw new Error(`after submitting: ${page.url()}`);
+  // printed: no navigation, no buttons; the Aktenzeichen and the values
+  await page.emulateMedia({ media: "print" });
+  const printed = await page.evaluate(() => ({
+    nav: getComputedStyle(document.querySelector("nav")).display,
+    actions: getComputedStyle(document.querySelector(".actions")).display,
+    head: getComputedStyle(document.querySelector(".print-only")).display }));
+  if (printed.nav !== "none" || printed.actions !== "none" || printed.head === "none") throw new Error(`print: ${JSON.stringify(printed)}`);
+  await page.emulateMedia({ media: "screen" });
+  mvctl("meldung", "status", "--az", az, "--status", "in_bearbeitung");
+  mvctl("meldung", "status", "--az", az, "--status", "rueckfrage", "--text", "Bitte die Urkunde beidseitig.");
+  await visit(page, "/formulare", "Meldungen mit Rückfrage");
+  await tabFollow(page, `a[href='/formulare/${az}']`, "Meldung mit Rückfrage");
+  await tabType(page, "#f-text", "Anbei beidseitig.");
+  await tabFile(page, "#f-anlage", pdf);
+  await tabPress(page, "main form[action$='/antwort'] button[type=submit]", "Enter", "Meldung nach der Antwort");
+  mvctl("meldung", "status", "--az", az, "--status", "in_bearbeitung");
+  mvctl("meldung", "status", "--az", az, "--status", "erledigt", "--anhang", pdf);
+  await visit(page, `/formulare/${az}`, "Meldung erledigt");
+  const links = await page.$$eval("ul.documents a", (as) => as.length);
+  if (links !== 3) throw new Error(`documents: ${links}`);
+  // a withdrawal
+  await visit(page, `/formulare/neu/versorgungsauskunft?nr=${nr}`, "Versorgungsauskunft");
+  await tabChoose(page, "#f-variante", "Ruhestand mit");
+  await tabChoose(page, "#f-anlass", "Voll");
+  await tabTo(page, "button[value=einreichen]");
+  await submit(page, "Eingangsbestätigung Versorgungsauskunft");
+  await tabPress(page, "main form[action$='/zurueckziehen'] button", "Enter", "Meldung zurückgezogen");
+  if (!(await page.textContent("main")).includes("Zurückgezogen")) throw new Error("not withdrawn");
+  await noSidewaysScrolling(page, "Sachbearbeiterin mit Meldungen", ["/formulare", "/formulare/neu", `/formulare/${az}`,
+    `/formulare/neu/beschaeftigungsumfang?nr=${nr}`, `/formulare/neu/beurlaubung?nr=${nr}`, `/formulare/neu/abgang?nr=${nr}`,
+    `/formulare/neu/versorgungsfall?nr=${nr}`]);
 });
 
 const browser = await chromium.launch({

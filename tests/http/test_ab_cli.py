@@ -144,11 +144,11 @@ class Zugriffe(mv.Case):
         # oldest first
         self.assertEqual(j["zugriffe"], [
             {"zeitpunkt": times[t1], "wer": "S201-DEMO00000001", "wer_name": "Max Mustermensch", "nr": p1,
-             "aktion": "ansehen"},
+             "aktion": "ansehen", "aktenzeichen": None},
             {"zeitpunkt": times[t3], "wer": "S201-DEMO00000001", "wer_name": "Max Mustermensch", "nr": p1,
-             "aktion": "ansehen"},
+             "aktion": "ansehen", "aktenzeichen": None},
             {"zeitpunkt": times[t2], "wer": "S201-DEMO00000002", "wer_name": "Hannah Groß", "nr": p2,
-             "aktion": "aendern"},
+             "aktion": "aendern", "aktenzeichen": None},
         ])
         # one person
         r = mv.mvctl("--json", "ab", "zugriffe", "--pnr", org.pnr, "--nr", p2)
@@ -226,14 +226,15 @@ class Retention(mv.Case):
             r = mv.mvctl("--json", "ab", "aufraeumen")
             self.assertEqual(r.rc, 0, r)
             self.assertEqual(list(r.json()), ["entfernt"])
-            self.assertEqual(list(r.json()["entfernt"]), ["zugriffe"])
+            self.assertEqual(list(r.json()["entfernt"]), ["zugriffe", "meldungen"])
             self.assertGreaterEqual(r.json()["entfernt"]["zugriffe"], 2)  # the mailer may have been first
             self.assertEqual(access_ids(org), set(keep))
             for i in old:
                 self.assertEqual(mv.db(f"SELECT COUNT(*) FROM ab_zugriff WHERE id = {i}"), [["0"]])
             r = mv.mvctl("ab", "aufraeumen")
             self.assertEqual(r.rc, 0, r)
-            self.assertEqual(r.out, "Entfernt: 0 Einträge des Zugriffsprotokolls (älter als 30 Tage)\n")
+            self.assertEqual(r.out, "Entfernt: 0 Einträge des Zugriffsprotokolls (älter als 30 Tage)\n"
+                                    "Entfernt: 0 abgeschlossene Meldungen (vor mehr als 730 Tagen abgeschlossen)\n")
         finally:
             mv.restart_app()
 

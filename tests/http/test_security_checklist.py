@@ -81,7 +81,8 @@ def fill(pattern, w):
     """A concrete path for a route pattern: the fixture's own objects for {} (and a dead token for the link
     pages)."""
     values = {"/sachbearbeiter/": w.sb.kennung, "/gruppen/": "beihilfe", "/postfach/": "persoenlich",
-              "/nachricht/": str(w.mid), "/anhang/": str(w.aid), "/anspruchsberechtigte/": w.nr}
+              "/nachricht/": str(w.mid), "/anhang/": str(w.aid), "/anspruchsberechtigte/": w.nr,
+              "/formulare/neu/": f"abgang?nr={w.nr}", "/formulare/": w.az, "/formular-anlage/": str(w.az_doc)}
     i = pattern.find("{}")
     if i >= 0:
         prefix = pattern[:i]
@@ -94,9 +95,10 @@ def fill(pattern, w):
 
 
 class World:
-    """One organisation: an administrator (c, logged in), a Sachbearbeiter (sb, logged in as sc) with a message
-    of the Kasse holding a PDF in the personal mailbox (mid, aid), and the administrator's second login waiting
-    for its TAN (tc)."""
+    """One organisation: an administrator (c, logged in), a Sachbearbeiter (sb, logged in as sc, with every
+    right) with a message of the Kasse holding a PDF in the personal mailbox (mid, aid), an active official
+    (nr) with a draft Meldung holding a PDF (az, az_doc), and the administrator's second login waiting for its
+    TAN (tc)."""
 
 
 _world = None
@@ -110,9 +112,15 @@ def world():
         w.admin, w.c = U.admin_session()
         w.org = w.admin.org
         w.sb = U.activate(U.create(w.c, vorname="Sina", name=f"Sicher{mv.uid()}", gruppen=("Beihilfe",),
-                                   rechte=("anspruchsberechtigte", "kontaktdaten")))
+                                   rechte=("anspruchsberechtigte", "kontaktdaten", "formulare")))
         w.nr = add_person(w.org.pnr)
         w.sc = U.login(w.sb)
+        r = mv.post_multipart(w.sc, f"/formulare/neu/abgang?nr={w.nr}", [("art", "tod"), ("aktion", "entwurf")],
+                              [("anlage", "Verfuegung.pdf", PDF)], json=True)
+        if r.status != 200:
+            raise AssertionError(f"a draft Meldung for the checklist failed: {r!r}")
+        w.az = r.json()["aktenzeichen"]
+        w.az_doc = w.sc.get(f"/formulare/{w.az}", json=True).json()["anlagen"][0]["id"]
         _tmp = tempfile.mkdtemp(prefix="mv-checklist-")
         doc = os.path.join(_tmp, "Bescheid.pdf")
         with open(doc, "wb") as f:
