@@ -19,6 +19,7 @@
 #include <time.h>
 
 #define LIST_PAGE 20
+#define COUNT_CAP 101 /* lists count at most this many rows */
 
 static const char keine_meldung[] = "Diese Meldung gibt es nicht.";
 
@@ -54,15 +55,17 @@ static int list_load(req *r, struct list_view *v)
 {
 	const char *st = v->in.status ? v->in.status : "", *fo = v->in.formular ? v->in.formular : "";
 	const char *nr = v->in.nr ? v->in.nr : "";
+	/* counted up to COUNT_CAP ("mehr als 100"): the list costs the same in an organisation of
+	 * 100 Meldungen as in one of 100,000 */
 	db_res *cnt = db_query(r->a,
-			       "SELECT COUNT(*) FROM meldung WHERE org_id = ? AND (? = '' OR status = ?) "
-			       "AND (? = '' OR formular = ?) AND (? = '' OR person_nr = ?)",
+			       "SELECT COUNT(*) FROM (SELECT 1 FROM meldung WHERE org_id = ? AND (? = '' OR status = ?) "
+			       "AND (? = '' OR formular = ?) AND (? = '' OR person_nr = ?) LIMIT 101) x",
 			       DBARGS(DI(r->me->org_id), DS(st), DS(st), DS(fo), DS(fo), DS(nr), DS(nr)));
 	if (!cnt)
 		return -1;
 	v->total = db_int(cnt, 0, 0);
 	v->pages = v->total ? (v->total + LIST_PAGE - 1) / LIST_PAGE : 1;
-	if (v->page > v->pages)
+	if (v->page > v->pages && v->total < COUNT_CAP)
 		v->page = v->pages;
 	db_res *res = db_query(r->a,
 			       "SELECT aktenzeichen, formular, person_nr, person_name, status, geaendert_am, "
@@ -106,11 +109,16 @@ static void list_filter_html(sbuf *b, const struct list_view *v)
 	h_raw(b, "<div class=\"actions\"><button type=\"submit\" class=\"btn secondary\">Filtern</button></div></fieldset></form>");
 }
 
+/* Past COUNT_CAP the last page is unknown: "Nächste Seite" stays while pages are full. */
 static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
 {
-	long long first = v->total ? (v->page - 1) * LIST_PAGE + 1 : 0, last = first ? first + (long long)v->n - 1 : 0;
-	h_printf(b, "<div class=\"pager\"><p>%lld - %lld von %lld</p>", first, last, v->total);
-	if (v->pages > 1) {
+	long long first = v->n ? (v->page - 1) * LIST_PAGE + 1 : 0, last = first ? first + (long long)v->n - 1 : 0;
+	bool more = v->page < v->pages || (v->total >= COUNT_CAP && v->n == LIST_PAGE);
+	if (v->total >= COUNT_CAP)
+		h_printf(b, "<div class=\"pager\"><p>%lld - %lld von mehr als %d</p>", first, last, COUNT_CAP - 1);
+	else
+		h_printf(b, "<div class=\"pager\"><p>%lld - %lld von %lld</p>", first, last, v->total);
+	if (v->page > 1 || more) {
 		h_raw(b, "<nav aria-label=\"Seiten\"><ul>");
 		const char *st = v->in.status ? v->in.status : "", *fo = v->in.formular ? v->in.formular : "";
 		const char *nr = v->in.nr ? v->in.nr : "";
@@ -118,7 +126,7 @@ static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
 		const char *next = url_printf(r->a, "/formulare?status=%s&formular=%s&nr=%s&seite=%lld", st, fo, nr, v->page + 1);
 		if (v->page > 1)
 			h_printf(b, "<li><a href=\"%s\">Vorherige Seite</a></li>", prev);
-		if (v->page < v->pages)
+		if (more)
 			h_printf(b, "<li><a href=\"%s\">Nächste Seite</a></li>", next);
 		h_raw(b, "</ul></nav>");
 	}
@@ -169,6 +177,7 @@ static void list_json(req *r, cJSON *o, const void *view)
 		cJSON_AddItemToArray(arr, m);
 	}
 	cJSON_AddNumberToObject(o, "gesamt", (double)v->total);
+	cJSON_AddBoolToObject(o, "gesamt_gekappt", v->total >= COUNT_CAP);
 	cJSON_AddNumberToObject(o, "seite", (double)v->page);
 }
 

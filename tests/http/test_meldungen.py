@@ -452,7 +452,7 @@ class Access(Base):
         r = w.ca.get(f"/formulare?formular=ernennung&nr={w.nr}&status=eingereicht", json=True)
         self.assertEqual(r.status, 200)
         j = r.json()
-        self.assertEqual(set(j), {"meldungen", "gesamt", "seite", "csrf"})
+        self.assertEqual(set(j), {"meldungen", "gesamt", "gesamt_gekappt", "seite", "csrf"})
         self.assertIn(az, [m["aktenzeichen"] for m in j["meldungen"]])
         self.assertTrue(all(m["formular"] == "ernennung" and m["status"] == "eingereicht" for m in j["meldungen"]))
         self.assertEqual(set(j["meldungen"][0]), {"aktenzeichen", "formular", "nr", "person", "status", "geaendert",
@@ -487,3 +487,25 @@ class Retention(Base):
             mv.restart_app()
         # the default keeps them two years
         self.assertEqual(meldung(w.ca, recent)["status"], "abgelehnt")
+
+
+class Paging(Base):
+    def test_count_capped_and_pages_follow(self):
+        admin, ac = U.admin_session()
+        s = U.activate(U.create(ac, vorname="Paula", name="Seiten", rechte=("anspruchsberechtigte", "formulare")))
+        c = U.login(s)
+        nr = add_person(admin.org, f"P-{mv.uid()}"[:20])
+        mv.db("INSERT INTO meldung (org_id, formular, person_nr, person_name, status, werte, erstellt_von, erstellt_am, "
+              "geaendert_am) SELECT o.id, 'abgang', '" + nr + "', 'Muster, Erika', 'entwurf', '{}', 'x', NOW(), NOW() "
+              "FROM organisation o JOIN (SELECT seq FROM seq_1_to_105) s WHERE o.pnr = '" + admin.org.pnr + "'")
+        mv.db("UPDATE meldung SET aktenzeichen = CONCAT('BF201-2026-', LPAD(id, 6, '0')) WHERE aktenzeichen IS NULL")
+        j = c.get("/formulare", json=True).json()
+        self.assertEqual((j["gesamt"], j["gesamt_gekappt"], j["seite"], len(j["meldungen"])), (101, True, 1, 20))
+        page = c.get("/formulare")
+        self.assertIn("1 - 20 von mehr als 100", page.text)
+        self.assertIn("Nächste Seite", page.text)
+        j = c.get("/formulare?seite=6", json=True).json()  # beyond the counted rows, still there
+        self.assertEqual((j["seite"], len(j["meldungen"])), (6, 5))
+        self.assertNotIn("Nächste Seite", c.get("/formulare?seite=6").text)
+        j = c.get(f"/formulare?nr={nr}&formular=ernennung", json=True).json()
+        self.assertEqual((j["gesamt"], j["gesamt_gekappt"], j["meldungen"]), (0, False, []))
