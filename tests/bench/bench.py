@@ -44,9 +44,9 @@ SECONDS = float(os.environ.get("MV_BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("MV_WORKERS", "8"))
 LOGIN_CLIENTS = int(os.environ.get("MV_BENCH_LOGIN_CLIENTS", "24"))
 TAN_SAMPLES = int(os.environ.get("MV_BENCH_TAN_SAMPLES", "30"))
-ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins").split(",") if p.strip()}
-if not ONLY or ONLY - {"pages", "logins"}:
-    sys.exit(f"bench: MV_BENCH_ONLY takes pages and/or logins, not {os.environ.get('MV_BENCH_ONLY')!r}")
+ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins,ab").split(",") if p.strip()}
+if not ONLY or ONLY - {"pages", "logins", "ab"}:
+    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins and/or ab, not {os.environ.get('MV_BENCH_ONLY')!r}")
 WRK = ["wrk", "-t2", "-c16", "--latency"]
 
 inboxes = {}
@@ -693,7 +693,7 @@ def main():
     admin_pages = {"overview", "filter"}
     sites = []
     users_big = users_small = 0
-    seed_s, bad, floor = 0.0, 0, None
+    seed_s, bad, floor, ab_head = 0.0, 0, None, []
     try:
         if "pages" in ONLY:
             # --- the small database (1,000 users, a mailbox of 100 messages) in a second schema of
@@ -814,6 +814,11 @@ def main():
                 f"{pct(lat_load, .5):.0f} / {pct(lat_load, .95):.0f} ms", base,
                 f"{pct(lat_load, .95) / pct(direct, .95):.0f}", "p95 <= 1000 ms", pct(lat_load, .95) <= 1000)
 
+        if "ab" in ONLY:
+            # --- Anspruchsberechtigte (issue 12): import vs LOAD DATA, pages vs their floors, scale
+            import bench_ab
+            ab_head = bench_ab.run(sys.modules[__name__], add, sites)
+
         # --- memory after the run
         app = app_pids()
         rss, pss = memory(app)
@@ -833,7 +838,7 @@ def main():
             f"KiB, wrk 2 threads 16 connections, {SECONDS:.0f} s per figure (interleaved halves)",
             (f"big: {users_big:,} users (seeded with 100,000 messages in {seed_s:.0f} s), small: {users_small:,} "
              f"users; " if "pages" in ONLY else "") +
-            f"non-2xx/socket errors: {bad}; parts: {', '.join(sorted(ONLY))}; run took {total:.0f} s", ""]
+            f"non-2xx/socket errors: {bad}; parts: {', '.join(sorted(ONLY))}; run took {total:.0f} s"] + ab_head + [""]
     hdr = ("measure", "value", "baseline", "ratio", "target", "result")
     w = [max(len(r[i]) for r in rows + [hdr]) for i in range(6)]
     fmt = lambda r: "  ".join(c.rjust(w[i]) if i == 3 else c.ljust(w[i]) for i, c in enumerate(r)).rstrip()
