@@ -13,7 +13,10 @@ Every figure is a ratio against a baseline measured in the same run on the same 
     (tests/bench/pwhash_loop.c), measured in slices interleaved with the logins;
   * TAN mail latency (POST of the password form -> mail accepted by the sink) vs a direct SMTP
     delivery to the same sink;
-  * memory (PSS and RSS) of master + workers + mailer vs the same-SQL floor's processes.
+  * memory (PSS and RSS) of master + workers + mailer vs the same-SQL floor's processes;
+  * the Anspruchsberechtigte (issue 12; tests/bench/bench_ab.py): import vs MariaDB's LOAD DATA of
+    the same rows, re-import, the importer's peak RSS, list and person's page vs their same-SQL
+    floors, an organisation of 100,000 in 1,000,000 persons vs one of 1,000 in 1,000.
 Comparisons of pages run interleaved (A B C C B A, half the time each), so that load from other
 programs on the machine hits all sides alike.
 
@@ -21,9 +24,9 @@ Two rows carry the targets of issue 10 item 7: full logins per CPU second >= 0.7
 verify loop's, and "Übersicht: Sachbearbeiter" at <= 2 times the server CPU per request of the
 home page (every page also >= 0.80 of its same-SQL floor).
 
-MV_BENCH_ONLY (comma-separated, default "pages,logins") runs only some parts: "pages" (both
-databases, pages, same-SQL floors, hello, scale) and/or "logins" (logins, TAN mail latency); the
-memory figures are always taken.
+MV_BENCH_ONLY (comma-separated, default "pages,logins,ab") runs only some parts: "pages" (both
+databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail latency) and/or "ab"
+(the Anspruchsberechtigte); the memory figures are always taken.
 """
 import email, email.policy, getpass, http.client, os, queue, random, re, signal, smtplib, subprocess, sys
 import threading, time, urllib.parse
