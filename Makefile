@@ -14,7 +14,7 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto
 BUILD   := build
 BIN     := $(BUILD)/meineversorgung
 # pure modules (no FastCGI, no database): unit-tested and fuzzed
-PURE    := util log config html http secret policy router dienstzeit
+PURE    := util log config html http secret policy router dienstzeit meldung abrecord
 SRCS    := $(wildcard fcgi/*.c)
 OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 
@@ -48,9 +48,9 @@ check: $(BIN)
 
 # Unit tests of the pure C parts
 UNIT_SRCS := $(PURE:%=fcgi/%.c)
-$(BUILD)/unit_tests: tests/unit/unit_tests.c $(UNIT_SRCS) fcgi/*.h | $(BUILD)
+$(BUILD)/unit_tests: tests/unit/unit_tests.c tests/unit/unit_meldung.c $(UNIT_SRCS) fcgi/*.h | $(BUILD)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -Ifcgi -o $@ tests/unit/unit_tests.c $(UNIT_SRCS) $(shell pkg-config --libs libsodium)
+	@$(CC) $(CFLAGS) -Ifcgi -o $@ tests/unit/unit_tests.c $(UNIT_SRCS) $(shell pkg-config --libs libsodium libcjson) -lm
 
 test-unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests

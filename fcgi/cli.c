@@ -30,14 +30,16 @@ static const cli_command commands[] = {
 	{"message", "list", cli_message_list, "message list --pnr P [--seit DATUM]"},
 	{"message", "export", cli_message_export, "message export --id N --dir D"},
 	{"feedback", "list", cli_feedback_list, "feedback list [--seit DATUM]"},
+	{"ab", "import", cli_ab_import, "ab import --file F [--full] [--dry-run]"},
 	{"dev", "seed", cli_dev_seed,
-	 "dev seed --orgs N --users M [--messages K] [--pnr FIRST]   (dev_mode only: benchmark data)"},
+	 "dev seed --orgs N --users M [--messages K] [--persons P] [--pnr FIRST]   (dev_mode only: benchmark data)"},
 };
 
 enum option_kind {
 	OPT_JSON,  /* the flag --json, allowed anywhere */
 	OPT_VALUE, /* one value into the member */
 	OPT_LIST,  /* repeatable: values into the array member, counted in count_member */
+	OPT_FLAG,  /* no value: sets the bool member */
 };
 
 static const struct option {
@@ -50,7 +52,10 @@ static const struct option {
 	VALUE(name), VALUE(bereich), VALUE(pnr), VALUE(abr), VALUE(vorname), VALUE(email),
 	VALUE(geburtsdatum), VALUE(kennung), VALUE(off), VALUE(on), VALUE(orgs), VALUE(users),
 	VALUE(messages), VALUE(gruppe), VALUE(betreff), VALUE(text), VALUE(seit), VALUE(id), VALUE(dir),
+	VALUE(file), VALUE(persons),
 #undef VALUE
+	{"--full", OPT_FLAG, offsetof(struct opts, full), 0},
+	{"--dry-run", OPT_FLAG, offsetof(struct opts, dry_run), 0},
 	{"--anhang", OPT_LIST, offsetof(struct opts, anhang), offsetof(struct opts, nanhang)},
 };
 
@@ -199,6 +204,10 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 		const struct option *opt = option_find(argv[i]);
 		if (opt && opt->kind == OPT_JSON) {
 			cli_json = true;
+			continue;
+		}
+		if (opt && opt->kind == OPT_FLAG) {
+			*(bool *)((char *)o + opt->member) = true;
 			continue;
 		}
 		if (i + 1 >= argc)

@@ -14,6 +14,8 @@ struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
 	const char *orgs, *users, *messages;
 	const char *gruppe, *betreff, *text, *seit, *id, *dir;
+	const char *file, *persons;
+	bool full, dry_run; /* flags --full, --dry-run */
 	const char *anhang[CLI_MAX_ATTACHMENTS];
 	int nanhang;
 };
@@ -57,6 +59,25 @@ cli_handler cli_admin_add, cli_admin_update, cli_user_find, cli_audit;
 cli_handler cli_message_send, cli_message_list, cli_message_export;
 cli_handler cli_feedback_list;
 cli_handler cli_dev_seed;
+cli_handler cli_ab_import;
+
+/* The import's batch writer (cli_ab.c), also for `dev seed --persons`: records are parsed
+ * (abrecord.c) into the current batch with ab_writer_add, queued with their organisation by
+ * ab_writer_queue (which writes a full batch, one transaction), and the rest written by
+ * ab_writer_flush. Unchanged persons are not written; dry: nothing is written, only counted. */
+struct ab_zaehler {
+	long long neu, geaendert, unveraendert;
+};
+struct ab_writer;
+struct ab_record;
+struct ab_writer *ab_writer_new(bool dry);
+void ab_writer_free(struct ab_writer *w);
+/* The parsed record, or NULL with the German message in err. */
+const struct ab_record *ab_writer_add(struct ab_writer *w, const char *line, size_t n, long zeile, char *err,
+				      size_t errlen);
+int ab_writer_queue(struct ab_writer *w, long long org_id, size_t bytes); /* 0, or -1 database error */
+int ab_writer_flush(struct ab_writer *w);                                  /* 0, or -1 database error */
+const struct ab_zaehler *ab_writer_zaehler(const struct ab_writer *w);
 
 /* main.c: `meineversorgung cli …` and `meineversorgung dev-seed` (devseed.c). */
 int cli_main(int argc, char **argv);

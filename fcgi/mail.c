@@ -10,25 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-bool mail_addr_ok(const char *a)
-{
-	if (!a)
-		return false;
-	size_t n = strlen(a);
-	if (n < 3 || n > 254)
-		return false;
-	const char *at = strrchr(a, '@');
-	if (!at || at == a || !at[1] || !strchr(at + 1, '.') || at[strlen(at) - 1] == '.')
-		return false;
-	for (const char *p = a; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c <= ' ' || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' ||
-		    c == ';' || c == ':' || c == '\\' || c == '[' || c == ']' || (c == '@' && p != at))
-			return false;
-	}
-	return true;
-}
-
 char *mail_addr_mask(arena *a, const char *addr)
 {
 	const char *at = addr ? strrchr(addr, '@') : NULL;

@@ -18,7 +18,6 @@ void mail_build(sbuf *out, long long id, const char *from, const char *to, const
 /* RFC 2047 encoded-word for non-ASCII header text (B encoding, UTF-8). */
 void mail_header_encode(sbuf *out, const char *text);
 void mail_qp_encode(sbuf *out, const char *text);
-bool mail_addr_ok(const char *addr); /* plausible address, no CR/LF/space/quotes */
 /* The address partly masked for a mail to someone else: "ma***@example.org" (the first one or
  * two characters of the local part, the domain in full). */
 char *mail_addr_mask(arena *a, const char *addr);

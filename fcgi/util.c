@@ -907,3 +907,24 @@ char *size_mb(arena *a, long long bytes)
 		return arena_printf(a, "%lld MB", tenths / 10);
 	return arena_printf(a, "%lld,%lld MB", tenths / 10, tenths % 10);
 }
+
+/* ---- e-mail addresses (mail.c, abrecord.c) ---- */
+
+bool mail_addr_ok(const char *a)
+{
+	if (!a)
+		return false;
+	size_t n = strlen(a);
+	if (n < 3 || n > 254)
+		return false;
+	const char *at = strrchr(a, '@');
+	if (!at || at == a || !at[1] || !strchr(at + 1, '.') || at[strlen(at) - 1] == '.')
+		return false;
+	for (const char *p = a; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= ' ' || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' ||
+		    c == ';' || c == ':' || c == '\\' || c == '[' || c == ']' || (c == '@' && p != at))
+			return false;
+	}
+	return true;
+}

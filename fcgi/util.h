@@ -147,4 +147,6 @@ void time_berlin(long long t, enum time_style style, char out[32]);
  * E.g. time_de(a, "2026-12-03 17:03:05", TIME_MINUTES) → "03.12.2026 18:03". */
 char *time_de(arena *a, const char *utc, enum time_style style);
 
+bool mail_addr_ok(const char *addr); /* plausible e-mail address, no CR/LF/space/quotes */
+
 #endif

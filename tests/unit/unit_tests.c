@@ -1,6 +1,7 @@
 /* unit_tests.c — tests of the pure C parts: input parser, escaping writer, templates,
  * password policy, Nutzerkennung and TAN generation, tokens, config parsing, dates, the
  * ruhegehaltfähige Dienstzeit. */
+#include "abrecord.h"
 #include "config.h"
 #include "dienstzeit.h"
 #include "html.h"
@@ -1216,6 +1217,134 @@ static void test_dienstzeit(void)
 	test_dienstzeit_format();
 }
 
+/* ---- abrecord: one line of the person import ---- */
+
+static int ab_parse(arena *a, const char *line, struct ab_record *r, char *err)
+{
+	return abrecord_parse(a, line, strlen(line), r, err, 400);
+}
+
+#define AB_HEAD "{\"pnr\":\"78970\",\"nr\":\"A-1\",\"art\":\"aktiv\",\"name\":\"Muster\",\"vorname\":\"Erika\",\"geburtsdatum\":\"1975-04-12\""
+
+/* line is refused with a message containing want */
+static void ab_refused(arena *a, const char *line, const char *want)
+{
+	struct ab_record r;
+	char err[400] = "";
+	int rc = ab_parse(a, line, &r, err);
+	CHECK(rc == -1);
+	if (!strstr(err, want)) {
+		failed++;
+		fprintf(stderr, "FAIL abrecord: \"%s\" not in \"%s\" (line %s)\n", want, err, line);
+	} else
+		passed++;
+}
+
+static void test_abrecord(void)
+{
+	arena a;
+	arena_init(&a);
+	struct ab_record r;
+	char err[400];
+	const char *full = AB_HEAD ",\"titel\":\"Dr.\",\"anschrift\":{\"strasse\":\"Hauptstr. 1\",\"plz\":\"48143\",\"ort\":\"Münster\"},"
+			   "\"telefon\":\"0251 1234\",\"email\":\"e@example.org\",\"dienst\":{\"verhaeltnis\":\"lebenszeit\","
+			   "\"besoldungsgruppe\":\"A10\",\"stufe\":6,\"umfang\":[30.25,41]},\"lebenslauf\":["
+			   "{\"beginn\":\"1994-08-01\",\"ende\":\"1997-07-31\",\"zeitart\":\"AUSB\",\"anerkennung\":\"entschieden\"},"
+			   "{\"beginn\":\"2001-08-01\",\"ende\":null,\"zeitart\":\"BEAMT\",\"umfang\":[30,41],\"anerkennung\":\"gesetzlich\"}]}";
+	CHECK(ab_parse(&a, full, &r, err) == 0);
+	CHECK(str_eq(r.nr, "A-1") && r.art == AB_AKTIV && str_eq(r.geburtsdatum, "1975-04-12"));
+	CHECK(str_eq(r.land, "DE") && str_eq(r.plz, "48143") && str_eq(r.ort, "Münster"));
+	CHECK(r.stufe == 6 && r.stunden == 3025 && r.regelstunden == 4100 && str_eq(r.besoldungsgruppe, "A10"));
+	CHECK(r.nperioden == 2 && r.perioden[0].zeitart == ZA_AUSB && r.perioden[0].stunden == 100 &&
+	      r.perioden[0].anerkennung == AN_ENTSCHIEDEN && str_eq(r.perioden[1].ende, "") && r.perioden[1].stunden == 3000);
+	CHECK(r.geburtsname == NULL && r.versorgung_art == NULL);
+	/* the hash follows the canonical text: same record, other spacing → same; other value → other */
+	unsigned char h1[AB_HASH_BYTES];
+	memcpy(h1, r.inhalt, sizeof h1);
+	CHECK(ab_parse(&a, AB_HEAD " , \"titel\" : \"Dr.\"}", &r, err) == 0);
+	unsigned char h2[AB_HASH_BYTES];
+	memcpy(h2, r.inhalt, sizeof h2);
+	CHECK(ab_parse(&a, AB_HEAD ",\"titel\":\"Dr.\"}", &r, err) == 0 && memcmp(h2, r.inhalt, sizeof h2) == 0);
+	CHECK(memcmp(h1, h2, sizeof h1) != 0);
+	CHECK(ab_parse(&a, AB_HEAD ",\"titel\":\"Prof.\"}", &r, err) == 0 && memcmp(h2, r.inhalt, sizeof h2) != 0);
+	/* pensioners, survivors */
+	CHECK(ab_parse(&a, "{\"pnr\":\"1\",\"nr\":\"R-1\",\"art\":\"hinterbliebene\",\"name\":\"A\",\"vorname\":\"B\","
+			   "\"geburtsdatum\":\"1950-01-01\",\"lebenslauf\":[],\"versorgung\":{\"art\":\"witwengeld\","
+			   "\"beginn\":\"2020-01-01\",\"bezug_nr\":\"R-0\"}}", &r, err) == 0);
+	CHECK(r.art == AB_HINTERBLIEBENE && str_eq(r.bezug_nr, "R-0") && r.nperioden == 0);
+	/* refusals, each with its German message */
+	ab_refused(&a, AB_HEAD, "Ungültiges JSON");
+	ab_refused(&a, AB_HEAD "} x", "weiterer Text");
+	ab_refused(&a, "\"text\"", "kein JSON-Objekt");
+	ab_refused(&a, "{\"name\":\"M\xc3\"}", "UTF-8");
+	ab_refused(&a, AB_HEAD ",\"hobby\":1}", "Unbekanntes Feld „hobby“");
+	ab_refused(&a, AB_HEAD ",\"name\":\"X\"}", "Feld „name“ doppelt");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A-1\",\"art\":\"aktiv\",\"name\":\"M\",\"geburtsdatum\":\"1975-04-12\"}",
+		   "Pflichtfeld „vorname“ fehlt");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"a_1\",\"art\":\"aktiv\"}", "Ungültige Personennummer „a_1“");
+	ab_refused(&a, "{\"pnr\":\"P1\",\"nr\":\"A\",\"art\":\"aktiv\"}", "Ungültige PNR");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"x\"}", "Unbekannter Wert „x“ in „art“");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"aktiv\",\"name\":\"M\",\"vorname\":\"E\",\"geburtsdatum\":\"1899-12-31\"}",
+		   "Ungültiges Datum „1899-12-31“ in „geburtsdatum“");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"aktiv\",\"name\":\"M\",\"vorname\":\"E\",\"geburtsdatum\":\"2101-01-01\"}",
+		   "Ungültiges Datum");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"aktiv\",\"name\":\"M\",\"vorname\":\"E\",\"geburtsdatum\":\"1975-4-12\"}",
+		   "Ungültiges Datum");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"aktiv\",\"name\":7}", "Feld „name“ muss Text sein");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"aktiv\",\"name\":\"A\\u202eB\"}", "Feld „name“");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"aktiv\",\"name\":\"A\\nB\"}", "Feld „name“");
+	ab_refused(&a, AB_HEAD ",\"anschrift\":{\"plz\":\"123\"}}", "PLZ „123“: in Deutschland genau fünf Ziffern");
+	ab_refused(&a, AB_HEAD ",\"anschrift\":{\"land\":\"Deutschland\"}}", "Land „Deutschland“");
+	ab_refused(&a, AB_HEAD ",\"anschrift\":{\"hausnr\":\"1\"}}", "Unbekanntes Feld „hausnr“ in „anschrift“");
+	ab_refused(&a, AB_HEAD ",\"telefon\":\"0251-ABC\"}", "Telefonnummer");
+	ab_refused(&a, AB_HEAD ",\"email\":\"a b@example.org\"}", "E-Mail-Adresse");
+	ab_refused(&a, AB_HEAD ",\"dienst\":{\"besoldungsgruppe\":\"B3\",\"stufe\":1}}", "nur in den Besoldungsgruppen A und R, nicht in B3");
+	ab_refused(&a, AB_HEAD ",\"dienst\":{\"besoldungsgruppe\":\"W2\",\"stufe\":1}}", "nicht in W2");
+	ab_refused(&a, AB_HEAD ",\"dienst\":{\"besoldungsgruppe\":\"A1\"}}", "Unbekannte Besoldungsgruppe „A1“");
+	ab_refused(&a, AB_HEAD ",\"dienst\":{\"besoldungsgruppe\":\"R11\"}}", "Unbekannte Besoldungsgruppe");
+	ab_refused(&a, AB_HEAD ",\"dienst\":{\"besoldungsgruppe\":\"A9\",\"stufe\":9}}", "von 1 bis 8");
+	ab_refused(&a, AB_HEAD ",\"dienst\":{\"umfang\":[30.125,41]}}", "Stunden, Regelstunden");
+	ab_refused(&a, AB_HEAD ",\"dienst\":{\"umfang\":[30]}}", "Stunden, Regelstunden");
+	ab_refused(&a, AB_HEAD ",\"versorgung\":{\"art\":\"ruhegehalt\"}}", "„versorgung“ gibt es nicht für aktive");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"ruhestand\",\"name\":\"M\",\"vorname\":\"E\",\"geburtsdatum\":\"1950-01-01\","
+		       "\"dienst\":{}}", "„dienst“ gibt es nur für aktive Personen (art „ruhestand“)");
+	ab_refused(&a, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"ruhestand\",\"name\":\"M\",\"vorname\":\"E\",\"geburtsdatum\":\"1950-01-01\","
+		       "\"lebenslauf\":[{\"beginn\":\"1970-01-01\",\"zeitart\":\"BEAMT\",\"anerkennung\":\"offen\"}]}",
+		   "Einen Lebenslauf gibt es nur für aktive Personen (art „ruhestand“)");
+#define LL(x) AB_HEAD ",\"lebenslauf\":[{\"beginn\":\"2001-08-01\",\"ende\":\"2010-07-31\",\"zeitart\":\"BEAMT\",\"anerkennung\":\"gesetzlich\"}," x "]}"
+	ab_refused(&a, LL("{\"beginn\":\"2011-01-01\",\"zeitart\":\"XYZ\",\"anerkennung\":\"offen\"}"),
+		   "Unbekannte Zeitart „XYZ“ im Lebenslauf (Eintrag 2).");
+	ab_refused(&a, LL("{\"beginn\":\"2011-01-01\",\"zeitart\":\"EZ\",\"anerkennung\":\"vielleicht\"}"),
+		   "Unbekannte Anerkennung „vielleicht“ im Lebenslauf (Eintrag 2)");
+	ab_refused(&a, LL("{\"beginn\":\"2011-01-01\",\"zeitart\":\"EZ\"}"), "Pflichtfeld „anerkennung“ fehlt im Lebenslauf (Eintrag 2)");
+	ab_refused(&a, LL("{\"beginn\":\"2011-01-01\",\"ende\":\"2010-12-31\",\"zeitart\":\"EZ\",\"anerkennung\":\"offen\"}"),
+		   "Ende vor Beginn im Lebenslauf (Eintrag 2)");
+	ab_refused(&a, LL("{\"beginn\":\"2010-07-31\",\"zeitart\":\"EZ\",\"anerkennung\":\"offen\"}"),
+		   "Die Einträge 1 (2001-08-01 bis 2010-07-31) und 2 (2010-07-31 bis laufend) im Lebenslauf überschneiden sich.");
+	/* an ongoing period earlier in the file overlaps every later one, whatever the order in the file */
+	ab_refused(&a, AB_HEAD ",\"lebenslauf\":[{\"beginn\":\"2020-01-01\",\"zeitart\":\"BEAMT\",\"anerkennung\":\"offen\"},"
+		       "{\"beginn\":\"1990-01-01\",\"zeitart\":\"AUSB\",\"anerkennung\":\"offen\"}]}",
+		   "Die Einträge 1 (2020-01-01 bis laufend) und 2 (1990-01-01 bis laufend)");
+	ab_refused(&a, LL("{\"beginn\":\"2011-01-01\",\"zeitart\":\"EZ\",\"anerkennung\":\"offen\",\"umfang\":[42,41]}"),
+		   "im Lebenslauf (Eintrag 2) muss [Stunden, Regelstunden]");
+	ab_refused(&a, LL("{\"beginn\":\"2011-01-01\",\"zeitart\":\"EZ\",\"anerkennung\":\"offen\",\"bemerkung\":\"x\"}"),
+		   "Unbekanntes Feld „bemerkung“ im Lebenslauf (Eintrag 2)");
+	/* adjacent periods are fine */
+	CHECK(ab_parse(&a, LL("{\"beginn\":\"2010-08-01\",\"zeitart\":\"EZ\",\"anerkennung\":\"offen\"}"), &r, err) == 0);
+#undef LL
+	CHECK(abrecord_nr_ok("A-0001234") && abrecord_nr_ok("12345678901234567890") && !abrecord_nr_ok("123456789012345678901") &&
+	      !abrecord_nr_ok("") && !abrecord_nr_ok("A 1"));
+	CHECK(abrecord_text_ok("Müller-Lüdenscheidt", 100) && !abrecord_text_ok("A\xe2\x80\x8f", 100) && !abrecord_text_ok("", 100));
+	char d[16];
+	abrecord_decimal(3025, d);
+	CHECK(strcmp(d, "30.25") == 0);
+	abrecord_decimal(100, d);
+	CHECK(strcmp(d, "1.00") == 0);
+	arena_reset(&a);
+}
+
+#include "unit_meldung.c"
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1252,6 +1381,8 @@ int main(void)
 	test_utf8_clip();
 	test_idle_warning();
 	test_dienstzeit();
+	test_meldung();
+	test_abrecord();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
