@@ -124,7 +124,7 @@ def sachbearbeiter_ab(b, pnr, tag, port, db=None):
 
 def pages_of(b, port, cookie, persons, nr0):
     """(name, path) of the four pages for an organisation of persons persons; the middle page from
-    the list's own page count (JSON "seiten") where it gives one."""
+    the list's own total (JSON "gesamt", 20 per page as the list opens; "seiten" if it gives one)."""
     c = b.Client(port)
     c.cookies.update(dict(kv.split("=", 1) for kv in cookie.split("; ")))
     c.conn.request("GET", "/anspruchsberechtigte", headers={"Cookie": c.cookie(), "Accept": "application/json"})
@@ -133,8 +133,9 @@ def pages_of(b, port, cookie, persons, nr0):
     if r.status != 200:
         raise RuntimeError(f"/anspruchsberechtigte: {r.status} {data[:300]}")
     try:
-        seiten = int(json.loads(data).get("seiten") or 0)
-    except ValueError:
+        j = json.loads(data)
+        seiten = int(j.get("seiten") or 0) or math.ceil(int(j.get("gesamt") or 0) / int(j.get("pro_seite") or 20))
+    except (ValueError, TypeError):
         seiten = 0
     mid = max(1, (seiten or math.ceil(persons / 20)) // 2)
     return [("ab_list", "/anspruchsberechtigte"), ("ab_middle", f"/anspruchsberechtigte?seite={mid}"),
