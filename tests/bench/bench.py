@@ -283,11 +283,17 @@ def stack_cpu():
     return (tree_cpu(pidfile(os.path.join(VAR, "run", "nginx.pid"))) + tree_cpu(master_pid()) + db_cpu())
 
 
+def mv_connections():
+    return int(db_admin("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'mv' AND DB = 'meineversorgung'"))
+
+
 def restart_workers():
     """SIGHUP: the master reloads its configuration and restarts workers and mailer, which
     connect to MariaDB anew (and prepare their statements anew)."""
     m = master_pid()
     old = set(children(m))
+    # connections of others to the same database (a same-SQL floor still running) stay as they are
+    others = max(0, mv_connections() - (WORKERS + 1))
     os.kill(m, signal.SIGHUP)
     for _ in range(200):
         now = set(children(m))
@@ -299,8 +305,7 @@ def restart_workers():
     # each worker and the mailer connect at start; wait until all of them did (their connection
     # set-up must not fall into a capture)
     for _ in range(600):
-        if int(db_admin("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                        "WHERE USER = 'mv' AND DB = 'meineversorgung'")) == WORKERS + 1:
+        if mv_connections() == WORKERS + 1 + others:
             break
         time.sleep(0.05)
     else:
