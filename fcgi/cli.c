@@ -31,6 +31,9 @@ static const cli_command commands[] = {
 	{"message", "export", cli_message_export, "message export --id N --dir D"},
 	{"feedback", "list", cli_feedback_list, "feedback list [--seit DATUM]"},
 	{"ab", "import", cli_ab_import, "ab import --file F [--full] [--dry-run]"},
+	{"ab", "aenderungen", cli_ab_aenderungen, "ab aenderungen [--seit ID]"},
+	{"ab", "zugriffe", cli_ab_zugriffe, "ab zugriffe --pnr P [--nr N] [--seit DATUM]"},
+	{"ab", "aufraeumen", cli_ab_aufraeumen, "ab aufraeumen   (removes what has outlived its retention, as the housekeeping does)"},
 	{"dev", "seed", cli_dev_seed,
 	 "dev seed --orgs N --users M [--messages K] [--persons P] [--pnr FIRST]   (dev_mode only: benchmark data)"},
 };
@@ -52,6 +55,7 @@ static const struct option {
 	VALUE(name), VALUE(bereich), VALUE(pnr), VALUE(abr), VALUE(vorname), VALUE(email),
 	VALUE(geburtsdatum), VALUE(kennung), VALUE(off), VALUE(on), VALUE(orgs), VALUE(users),
 	VALUE(messages), VALUE(gruppe), VALUE(betreff), VALUE(text), VALUE(seit), VALUE(id), VALUE(dir),
+	VALUE(nr),
 	VALUE(file), VALUE(persons),
 #undef VALUE
 	{"--full", OPT_FLAG, offsetof(struct opts, full), 0},
@@ -94,11 +98,11 @@ int cli_fail(const char *fmt, const char *arg)
 	return 1;
 }
 
-void cli_print_json(cJSON *o)
+/* Writes cJSON's text t on stdout: cJSON escapes C0 controls but writes DEL and C1 controls
+ * (U+0080–U+009F) raw: outside strings the text is ASCII, so each of them is a character of a
+ * string and becomes \u00NN. */
+static void json_text_put(const char *t)
 {
-	char *t = cJSON_Print(o);
-	/* cJSON escapes C0 controls but writes DEL and C1 controls (U+0080–U+009F) raw: outside
-	 * strings the text is ASCII, so each of them is a character of a string and becomes \u00NN */
 	sbuf b;
 	sbuf_init(&b);
 	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
@@ -109,8 +113,23 @@ void cli_print_json(cJSON *o)
 		else
 			sbuf_addc(&b, (char)*p);
 	}
-	puts(b.data);
+	fputs(b.data, stdout);
 	sbuf_free(&b);
+}
+
+void cli_print_json(cJSON *o)
+{
+	char *t = cJSON_Print(o);
+	json_text_put(t);
+	putchar('\n');
+	free(t);
+	cJSON_Delete(o);
+}
+
+void cli_print_json_item(cJSON *o)
+{
+	char *t = cJSON_PrintUnformatted(o);
+	json_text_put(t);
 	free(t);
 	cJSON_Delete(o);
 }

@@ -14,6 +14,7 @@ struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
 	const char *orgs, *users, *messages;
 	const char *gruppe, *betreff, *text, *seit, *id, *dir;
+	const char *nr;
 	const char *file, *persons;
 	bool full, dry_run; /* flags --full, --dry-run */
 	const char *anhang[CLI_MAX_ATTACHMENTS];
@@ -37,6 +38,8 @@ int cli_fail(const char *fmt, const char *arg);
 int cli_fail_usage(const char *noun, const char *verb);
 /* Prints o (pretty) on stdout and frees it; DEL and C1 controls written as \u00NN. */
 void cli_print_json(cJSON *o);
+/* The same on one line without a newline: an item of a list streamed piece by piece. */
+void cli_print_json_item(cJSON *o);
 /* Stored text for the terminal (allocated in a): control characters (C0, DEL, C1) and bytes that are
  * not UTF-8 escaped as in the log (str_escape_ctl), so no stored text can act on the terminal. */
 const char *cli_text(arena *a, const char *s);
@@ -59,6 +62,7 @@ cli_handler cli_admin_add, cli_admin_update, cli_user_find, cli_audit;
 cli_handler cli_message_send, cli_message_list, cli_message_export;
 cli_handler cli_feedback_list;
 cli_handler cli_dev_seed;
+cli_handler cli_ab_aenderungen, cli_ab_zugriffe, cli_ab_aufraeumen;
 cli_handler cli_ab_import;
 
 /* The import's batch writer (cli_ab.c), also for `dev seed --persons`: records are parsed

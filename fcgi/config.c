@@ -80,6 +80,8 @@ static const struct cfg_key keys[] = {
 	L(login_ip_window_s, 300, 1, 86400),
 	L(argon_ops, 2, 1, 100),
 	L(argon_mem_kib, 19456, 8, 4194304),
+	L(ab_zugriff_tage, 730, 1, 3650),             /* access log kept 2 years (DOMAIN.md §5) */
+	L(housekeeping_interval_s, 3600, 1, 86400),   /* the mailer's retention step */
 	L(dev_mode, 0, 0, 1),
 	S(log_level, "info", false),
 };

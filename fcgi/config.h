@@ -33,6 +33,8 @@ typedef struct config {
 	long email_change_window_days; /* after an address change, new passwords are told to the previous one */
 	long login_ip_limit, login_ip_window_s; /* login attempts (each an argon2id) per client address */
 	long argon_ops, argon_mem_kib;
+	/* retention (DOMAIN.md §5; retention.c, run by the mailer's housekeeping and `mvctl ab aufraeumen`) */
+	long ab_zugriff_tage, housekeeping_interval_s;
 	/* misc */
 	long dev_mode;
 	char *log_level;

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "retention.h"
 #include "util.h"
 
 /* OpenSSL and auth-client.h before libesmtp.h: it declares smtp_starttls_set_ctx and
@@ -714,6 +715,27 @@ static void db_fine(void)
 	db_logged_at = -DB_LOG_EVERY_S;
 }
 
+/* Housekeeping (this process is the one every host runs anyway): the retention step (retention.c)
+ * at start and then every housekeeping_interval_s; a backlog goes in rounds of HOUSEKEEPING_CHUNKS
+ * statements between batches, so mail keeps flowing; after a database error it is tried again in
+ * a minute at the latest. Several hosts doing it at once only share the work. */
+#define HOUSEKEEPING_CHUNKS 10
+#define HOUSEKEEPING_RETRY_S 60
+static long housekeeping_due; /* mono_s() from which on the next round runs */
+
+static void housekeeping(void)
+{
+	long now = mono_s();
+	if (now < housekeeping_due)
+		return;
+	struct retention_result res = {0};
+	if (retention_run(HOUSEKEEPING_CHUNKS, &res) != 0)
+		housekeeping_due = now + (cfg.housekeeping_interval_s < HOUSEKEEPING_RETRY_S ? cfg.housekeeping_interval_s
+											   : HOUSEKEEPING_RETRY_S);
+	else
+		housekeeping_due = res.more ? now : now + cfg.housekeeping_interval_s;
+}
+
 int mailer_run(volatile sig_atomic_t *stop)
 {
 	log_set_context("mailer", NULL);
@@ -759,6 +781,7 @@ int mailer_run(volatile sig_atomic_t *stop)
 			continue;
 		}
 		db_fine();
+		housekeeping();
 		if (!c.n) {
 			nap_ms(cfg.mail_poll_ms, stop);
 			continue;

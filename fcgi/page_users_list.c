@@ -144,26 +144,15 @@ struct list_query {
 	bool impossible; /* a group or status filter that matches no label: nothing to find */
 };
 
-/* A LIKE pattern matching strings that hold s anywhere (\\ % _ escaped). */
-static const char *like_anywhere(req *r, const char *s)
-{
-	return arena_printf(r->a, "%%%s", sql_like_prefix(r->a, s));
-}
-
-enum { GRAMS_PER_FILTER = 4, GRAMS_SEEN = 128 };
-
-/* Up to GRAMS_PER_FILTER trigrams of the folded filter f (the first, the last, evenly between:
- * each one a hit must hold, the LIKE checks the rest) into arr; how many. Not those of "S201-",
- * which every Nutzerkennung of the organisation holds (account_such has none of them). */
+/* The trigrams of the folded filter f (filter_grams_pick) into arr; how many. Not those of
+ * "S201-", which every Nutzerkennung of the organisation holds (account_such has none of them). */
 static long long filter_grams(req *r, cJSON *arr, const char *f, char tag)
 {
-	char(*g)[TRIGRAM_BYTES] = arena_alloc(r->a, GRAMS_SEEN * sizeof *g);
-	size_t n = text_trigrams(f, tag, g, GRAMS_SEEN), k = 0;
-	if (tag == 'k')
-		n = trigrams_drop(g, n, arena_printf(r->a, "S%s-", cfg.kasse_nummer), tag);
-	for (; k < GRAMS_PER_FILTER && k < n; k++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(g[n <= GRAMS_PER_FILTER ? k : k * (n - 1) / (GRAMS_PER_FILTER - 1)]));
-	return (long long)k;
+	char g[FILTER_GRAMS][TRIGRAM_BYTES];
+	size_t n = filter_grams_pick(r->a, f, tag, tag == 'k' ? arena_printf(r->a, "S%s-", cfg.kasse_nummer) : NULL, g);
+	for (size_t k = 0; k < n; k++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(g[k]));
+	return (long long)n;
 }
 
 /* The trigram parameters of the text filters (folded) into q->p; false if no filter has one. */
@@ -192,8 +181,8 @@ static void list_where(req *r, const struct list_filter *in, struct list_query *
 	q->grams = list_grams(r, fn, fv, fk, q);
 	size_t at = q->grams ? GRAM_PARAMS : 0;
 	db_param where[LIST_PARAMS] = {
-		DI(r->me->org_id), DS(fn), DS(like_anywhere(r, fn)), DS(fv), DS(like_anywhere(r, fv)), DS(fk),
-		DS(like_anywhere(r, fk)), DI(gmask), DI(gmask), DI(smask), DI(smask),
+		DI(r->me->org_id), DS(fn), DS(sql_like_anywhere(r->a, fn)), DS(fv), DS(sql_like_anywhere(r->a, fv)), DS(fk),
+		DS(sql_like_anywhere(r->a, fk)), DI(gmask), DI(gmask), DI(smask), DI(smask),
 	};
 	memcpy(q->p + at, where, sizeof where);
 	q->np = at + LIST_PARAMS;

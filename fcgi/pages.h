@@ -50,6 +50,29 @@ void faq_page(req *r);
 void search_page(req *r);
 void contact_get(req *r);
 void contact_post(req *r);
+/* page_ab.c, page_ab_kontakt.c: Anspruchsberechtigte (SPEC §13) */
+void ab_list(req *r);
+void ab_show(req *r);
+void ab_kontakt_get(req *r);
+void ab_kontakt_post(req *r);
+/* Shared by the two: a person of the user's organisation as stored (NULL where the column is). */
+typedef struct ab_person {
+	long long id, version;
+	const char *nr, *art, *name, *vorname, *geburtsname, *titel, *geburtsdatum, *familienstand,
+		*familienstand_seit, *strasse, *plz, *ort, *land, *telefon, *email, *verhaeltnis, *amtsbezeichnung,
+		*besoldungsgruppe, *stufe, *stunden, *regelstunden, *eintritt, *ruhestand, *versorgung_art,
+		*versorgung_beginn, *bezug_nr;
+} ab_person;
+enum ab_found { AB_FOUND, AB_NONE, AB_DB_ERROR };
+/* The person nr of the user's organisation (another organisation's is AB_NONE, like an unknown
+ * one); with lock, FOR UPDATE (inside a transaction). */
+enum ab_found ab_person_load(req *r, const char *nr, bool lock, ab_person *out);
+/* The path's person, or NULL after the 404 (or db_fail) has been answered. */
+ab_person *ab_from_path(req *r);
+/* One row of the access log (who, which person, 'ansehen' or 'aendern'); 0, or -1 on a db error. */
+int ab_zugriff(req *r, const char *nr, const char *aktion);
+extern const char ab_not_found_msg[];
+
 /* page_static.c */
 void static_page(req *r);
 /* Reads the footer pages (see page_static.c) for the workers to come; in production (not dev_mode) a page

@@ -900,6 +900,23 @@ char *sql_like_prefix(arena *a, const char *s)
 	return out;
 }
 
+char *sql_like_anywhere(arena *a, const char *s)
+{
+	return arena_printf(a, "%%%s", sql_like_prefix(a, s));
+}
+
+size_t filter_grams_pick(arena *a, const char *f, char tag, const char *common, char out[FILTER_GRAMS][TRIGRAM_BYTES])
+{
+	enum { SEEN = 128 };
+	char(*g)[TRIGRAM_BYTES] = arena_alloc(a, SEEN * sizeof *g);
+	size_t n = text_trigrams(f ? f : "", tag, g, SEEN), k = 0;
+	if (common)
+		n = trigrams_drop(g, n, common, tag);
+	for (; k < FILTER_GRAMS && k < n; k++)
+		memcpy(out[k], g[n <= FILTER_GRAMS ? k : k * (n - 1) / (FILTER_GRAMS - 1)], TRIGRAM_BYTES);
+	return k;
+}
+
 char *size_mb(arena *a, long long bytes)
 {
 	long long tenths = bytes * 10 / 1048576; /* rounded down: a limit is never overstated */

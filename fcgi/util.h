@@ -118,6 +118,14 @@ long today_berlin(long long now_utc);               /* the Berlin calendar day a
 bool valid_text(const char *s, size_t maxchars);   /* 1..max chars, valid UTF-8, no control characters */
 /* A LIKE pattern matching strings that start with s (\\ % _ escaped); allocated in a. */
 char *sql_like_prefix(arena *a, const char *s);
+/* A LIKE pattern matching strings that hold s anywhere (\\ % _ escaped); allocated in a. */
+char *sql_like_anywhere(arena *a, const char *s);
+/* The trigrams a list filter asks its postings for (the overviews of Sachbearbeiter and
+ * Anspruchsberechtigte): of the folded filter f (behind tag), leaving out those of common (NULL:
+ * none), at most FILTER_GRAMS — the first, the last and evenly between; each one a hit must hold,
+ * the LIKE on the folded key checks the rest. Into out; returns how many. */
+#define FILTER_GRAMS 4
+size_t filter_grams_pick(arena *a, const char *f, char tag, const char *common, char out[FILTER_GRAMS][TRIGRAM_BYTES]);
 int parse_int(const char *s, long long min, long long max, long long *out); /* 0 ok */
 /* A size limit as users read it: "10 MB", "2,5 MB" (1 MB = 1,048,576 bytes; tenths rounded down). */
 char *size_mb(arena *a, long long bytes);

@@ -717,6 +717,100 @@ test("login: Registrieren beside Passwort vergessen; password fields show and hi
   }
 });
 
+// ---- issue 12: Anspruchsberechtigte (list, person with time line, Kontaktdaten ändern) ----
+
+// SQL as root on the stack's database (persons are written as `mvctl ab import` writes them)
+function sql(stmt) {
+  return execFileSync("mariadb", ["--no-defaults", `--socket=${process.env.MV_VAR_DIR}/run/mysqld.sock`, "-u", "root",
+    "-N", "-B", "meineversorgung", "-e", stmt], { encoding: "utf8" });
+}
+// str_match_key and trigrams for names with ASCII and ä ö ü (see tests/http/test_ab_pages.py)
+function matchKey(s) {
+  const f = (m) => s.toLowerCase().replace(/ä/g, m[0]).replace(/ö/g, m[1]).replace(/ü/g, m[2]).replace(/ß/g, "ss");
+  const a = f(["ae", "oe", "ue"]), b = f(["a", "o", "u"]);
+  return a === b ? [a] : [a, b];
+}
+function addPerson(pnr, name, vorname, cols, lebenslauf = []) {
+  const nr = `B-${next()}${Date.now() % 100000}`.slice(0, 20);
+  const lit = (v) => (v === null ? "NULL" : typeof v === "number" ? String(v) : `'${String(v).replace(/\\/g, "\\\\").replace(/'/g, "''")}'`);
+  const key = (s) => { const k = matchKey(s); return k.length === 1 ? lit(k[0]) : `CONCAT(${lit(k[0])}, CHAR(31 USING utf8mb4), ${lit(k[1])})`; };
+  const c = { nr, name, vorname, ...cols };
+  sql(`INSERT INTO person (org_id, ${Object.keys(c).join(", ")}, such_name, such_vorname, inhalt) SELECT id, ` +
+    `${Object.values(c).map(lit).join(", ")}, ${key(name)}, ${key(vorname)}, RANDOM_BYTES(16) FROM organisation WHERE pnr = '${pnr}'`);
+  const grams = [];
+  for (const [tag, s] of [["n", name], ["v", vorname]])
+    for (const part of matchKey(s))
+      for (let i = 0; i + 3 <= part.length; i++) if (!grams.includes(tag + part.slice(i, i + 3))) grams.push(tag + part.slice(i, i + 3));
+  if (grams.length)
+    sql(`INSERT INTO person_such (org_id, gram, person_id) SELECT p.org_id, g.g, p.id FROM person p JOIN (${grams.map((g) => `SELECT ${lit(g)} AS g`).join(" UNION ALL ")}) g WHERE p.nr = '${nr}'`);
+  lebenslauf.forEach(([beginn, ende, zeitart, st, rs, an, herr], pos) =>
+    sql(`INSERT INTO lebenslauf (person_id, pos, beginn, ende, zeitart, stunden, regelstunden, dienstherr, anerkennung) ` +
+      `SELECT id, ${pos}, ${lit(beginn)}, ${lit(ende)}, '${zeitart}', ${st}, ${rs}, ${lit(herr || "Stadt Münster")}, '${an}' FROM person WHERE nr = '${nr}'`));
+  sql(`UPDATE organisation o SET ab_anzahl = (SELECT COUNT(*) FROM person p WHERE p.org_id = o.id) WHERE pnr = '${pnr}'`);
+  return nr;
+}
+
+test("Anspruchsberechtigte: list, person with Lebenslauf and time line, Kontaktdaten ändern (keyboard only; 320 px) (issue 12)", async (page, context) => {
+  const a = await adminSession(page);
+  const sb = await createSb(page, { rechte: ["anspruchsberechtigte", "kontaktdaten"] });
+  const nr = addPerson(a.pnr, "Müller-Lüdenscheidt", "Erika", {
+    art: "aktiv", titel: "Dr.", geburtsdatum: "1975-04-12", familienstand: "verheiratet", familienstand_seit: "2003-06-14",
+    strasse: "Hauptstraße 1", plz: "48143", ort: "Münster", land: "DE", telefon: "0251 1234", email: "erika.mueller-luedenscheidt@example.org",
+    dienst_verhaeltnis: "lebenszeit", dienst_amtsbezeichnung: "Stadtoberinspektorin", dienst_besoldungsgruppe: "A10", dienst_stufe: 6,
+    dienst_stunden: 30, dienst_regelstunden: 41, dienst_eintritt: "2001-08-01",
+  }, [["1994-10-01", "1997-09-30", "AUSB", 1, 1, "entschieden", "Fachhochschule für öffentliche Verwaltung Nordrhein-Westfalen"],
+    ["1997-10-01", "1998-09-30", "SONST", 1, 1, "offen"],
+    ["2001-08-01", "2010-07-31", "BEAMT", 41, 41, "gesetzlich"], ["2010-08-01", "2015-07-31", "BEAMT", 30, 41, "gesetzlich"],
+    ["2015-08-01", "2016-07-31", "EZ", 1, 1, "gesetzlich"], ["2016-08-01", null, "BEAMT", 30, 41, "gesetzlich"]]);
+  addPerson(a.pnr, "Schmidt", "Anna", { art: "hinterbliebene", geburtsdatum: "1950-01-02", versorgung_art: "witwengeld",
+    versorgung_beginn: "2020-02-01", versorgung_bezug_nr: "V-0001" });
+  await context.clearCookies();
+  const s = { kennung: sb.kennung, email: sb.email, password: `Pflaume-${next()}-Kirsche!` };
+  await activate(page, s);
+  await loginWithTan(page, s, 0);
+  // the list from the navigation, a name filter (anywhere, folded), a bad date at its field
+  await tabFollow(page, "nav a[href='/anspruchsberechtigte']", "Anspruchsberechtigte");
+  await tabType(page, "#filter-name", "luedensch");
+  await tabPress(page, "#filter-name", "Enter", "Anspruchsberechtigte gefiltert");
+  if (!(await page.textContent("main")).includes("1 - 1 von 1")) throw new Error("the name filter did not find the person");
+  await tabType(page, "#filter-geburtsdatum", "31.02.1975");
+  await tabPress(page, "#filter-geburtsdatum", "Enter", "Anspruchsberechtigte: ungültiges Geburtsdatum");
+  if (!(await page.textContent("#filter-geburtsdatum-fehler")).includes("TT.MM.JJJJ")) throw new Error("no message at the date");
+  await page.goto(BASE + "/anspruchsberechtigte?name=luedensch");
+  // the person: sections, Lebenslauf table, time line as an image named in German
+  await tabFollow(page, `main a[href='/anspruchsberechtigte/${nr}']`, "Person mit Lebenslauf und Zeitleiste");
+  const tl = await page.evaluate(() => {
+    const svg = document.querySelector("figure.timeline svg");
+    return svg && { role: svg.getAttribute("role"), label: svg.getAttribute("aria-label"), bars: svg.querySelectorAll("rect").length };
+  });
+  if (!tl || tl.role !== "img" || !tl.label.startsWith("Zeitleiste") || tl.bars !== 6) throw new Error(`time line: ${JSON.stringify(tl)}`);
+  // Kontaktdaten ändern: an invalid post (errors at the fields), then a valid one
+  await tabFollow(page, `main a[href='/anspruchsberechtigte/${nr}/kontaktdaten']`, "Kontaktdaten ändern");
+  await tabTo(page, "#f-plz");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("4814");
+  await tabTo(page, "#f-telefon");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("0251 abc");
+  await submit(page, "Kontaktdaten ändern mit Fehlern");
+  if (!(await page.$("#f-plz-fehler")) || !(await page.$("#f-telefon-fehler"))) throw new Error("no errors at PLZ and Telefon");
+  await tabTo(page, "#f-plz");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("48149");
+  await tabTo(page, "#f-telefon");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("0251 4321");
+  await submit(page, "Person nach gespeicherten Kontaktdaten");
+  const main = await page.textContent("main");
+  if (!main.includes("Die Kontaktdaten wurden gespeichert") || !main.includes("noch nicht an die Kasse übermittelt"))
+    throw new Error("the change is not shown on the person's page");
+  // 320 px: list, person (table stacked, time line scaled), form — nothing scrolls sideways
+  const pages = await noSidewaysScrolling(page, "Sachbearbeiter (Anspruchsberechtigte)", ["/anspruchsberechtigte"],
+    [`/anspruchsberechtigte/${nr}/kontaktdaten`, "/anspruchsberechtigte?geburtsdatum=31.02.1975"]);
+  for (const p of ["/anspruchsberechtigte", `/anspruchsberechtigte/${nr}`, `/anspruchsberechtigte/${nr}/kontaktdaten`])
+    if (!pages.includes(p)) throw new Error(`${p} not reached at 320 px (${pages.join(" ")})`);
+});
+
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

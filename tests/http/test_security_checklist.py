@@ -81,7 +81,7 @@ def fill(pattern, w):
     """A concrete path for a route pattern: the fixture's own objects for {} (and a dead token for the link
     pages)."""
     values = {"/sachbearbeiter/": w.sb.kennung, "/gruppen/": "beihilfe", "/postfach/": "persoenlich",
-              "/nachricht/": str(w.mid), "/anhang/": str(w.aid)}
+              "/nachricht/": str(w.mid), "/anhang/": str(w.aid), "/anspruchsberechtigte/": w.nr}
     i = pattern.find("{}")
     if i >= 0:
         prefix = pattern[:i]
@@ -109,7 +109,9 @@ def world():
         w = World()
         w.admin, w.c = U.admin_session()
         w.org = w.admin.org
-        w.sb = U.activate(U.create(w.c, vorname="Sina", name=f"Sicher{mv.uid()}", gruppen=("Beihilfe",)))
+        w.sb = U.activate(U.create(w.c, vorname="Sina", name=f"Sicher{mv.uid()}", gruppen=("Beihilfe",),
+                                   rechte=("anspruchsberechtigte", "kontaktdaten")))
+        w.nr = add_person(w.org.pnr)
         w.sc = U.login(w.sb)
         _tmp = tempfile.mkdtemp(prefix="mv-checklist-")
         doc = os.path.join(_tmp, "Bescheid.pdf")
@@ -128,6 +130,15 @@ def world():
         w.tc.get("/anmelden/tan")
         _world = w
     return _world
+
+
+def add_person(pnr):
+    """A person of the organisation as the import writes it (keys left empty: the route walk filters by none)."""
+    nr = f"C-{mv.uid()}"[:20]
+    mv.db("INSERT INTO person (org_id, nr, art, name, vorname, geburtsdatum, inhalt) SELECT id, "
+          f"{sql_str(nr)}, 'aktiv', 'Checkliste', 'Carla', '1975-04-12', RANDOM_BYTES(16) FROM organisation "
+          f"WHERE pnr = {sql_str(pnr)}")
+    return nr
 
 
 def tearDownModule():
