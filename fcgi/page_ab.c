@@ -5,6 +5,7 @@
  * Every view of a person is a row of ab_zugriff before the page is sent (DOMAIN.md §5): no row,
  * no page. Another organisation's person is not found, exactly like an unknown number. */
 #include "pages.h"
+#include "ab_pos.h"
 #include "dienstzeit.h"
 #include "domain.h"
 #include "form.h"
@@ -203,6 +204,7 @@ struct list_query {
 	db_param p[GRAM_PARAMS + AB_PARAMS + 2];
 	size_t np;
 	bool grams, unfiltered;
+	bool anker; /* unfiltered and the organisation's anchors valid (ab_pos.h) */
 };
 
 static long long name_grams(req *r, cJSON *arr, const char *f, char tag)
@@ -238,11 +240,12 @@ static void list_where(req *r, struct list_view *v, struct list_query *q)
 	q->np = at + AB_PARAMS;
 }
 
-static int list_count(req *r, const struct list_query *q, long long *total)
+static int list_count(req *r, struct list_query *q, long long *total)
 {
 	db_res *cnt;
 	if (q->unfiltered) /* kept by the import: never a count over the organisation */
-		cnt = db_query(r->a, "SELECT ab_anzahl FROM organisation WHERE id = ?", DBARGS(DI(r->me->org_id)));
+		cnt = db_query(r->a, "SELECT ab_anzahl, ab_pos_gueltig FROM organisation WHERE id = ?",
+			       DBARGS(DI(r->me->org_id)));
 	else if (q->grams)
 		cnt = db_query(r->a, "SELECT COUNT(*) FROM " AB_GRAMS " WHERE " AB_WHERE, q->p, q->np);
 	else
@@ -250,16 +253,37 @@ static int list_count(req *r, const struct list_query *q, long long *total)
 	if (!cnt || cnt->nrows != 1)
 		return -1;
 	*total = db_int(cnt, 0, 0);
+	q->anker = q->unfiltered && db_int(cnt, 0, 1) == 1;
 	return 0;
 }
 
 #define AB_ROWS_AFTER " WHERE " AB_WHERE " ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?"
 
+/* An unfiltered page from the anchor before it (ab_pos.h): the index range starts at the anchor's
+ * (name, vorname, nr) — the organisation row and the anchor are constants for the optimiser — and
+ * skips fewer than AB_ANKER_ABSTAND entries. The statement itself checks that the anchors are
+ * valid, in its own snapshot; NULL (or no rows) means: take the OFFSET path. */
+static db_res *list_rows_anker(req *r, const struct list_view *v)
+{
+	long long offset = (v->page - 1) * v->size, anker = offset / AB_ANKER_ABSTAND * AB_ANKER_ABSTAND;
+	db_res *res = db_query(
+		r->a,
+		"SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM organisation o "
+		"JOIN ab_anker a ON a.org_id = o.id AND a.pos = ? "
+		"JOIN person p FORCE INDEX (ix_person_org_list) ON p.org_id = o.id AND (p.name > a.name OR "
+		"(p.name = a.name AND (p.vorname > a.vorname OR (p.vorname = a.vorname AND p.nr >= a.nr)))) "
+		"WHERE o.id = ? AND o.ab_pos_gueltig = 1 ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?",
+		DBARGS(DI(anker + 1), DI(r->me->org_id), DI(v->size), DI(offset - anker)));
+	return res && res->nrows ? res : NULL;
+}
+
 static int list_rows(req *r, struct list_query *q, struct list_view *v)
 {
 	q->p[q->np] = DI(v->size);
 	q->p[q->np + 1] = DI((v->page - 1) * v->size);
-	db_res *res = q->grams ? db_query(r->a, "SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM " AB_GRAMS
+	db_res *res = q->anker && (v->page - 1) * v->size >= AB_ANKER_ABSTAND ? list_rows_anker(r, v) : NULL;
+	if (!res)
+		res = q->grams ? db_query(r->a, "SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM " AB_GRAMS
 						AB_ROWS_AFTER, q->p, q->np + 2)
 			       : db_query(r->a, "SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM " AB_SCAN
 						AB_ROWS_AFTER, q->p, q->np + 2);
