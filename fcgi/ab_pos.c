@@ -13,7 +13,8 @@ struct pos_ctx {
 static int pos_tx(void *p)
 {
 	const struct pos_ctx *c = p;
-	if (db_exec("UPDATE organisation SET ab_pos_gueltig = 1 WHERE id = ?", DBARGS(DI(c->org_id)), NULL, NULL) != 0 ||
+	if (db_exec("INSERT INTO ab_pos_stand (org_id, gueltig) VALUES (?, 1) ON DUPLICATE KEY UPDATE gueltig = 1",
+		    DBARGS(DI(c->org_id)), NULL, NULL) != 0 ||
 	    db_exec("DELETE FROM ab_anker WHERE org_id = ?", DBARGS(DI(c->org_id)), NULL, NULL) != 0 ||
 	    db_exec("INSERT INTO ab_anker (org_id, pos, name, vorname, nr) SELECT ?, q.rn, q.name, q.vorname, q.nr "
 		    "FROM (SELECT name, vorname, nr, ROW_NUMBER() OVER (ORDER BY name, vorname, nr) AS rn "
@@ -27,7 +28,8 @@ long long ab_pos_recompute(void)
 {
 	arena a;
 	arena_init(&a);
-	db_res *res = db_query(&a, "SELECT id FROM organisation WHERE ab_pos_gueltig = 0 AND ab_anzahl > 0 ORDER BY id",
+	db_res *res = db_query(&a, "SELECT o.id FROM organisation o LEFT JOIN ab_pos_stand s ON s.org_id = o.id "
+			       "WHERE o.ab_anzahl > 0 AND COALESCE(s.gueltig, 0) = 0 ORDER BY o.id",
 			       NULL, 0);
 	long long n = res ? 0 : -1;
 	for (size_t i = 0; res && i < res->nrows; i++) {

@@ -276,7 +276,8 @@ static int list_count(req *r, struct list_query *q, long long *total)
 {
 	db_res *cnt;
 	if (q->unfiltered) /* kept by the import: never a count over the organisation */
-		cnt = db_query(r->a, "SELECT ab_anzahl, ab_pos_gueltig FROM organisation WHERE id = ?",
+		cnt = db_query(r->a, "SELECT o.ab_anzahl, s.gueltig FROM organisation o LEFT JOIN ab_pos_stand s ON s.org_id = o.id "
+			       "WHERE o.id = ?",
 			       DBARGS(DI(r->me->org_id)));
 	else if (q->grams)
 		cnt = db_query(r->a, "SELECT COUNT(*) FROM " AB_GRAMS " WHERE " AB_WHERE, q->p, q->np);
@@ -292,7 +293,7 @@ static int list_count(req *r, struct list_query *q, long long *total)
 #define AB_ROWS_AFTER " WHERE " AB_WHERE " ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?"
 
 /* An unfiltered page from the anchor before it (ab_pos.h): the index range starts at the anchor's
- * (name, vorname, nr) — the organisation row and the anchor are constants for the optimiser — and
+ * (name, vorname, nr) — the flag row and the anchor are constants for the optimiser — and
  * skips fewer than AB_ANKER_ABSTAND entries. The statement itself checks that the anchors are
  * valid, in its own snapshot; NULL (or no rows) means: take the OFFSET path. */
 static db_res *list_rows_anker(req *r, const struct list_view *v)
@@ -300,11 +301,11 @@ static db_res *list_rows_anker(req *r, const struct list_view *v)
 	long long offset = (v->page - 1) * v->size, anker = offset / AB_ANKER_ABSTAND * AB_ANKER_ABSTAND;
 	db_res *res = db_query(
 		r->a,
-		"SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM organisation o "
-		"JOIN ab_anker a ON a.org_id = o.id AND a.pos = ? "
-		"JOIN person p FORCE INDEX (ix_person_org_list) ON p.org_id = o.id AND (p.name > a.name OR "
+		"SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM ab_pos_stand s "
+		"JOIN ab_anker a ON a.org_id = s.org_id AND a.pos = ? "
+		"JOIN person p FORCE INDEX (ix_person_org_list) ON p.org_id = s.org_id AND (p.name > a.name OR "
 		"(p.name = a.name AND (p.vorname > a.vorname OR (p.vorname = a.vorname AND p.nr >= a.nr)))) "
-		"WHERE o.id = ? AND o.ab_pos_gueltig = 1 ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?",
+		"WHERE s.org_id = ? AND s.gueltig = 1 ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?",
 		DBARGS(DI(anker + 1), DI(r->me->org_id), DI(v->size), DI(offset - anker)));
 	return res && res->nrows ? res : NULL;
 }
