@@ -16,6 +16,7 @@
  * Contact rule: a field with a change from the portal that `ab aenderungen` has not listed
  * (kontakt_aenderung.gelistet_am IS NULL) keeps the portal's value; the row's inhalt is then
  * zero, so that a later import writes the file's value once the change is listed. */
+#include "ab_pos.h"
 #include "abrecord.h"
 #include "access.h"
 #include "cli.h"
@@ -795,6 +796,8 @@ static int import_write(struct import *im)
 			rc = cli_fail("Datenbankfehler beim Entfernen (--full); bitte erneut ausführen.", NULL);
 	struct ab_zaehler z = w->z;
 	ab_writer_free(w);
+	if (rc == 0 && !im->o->dry_run && ab_pos_recompute() < 0) /* the list's anchors (ab_pos.c) */
+		rc = cli_fail("Datenbankfehler bei den Listenpositionen; bitte erneut ausführen.", NULL);
 	if (rc)
 		return rc;
 	if (!im->o->dry_run) {

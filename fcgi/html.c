@@ -257,8 +257,9 @@ void h_table_labels(sbuf *out, const char *html)
 	const char *table;
 	while ((table = strstr(p, "<table"))) {
 		const char *head = strstr(table, "<thead"), *head_end = head ? strstr(head, "</thead>") : NULL;
-		const char *table_end = strstr(table, "</table>");
-		if (!head_end || !table_end || head_end > table_end) {
+		const char *table_end = strstr(table, "</table>"), *tag_gt = strchr(table, '>');
+		bool css = tag_gt && memmem(table, (size_t)(tag_gt - table), " data-labels=\"css\"", 18);
+		if (!head_end || !table_end || head_end > table_end || css) { /* css: its style sheet names the columns */
 			size_t upto = (size_t)((table_end ? table_end : table + 6) - p);
 			sbuf_add(out, p, upto);
 			p += upto;

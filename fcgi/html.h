@@ -20,7 +20,8 @@ char *url_printf(arena *a, const char *fmt, ...) MV_PRINTF(2, 3);
 /* Copies the markup html into out, giving every <td> of a table with a <thead> the attribute
  * data-label="…" with the text of its column's <th> (tags left out): on narrow screens the rows
  * are stacked and each cell shows its column's name (CSS td[data-label]::before). A cell that
- * spans several columns, or already has a data-label, is left as it is. */
+ * spans several columns, or already has a data-label, is left as it is; a table whose tag carries
+ * data-labels="css" (its columns named by the style sheet, for long tables) is copied as it is. */
 void h_table_labels(sbuf *out, const char *html);
 
 /* Templates: files with {{name}} (escaped) and {{{name}}} (raw, trusted markup) slots. */

@@ -5,6 +5,7 @@
  * Every view of a person is a row of ab_zugriff before the page is sent (DOMAIN.md §5): no row,
  * no page. Another organisation's person is not found, exactly like an unknown number. */
 #include "pages.h"
+#include "ab_pos.h"
 #include "dienstzeit.h"
 #include "domain.h"
 #include "form.h"
@@ -48,7 +49,39 @@ static const char *date_de(arena *a, const char *iso)
 {
 	if (!iso || strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
 		return S(iso);
-	return arena_printf(a, "%.2s.%.2s.%.4s", iso + 8, iso + 5, iso);
+	char *t = arena_alloc(a, 11); /* no printf: a Lebenslauf of 40 periods formats 80 of them */
+	memcpy(t, iso + 8, 2);
+	t[2] = '.';
+	memcpy(t + 3, iso + 5, 2);
+	t[5] = '.';
+	memcpy(t + 6, iso, 4);
+	return t;
+}
+
+static bool digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* A date as the database gives it ("JJJJ-MM-TT") as a day number, without sscanf; anything else
+ * through parse_date_days. */
+static bool db_date_days(const char *s, long *days)
+{
+	if (s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4) && digits(s + 5, 2) && digits(s + 8, 2)) {
+		int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+		int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+		long n = date_days(y, m, d);
+		int cy, cm, cd;
+		date_civil(n, &cy, &cm, &cd);
+		if (y >= 1 && cy == y && cm == m && cd == d) { /* a real day (what the database gives) */
+			*days = n;
+			return true;
+		}
+	}
+	return parse_date_days(S(s), days);
 }
 
 /* A person number as the Kasse gives them: 1 to 20 of A–Z, 0–9, '-'. */
@@ -203,6 +236,7 @@ struct list_query {
 	db_param p[GRAM_PARAMS + AB_PARAMS + 2];
 	size_t np;
 	bool grams, unfiltered;
+	bool anker; /* unfiltered and the organisation's anchors valid (ab_pos.h) */
 };
 
 static long long name_grams(req *r, cJSON *arr, const char *f, char tag)
@@ -238,11 +272,13 @@ static void list_where(req *r, struct list_view *v, struct list_query *q)
 	q->np = at + AB_PARAMS;
 }
 
-static int list_count(req *r, const struct list_query *q, long long *total)
+static int list_count(req *r, struct list_query *q, long long *total)
 {
 	db_res *cnt;
 	if (q->unfiltered) /* kept by the import: never a count over the organisation */
-		cnt = db_query(r->a, "SELECT ab_anzahl FROM organisation WHERE id = ?", DBARGS(DI(r->me->org_id)));
+		cnt = db_query(r->a, "SELECT o.ab_anzahl, s.gueltig FROM organisation o LEFT JOIN ab_pos_stand s ON s.org_id = o.id "
+			       "WHERE o.id = ?",
+			       DBARGS(DI(r->me->org_id)));
 	else if (q->grams)
 		cnt = db_query(r->a, "SELECT COUNT(*) FROM " AB_GRAMS " WHERE " AB_WHERE, q->p, q->np);
 	else
@@ -250,16 +286,37 @@ static int list_count(req *r, const struct list_query *q, long long *total)
 	if (!cnt || cnt->nrows != 1)
 		return -1;
 	*total = db_int(cnt, 0, 0);
+	q->anker = q->unfiltered && db_int(cnt, 0, 1) == 1;
 	return 0;
 }
 
 #define AB_ROWS_AFTER " WHERE " AB_WHERE " ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?"
 
+/* An unfiltered page from the anchor before it (ab_pos.h): the index range starts at the anchor's
+ * (name, vorname, nr) — the flag row and the anchor are constants for the optimiser — and
+ * skips fewer than AB_ANKER_ABSTAND entries. The statement itself checks that the anchors are
+ * valid, in its own snapshot; NULL (or no rows) means: take the OFFSET path. */
+static db_res *list_rows_anker(req *r, const struct list_view *v)
+{
+	long long offset = (v->page - 1) * v->size, anker = offset / AB_ANKER_ABSTAND * AB_ANKER_ABSTAND;
+	db_res *res = db_query(
+		r->a,
+		"SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM ab_pos_stand s "
+		"JOIN ab_anker a ON a.org_id = s.org_id AND a.pos = ? "
+		"JOIN person p FORCE INDEX (ix_person_org_list) ON p.org_id = s.org_id AND (p.name > a.name OR "
+		"(p.name = a.name AND (p.vorname > a.vorname OR (p.vorname = a.vorname AND p.nr >= a.nr)))) "
+		"WHERE s.org_id = ? AND s.gueltig = 1 ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?",
+		DBARGS(DI(anker + 1), DI(r->me->org_id), DI(v->size), DI(offset - anker)));
+	return res && res->nrows ? res : NULL;
+}
+
 static int list_rows(req *r, struct list_query *q, struct list_view *v)
 {
 	q->p[q->np] = DI(v->size);
 	q->p[q->np + 1] = DI((v->page - 1) * v->size);
-	db_res *res = q->grams ? db_query(r->a, "SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM " AB_GRAMS
+	db_res *res = q->anker && (v->page - 1) * v->size >= AB_ANKER_ABSTAND ? list_rows_anker(r, v) : NULL;
+	if (!res)
+		res = q->grams ? db_query(r->a, "SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM " AB_GRAMS
 						AB_ROWS_AFTER, q->p, q->np + 2)
 			       : db_query(r->a, "SELECT p.nr, p.name, p.vorname, p.geburtsdatum, p.art FROM " AB_SCAN
 						AB_ROWS_AFTER, q->p, q->np + 2);
@@ -523,13 +580,13 @@ static bool periode_at(const db_res *res, size_t i, struct ab_periode *x)
 	int z = zeitart_parse(x->zeitart), an = anerkennung_parse(x->anerkennung);
 	x->p.stunden = num(x->stunden);
 	x->p.regelstunden = num(x->regelstunden);
-	if (z < 0 || an < 0 || !parse_date_days(S(x->beginn), &x->p.beginn))
+	if (z < 0 || an < 0 || !db_date_days(x->beginn, &x->p.beginn))
 		return false;
 	x->p.art = (enum zeitart)z;
 	x->p.anerkennung = (enum anerkennung)an;
 	if (!x->ende)
 		x->p.ende = ENDE_LAUFEND;
-	else if (!parse_date_days(x->ende, &x->p.ende))
+	else if (!db_date_days(x->ende, &x->p.ende))
 		return false;
 	return true;
 }
@@ -684,7 +741,8 @@ static const char *anerkennung_label(enum anerkennung an)
 
 static void lebenslauf_table_html(req *r, sbuf *b, const struct person_view *v)
 {
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Lebenslauf\" tabindex=\"0\"><table class=\"list\">"
+	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Lebenslauf\" tabindex=\"0\">"
+		 "<table class=\"list lebenslauf\" data-labels=\"css\">" /* mv.css names the columns on narrow screens */
 		 "<thead><tr><th scope=\"col\">Beginn</th><th scope=\"col\">Ende</th><th scope=\"col\">Zeitart</th>"
 		 "<th scope=\"col\">Umfang</th><th scope=\"col\">Dienstherr</th><th scope=\"col\">Anerkennung</th>"
 		 "<th scope=\"col\">ruhegehaltfähige Tage</th></tr></thead><tbody>");
@@ -717,14 +775,16 @@ static long tl_x(long day, long d0, long d1)
 static void timeline_axis(sbuf *b, int y0, int y1, long d0, long d1)
 {
 	int years = y1 - y0, step = years <= 6 ? 1 : years <= 12 ? 2 : years <= 30 ? 5 : 10;
-	h_printf(b, "<line class=\"tl-axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", TL_LEFT, TL_BASE, TL_RIGHT, TL_BASE);
-	for (int y = y0; y <= y1; y++) {
-		long x = tl_x(date_days(y, 1, 1), d0, d1);
-		h_printf(b, "<line class=\"tl-tick\" x1=\"%ld\" y1=\"%d\" x2=\"%ld\" y2=\"%d\"/>", x, TL_BASE,
-			 x, TL_BASE + (y % step ? 4 : 8));
+	h_printf(b, "<line class=\"tl-axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/><path class=\"tl-tick\" d=\"", TL_LEFT,
+		 TL_BASE, TL_RIGHT, TL_BASE);
+	for (int y = y0; y <= y1; y++) /* all ticks in one path: a few bytes per year */
+		h_printf(b, "M%ld %dv%d", tl_x(date_days(y, 1, 1), d0, d1), TL_BASE, y % step ? 4 : 8);
+	h_raw(b, "\"/>");
+	for (int y = y0; y < y1; y++) {
 		bool label = y == y0 || (y % step == 0 && y - y0 >= (step + 1) / 2); /* the first year, then every step */
-		if (label && y < y1)
-			h_printf(b, "<text class=\"tl-year\" x=\"%ld\" y=\"%d\">%d</text>", x + 2, TL_BASE + 26, y);
+		if (label)
+			h_printf(b, "<text class=\"tl-year\" x=\"%ld\" y=\"%d\">%d</text>", tl_x(date_days(y, 1, 1), d0, d1) + 2,
+				 TL_BASE + 26, y);
 	}
 }
 

@@ -367,6 +367,15 @@ static void test_table_labels(void)
 		h_table_labels(&b, odd[i]);
 		CHECK(b.data && strcmp(b.data, want[i]) == 0);
 	}
+	/* a table whose style sheet names its columns (data-labels="css") is copied as it is; the next
+	 * table is labelled again */
+	const char css[] = "<table class=\"list\" data-labels=\"css\"><thead><tr><th>A</th></tr></thead><tbody><tr>"
+			   "<td>1</td></tr></tbody></table><table><thead><tr><th>B</th></tr></thead><tr><td>2</td></tr></table>";
+	sbuf_reset(&b);
+	h_table_labels(&b, css);
+	CHECK(b.data && strcmp(b.data, "<table class=\"list\" data-labels=\"css\"><thead><tr><th>A</th></tr></thead><tbody>"
+				       "<tr><td>1</td></tr></tbody></table><table><thead><tr><th>B</th></tr></thead><tr>"
+				       "<td data-label=\"B\">2</td></tr></table>") == 0);
 	/* a huge colspan counts as 1000 columns (as HTML clamps it): no overflow over several cells */
 	const char huge[] = "<table><thead><th>A</th></thead><tr><td colspan=\"9223372036854775807\">1</td>"
 			    "<td colspan=\"9223372036854775807\">2</td><td>3</td></tr></table>";
