@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab test-cluster
+.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen test-cluster
 
 all: $(BIN)
 
@@ -105,6 +105,10 @@ bench: all
 # only the Anspruchsberechtigte part (issue 12: import vs LOAD DATA, pages vs floors, scale)
 bench-ab: all
 	@MV_BENCH_ONLY=ab bash scripts/bench
+
+# only the Beamtenformulare part (issue 13): list and Meldung vs floors, scale, submission CPU
+bench-meldungen: all
+	@MV_BENCH_ONLY=meldungen bash scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung

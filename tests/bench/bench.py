@@ -16,7 +16,11 @@ Every figure is a ratio against a baseline measured in the same run on the same 
   * memory (PSS and RSS) of master + workers + mailer vs the same-SQL floor's processes;
   * the Anspruchsberechtigte (issue 12; tests/bench/bench_ab.py): import vs MariaDB's LOAD DATA of
     the same rows, re-import, the importer's peak RSS, list and person's page vs their same-SQL
-    floors, an organisation of 100,000 in 1,000,000 persons vs one of 1,000 in 1,000.
+    floors, an organisation of 100,000 in 1,000,000 persons vs one of 1,000 in 1,000;
+  * the Beamtenformulare (issue 13; tests/bench/bench_meldungen.py): the list of Meldungen and a
+    Meldung with 5 documents vs their same-SQL floors, an organisation of 100,000 in 1,000,000
+    Meldungen vs one of 1,000 in 1,000, the server CPU of a submission with a 5 MB PDF vs a
+    mailbox message with the same PDF.
 Comparisons of pages run interleaved (A B C C B A, half the time each), so that load from other
 programs on the machine hits all sides alike.
 
@@ -24,9 +28,10 @@ Two rows carry the targets of issue 10 item 7: full logins per CPU second >= 0.7
 verify loop's, and "Übersicht: Sachbearbeiter" at <= 2 times the server CPU per request of the
 home page (every page also >= 0.80 of its same-SQL floor).
 
-MV_BENCH_ONLY (comma-separated, default "pages,logins,ab") runs only some parts: "pages" (both
-databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail latency) and/or "ab"
-(the Anspruchsberechtigte); the memory figures are always taken.
+MV_BENCH_ONLY (comma-separated, default "pages,logins,ab,meldungen") runs only some parts: "pages"
+(both databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail latency), "ab"
+(the Anspruchsberechtigte) and/or "meldungen" (the Beamtenformulare); the memory figures are
+always taken.
 """
 import email, email.policy, getpass, http.client, os, queue, random, re, signal, smtplib, subprocess, sys
 import threading, time, urllib.parse
@@ -47,9 +52,9 @@ SECONDS = float(os.environ.get("MV_BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("MV_WORKERS", "8"))
 LOGIN_CLIENTS = int(os.environ.get("MV_BENCH_LOGIN_CLIENTS", "24"))
 TAN_SAMPLES = int(os.environ.get("MV_BENCH_TAN_SAMPLES", "30"))
-ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins,ab").split(",") if p.strip()}
-if not ONLY or ONLY - {"pages", "logins", "ab"}:
-    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins and/or ab, not {os.environ.get('MV_BENCH_ONLY')!r}")
+ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins,ab,meldungen").split(",") if p.strip()}
+if not ONLY or ONLY - {"pages", "logins", "ab", "meldungen"}:
+    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins, ab and/or meldungen, not {os.environ.get('MV_BENCH_ONLY')!r}")
 WRK = ["wrk", "-t2", "-c16", "--latency"]
 
 inboxes = {}
@@ -826,6 +831,11 @@ def main():
             # --- Anspruchsberechtigte (issue 12): import vs LOAD DATA, pages vs their floors, scale
             import bench_ab
             ab_head = bench_ab.run(sys.modules[__name__], add, sites)
+
+        if "meldungen" in ONLY:
+            # --- Beamtenformulare (issue 13): list and Meldung vs their floors, scale, submission CPU
+            import bench_meldungen
+            ab_head += bench_meldungen.run(sys.modules[__name__], add, sites)
 
         # --- memory after the run
         app = app_pids()
