@@ -404,7 +404,9 @@ static void list_filter_html(req *r, sbuf *b, const struct list_view *v)
 static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 {
 	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Anspruchsberechtigte\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Vorname</th>"
+		 /* mv.css names the columns on narrow screens: no data-label in every cell of every row */
+		 "<table class=\"list ab-liste\" data-labels=\"css\"><thead><tr><th scope=\"col\">Name</th>"
+		 "<th scope=\"col\">Vorname</th>"
 		 "<th scope=\"col\">Nr.</th><th scope=\"col\">Geburtsdatum</th><th scope=\"col\">Art</th>"
 		 "</tr></thead><tbody>");
 	for (size_t i = 0; i < v->n; i++) {

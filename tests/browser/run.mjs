@@ -809,6 +809,14 @@ test("Anspruchsberechtigte: list, person with Lebenslauf and time line, Kontaktd
     [`/anspruchsberechtigte/${nr}/kontaktdaten`, "/anspruchsberechtigte?geburtsdatum=31.02.1975"]);
   for (const p of ["/anspruchsberechtigte", `/anspruchsberechtigte/${nr}`, `/anspruchsberechtigte/${nr}/kontaktdaten`])
     if (!pages.includes(p)) throw new Error(`${p} not reached at 320 px (${pages.join(" ")})`);
+  // the stacked list and Lebenslauf name every value's column (from mv.css: no data-label per cell)
+  for (const [url, sel, want] of [["/anspruchsberechtigte", "table.ab-liste", '"Name","Vorname","Nr.","Geburtsdatum","Art"'],
+    [`/anspruchsberechtigte/${nr}`, "table.lebenslauf", '"Beginn","Ende","Zeitart","Umfang","Dienstherr","Anerkennung","ruhegehaltfähige Tage"']]) {
+    await page.goto(BASE + url);
+    const labels = await page.$$eval(`${sel} tbody tr:first-child td`, (tds) =>
+      tds.map((td) => getComputedStyle(td, "::before").content.replace(/ \/ ""$/, "")));
+    if (labels.join() !== want) throw new Error(`${url} at 320 px: cells without their column's name: ${labels.join()}`);
+  }
 });
 
 // An active official of the organisation pnr through the Kasse's import (one JSON line).
