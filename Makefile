@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench test-cluster
+.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab test-cluster
 
 all: $(BIN)
 
@@ -101,6 +101,10 @@ fuzz-long:
 # table in build/bench.txt
 bench: all
 	@bash scripts/bench
+
+# only the Anspruchsberechtigte part (issue 12: import vs LOAD DATA, pages vs floors, scale)
+bench-ab: all
+	@MV_BENCH_ONLY=ab bash scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung

@@ -13,7 +13,10 @@ Every figure is a ratio against a baseline measured in the same run on the same 
     (tests/bench/pwhash_loop.c), measured in slices interleaved with the logins;
   * TAN mail latency (POST of the password form -> mail accepted by the sink) vs a direct SMTP
     delivery to the same sink;
-  * memory (PSS and RSS) of master + workers + mailer vs the same-SQL floor's processes.
+  * memory (PSS and RSS) of master + workers + mailer vs the same-SQL floor's processes;
+  * the Anspruchsberechtigte (issue 12; tests/bench/bench_ab.py): import vs MariaDB's LOAD DATA of
+    the same rows, re-import, the importer's peak RSS, list and person's page vs their same-SQL
+    floors, an organisation of 100,000 in 1,000,000 persons vs one of 1,000 in 1,000.
 Comparisons of pages run interleaved (A B C C B A, half the time each), so that load from other
 programs on the machine hits all sides alike.
 
@@ -21,9 +24,9 @@ Two rows carry the targets of issue 10 item 7: full logins per CPU second >= 0.7
 verify loop's, and "Übersicht: Sachbearbeiter" at <= 2 times the server CPU per request of the
 home page (every page also >= 0.80 of its same-SQL floor).
 
-MV_BENCH_ONLY (comma-separated, default "pages,logins") runs only some parts: "pages" (both
-databases, pages, same-SQL floors, hello, scale) and/or "logins" (logins, TAN mail latency); the
-memory figures are always taken.
+MV_BENCH_ONLY (comma-separated, default "pages,logins,ab") runs only some parts: "pages" (both
+databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail latency) and/or "ab"
+(the Anspruchsberechtigte); the memory figures are always taken.
 """
 import email, email.policy, getpass, http.client, os, queue, random, re, signal, smtplib, subprocess, sys
 import threading, time, urllib.parse
@@ -44,9 +47,9 @@ SECONDS = float(os.environ.get("MV_BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("MV_WORKERS", "8"))
 LOGIN_CLIENTS = int(os.environ.get("MV_BENCH_LOGIN_CLIENTS", "24"))
 TAN_SAMPLES = int(os.environ.get("MV_BENCH_TAN_SAMPLES", "30"))
-ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins").split(",") if p.strip()}
-if not ONLY or ONLY - {"pages", "logins"}:
-    sys.exit(f"bench: MV_BENCH_ONLY takes pages and/or logins, not {os.environ.get('MV_BENCH_ONLY')!r}")
+ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins,ab").split(",") if p.strip()}
+if not ONLY or ONLY - {"pages", "logins", "ab"}:
+    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins and/or ab, not {os.environ.get('MV_BENCH_ONLY')!r}")
 WRK = ["wrk", "-t2", "-c16", "--latency"]
 
 inboxes = {}
@@ -693,7 +696,7 @@ def main():
     admin_pages = {"overview", "filter"}
     sites = []
     users_big = users_small = 0
-    seed_s, bad, floor = 0.0, 0, None
+    seed_s, bad, floor, ab_head = 0.0, 0, None, []
     try:
         if "pages" in ONLY:
             # --- the small database (1,000 users, a mailbox of 100 messages) in a second schema of
@@ -814,6 +817,11 @@ def main():
                 f"{pct(lat_load, .5):.0f} / {pct(lat_load, .95):.0f} ms", base,
                 f"{pct(lat_load, .95) / pct(direct, .95):.0f}", "p95 <= 1000 ms", pct(lat_load, .95) <= 1000)
 
+        if "ab" in ONLY:
+            # --- Anspruchsberechtigte (issue 12): import vs LOAD DATA, pages vs their floors, scale
+            import bench_ab
+            ab_head = bench_ab.run(sys.modules[__name__], add, sites)
+
         # --- memory after the run
         app = app_pids()
         rss, pss = memory(app)
@@ -833,7 +841,7 @@ def main():
             f"KiB, wrk 2 threads 16 connections, {SECONDS:.0f} s per figure (interleaved halves)",
             (f"big: {users_big:,} users (seeded with 100,000 messages in {seed_s:.0f} s), small: {users_small:,} "
              f"users; " if "pages" in ONLY else "") +
-            f"non-2xx/socket errors: {bad}; parts: {', '.join(sorted(ONLY))}; run took {total:.0f} s", ""]
+            f"non-2xx/socket errors: {bad}; parts: {', '.join(sorted(ONLY))}; run took {total:.0f} s"] + ab_head + [""]
     hdr = ("measure", "value", "baseline", "ratio", "target", "result")
     w = [max(len(r[i]) for r in rows + [hdr]) for i in range(6)]
     fmt = lambda r: "  ".join(c.rjust(w[i]) if i == 3 else c.ljust(w[i]) for i, c in enumerate(r)).rstrip()
