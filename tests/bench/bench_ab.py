@@ -145,9 +145,10 @@ def pages_of(b, port, cookie, persons, nr0):
 
 # ---------------------------------------------------------------------------- the part
 
-def run(b, add, sites):
+def run(b, add, sites, import_only=False):
     """Runs the part; adds its rows with add(...); sites it starts go to sites (closed by the caller).
-    Returns a line for the table's head."""
+    import_only (MV_BENCH_ONLY=abimport): the import figures only, no pages, no scale. Returns a line
+    for the table's head."""
     d = os.path.join(b.BENCH_BIN, "ab")
     os.makedirs(d, exist_ok=True)
     head = []
@@ -203,6 +204,8 @@ def run(b, add, sites):
     if dry[5]["inserted"] - dry[5]["audit"] + dry[5]["updated"] + dry[5]["deleted"]:
         add("ab import --dry-run: rows inserted/updated/deleted", f"{dry[5]['inserted']}/{dry[5]['updated']}/"
             f"{dry[5]['deleted']}", "-", "-", "0", False)
+    if import_only:
+        return head
 
     # --- the big database: nine more organisations of 100,000 (LOAD DATA of the same rows, ids and
     #     Nummern shifted) around the imported one
