@@ -9,7 +9,7 @@ CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wformat-no
            -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
            $(shell pkg-config --cflags $(PKGS))
 LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto -pthread
 
 BUILD   := build
 BIN     := $(BUILD)/meineversorgung
