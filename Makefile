@@ -52,6 +52,11 @@ $(BUILD)/unit_tests: tests/unit/unit_tests.c tests/unit/unit_meldung.c $(UNIT_SR
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -Ifcgi -o $@ tests/unit/unit_tests.c $(UNIT_SRCS) $(shell pkg-config --libs libsodium libcjson) -lm
 
+# db_load's LOCAL INFILE handler against a real server (run by tests/http/test_ab_stream.py)
+$(BUILD)/db_stream: tests/unit/db_stream.c $(filter-out $(BUILD)/main.o,$(OBJS))
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Ifcgi $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 test-unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 

@@ -424,7 +424,7 @@ static int read_all(struct ctx *c, const cJSON *o, struct ab_record *r)
 	return 0;
 }
 
-int abrecord_parse(arena *a, const char *line, size_t n, struct ab_record *out, char *err, size_t errlen)
+static int parse(arena *a, const char *line, size_t n, struct ab_record *out, char *err, size_t errlen, bool hash)
 {
 	struct ctx c = {.a = a, .err = err, .errlen = errlen};
 	memset(out, 0, sizeof *out);
@@ -437,7 +437,7 @@ int abrecord_parse(arena *a, const char *line, size_t n, struct ab_record *out, 
 	while (end && end < line + n && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
 		end++;
 	int rc = end != line + n ? fail(&c, "Nach dem JSON-Objekt folgt weiterer Text.") : read_all(&c, o, out);
-	if (rc == 0) {
+	if (rc == 0 && hash) {
 		char *canon = cJSON_PrintUnformatted(o);
 		out->kanonisch = arena_strdup(a, canon ? canon : "");
 		free(canon);
@@ -446,4 +446,14 @@ int abrecord_parse(arena *a, const char *line, size_t n, struct ab_record *out, 
 	}
 	cJSON_Delete(o);
 	return rc;
+}
+
+int abrecord_parse(arena *a, const char *line, size_t n, struct ab_record *out, char *err, size_t errlen)
+{
+	return parse(a, line, n, out, err, errlen, true);
+}
+
+int abrecord_check(arena *a, const char *line, size_t n, struct ab_record *out, char *err, size_t errlen)
+{
+	return parse(a, line, n, out, err, errlen, false);
 }

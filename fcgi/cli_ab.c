@@ -194,6 +194,7 @@ static void orgs_free(struct orgs *o)
 
 /* ---- the batch writer ---- */
 
+enum { AB_GRAMS_MAX = 2 * 3 * (AB_TEXT_MAX + 2) };
 enum kontakt_feld { KF_STRASSE, KF_PLZ, KF_ORT, KF_LAND, KF_TELEFON, KF_EMAIL, KF__MAX };
 static const char *const kontakt_feld_key[KF__MAX] = {"strasse", "plz", "ort", "land", "telefon", "email"};
 
@@ -208,6 +209,7 @@ struct ab_item {
 	long zeile;
 	struct span person, perioden, grams; /* its rows in the batch's texts, once built (rows) */
 	bool rows;
+	const char *key_name, *key_vorname; /* account_key of name and vorname, with the rows */
 	/* filled by the batch's SELECT */
 	long long id, alt_org;
 	bool gefunden, gleich;
@@ -222,6 +224,7 @@ struct ab_batch {
 	struct ab_item *item; /* AB_BATCH */
 	size_t n, bytes;
 	sbuf person, perioden, grams;
+	char (*g)[TRIGRAM_BYTES]; /* AB_GRAMS_MAX: one person's trigrams */
 };
 
 struct ab_writer {
@@ -236,6 +239,7 @@ static void batch_init(struct ab_batch *b)
 {
 	arena_init(&b->a);
 	b->item = xcalloc(AB_BATCH, sizeof *b->item);
+	b->g = xcalloc(AB_GRAMS_MAX, sizeof *b->g);
 	sbuf_init(&b->person), sbuf_init(&b->perioden), sbuf_init(&b->grams);
 }
 
@@ -250,6 +254,7 @@ static void batch_free(struct ab_batch *b)
 {
 	arena_reset(&b->a);
 	free(b->item);
+	free(b->g);
 	sbuf_free(&b->person), sbuf_free(&b->perioden), sbuf_free(&b->grams);
 }
 
@@ -323,7 +328,7 @@ static void tsv_dec(sbuf *b, long h, char end)
 }
 
 /* The person's row in the order of PERSON_LOAD. */
-static void rows_person(arena *a, sbuf *b, const struct ab_item *it)
+static void rows_person(sbuf *b, const struct ab_item *it)
 {
 	const struct ab_record *r = &it->rec;
 	char num[24], hex[33];
@@ -339,7 +344,7 @@ static void rows_person(arena *a, sbuf *b, const struct ab_item *it)
 	tsv_dec(b, r->regelstunden, '\t');
 	hex16(r->inhalt, hex);
 	const char *w[] = {r->eintritt, r->ruhestand_voraussichtlich, r->versorgung_art, r->versorgung_beginn, r->bezug_nr,
-			   account_key(a, r->name), account_key(a, r->vorname)};
+			   it->key_name, it->key_vorname};
 	for (size_t i = 0; i < ARRAY_LEN(w); i++)
 		tsv(b, w[i], '\t');
 	tsv(b, hex, '\n');
@@ -347,7 +352,7 @@ static void rows_person(arena *a, sbuf *b, const struct ab_item *it)
 
 /* Its periods' rows (PERIODEN_LOAD without person_id) and trigrams' rows (GRAMS_LOAD without
  * person_id). */
-static void rows_children(arena *a, struct ab_batch *b, const struct ab_item *it)
+static void rows_children(struct ab_batch *b, const struct ab_item *it)
 {
 	const struct ab_record *r = &it->rec;
 	char num[24];
@@ -363,14 +368,12 @@ static void rows_children(arena *a, struct ab_batch *b, const struct ab_item *it
 		tsv(&b->perioden, p->dienstherr, '\t');
 		tsv(&b->perioden, anerkennung_key[p->anerkennung], '\n');
 	}
-	enum { MAX = 2 * 3 * (AB_TEXT_MAX + 2) };
-	char(*g)[TRIGRAM_BYTES] = arena_alloc(a, MAX * sizeof *g);
-	size_t n = text_trigrams(account_key(a, r->name), 'n', g, MAX); /* no repeats within a tag */
-	n += text_trigrams(account_key(a, r->vorname), 'v', g + n, MAX - n);
+	size_t n = text_trigrams(it->key_name, 'n', b->g, AB_GRAMS_MAX); /* no repeats within a tag */
+	n += text_trigrams(it->key_vorname, 'v', b->g + n, AB_GRAMS_MAX - n);
 	snprintf(num, sizeof num, "%lld", it->org_id);
 	for (size_t i = 0; i < n; i++) {
 		tsv(&b->grams, num, '\t');
-		tsv(&b->grams, g[i], '\n');
+		tsv(&b->grams, b->g[i], '\n');
 	}
 }
 
@@ -378,9 +381,11 @@ static void rows_children(arena *a, struct ab_batch *b, const struct ab_item *it
 static void item_rows(struct ab_batch *b, struct ab_item *it)
 {
 	it->rows = true;
+	it->key_name = account_key(&b->a, it->rec.name);
+	it->key_vorname = account_key(&b->a, it->rec.vorname);
 	it->person.at = b->person.len, it->perioden.at = b->perioden.len, it->grams.at = b->grams.len;
-	rows_person(&b->a, &b->person, it);
-	rows_children(&b->a, b, it);
+	rows_person(&b->person, it);
+	rows_children(b, it);
 	it->person.len = b->person.len - it->person.at;
 	it->perioden.len = b->perioden.len - it->perioden.at;
 	it->grams.len = b->grams.len - it->grams.at;
@@ -815,47 +820,110 @@ static void fehler_add(struct import *im, long zeile, const char *meldung)
 	cJSON_AddItemToArray(im->fehler, f);
 }
 
-/* One line of pass 1. */
-static void check_line(struct import *im, arena *a)
+/* Pass 1 on two threads: this thread reads the lines in chunks; of each pair of chunks a helper
+ * thread parses the first while this one parses the second; then both are taken in file order —
+ * the organisation looked up, the number added to the set, the errors counted — exactly as one
+ * thread would. */
+enum { P1_LINES = 256, P1_BYTES = 2 << 20 };
+
+struct p1_line {
+	size_t at, len;
+	long zeile;
+	bool too_long;
+	const char *pnr, *nr, *err; /* after parsing: the numbers, or the message */
+};
+
+struct p1_chunk {
+	arena a; /* the parsed records' memory */
+	sbuf text;
+	struct p1_line l[P1_LINES];
+	size_t n;
+};
+
+/* The next chunk of non-blank lines: their number (0 at the end), or -1 on a read error. */
+static int p1_read(struct reader *r, struct p1_chunk *c)
 {
-	struct reader *r = im->rd;
+	c->n = 0;
+	sbuf_reset(&c->text);
+	arena_reset(&c->a);
+	while (c->n < P1_LINES && c->text.len < P1_BYTES) {
+		int rc = reader_next(r);
+		if (rc <= 0)
+			return rc < 0 ? -1 : (int)c->n;
+		if (!r->too_long && line_blank(r))
+			continue;
+		c->l[c->n++] = (struct p1_line){.at = c->text.len, .len = r->too_long ? 0 : r->len, .zeile = r->zeile,
+					       .too_long = r->too_long};
+		if (!r->too_long)
+			sbuf_add(&c->text, r->line, r->len);
+	}
+	return (int)c->n;
+}
+
+static void *p1_parse(void *p)
+{
+	struct p1_chunk *c = p;
 	char err[400];
-	struct ab_record rec;
-	if (r->too_long) {
-		fehler_add(im, r->zeile, "Die Zeile ist länger als 1 MiB und wurde übersprungen.");
-		return;
+	for (size_t i = 0; i < c->n; i++) {
+		struct p1_line *l = &c->l[i];
+		struct ab_record rec;
+		if (l->too_long)
+			l->err = "Die Zeile ist länger als 1 MiB und wurde übersprungen.";
+		else if (abrecord_check(&c->a, c->text.data + l->at, l->len, &rec, err, sizeof err) != 0)
+			l->err = arena_strdup(&c->a, err);
+		else
+			l->pnr = rec.pnr, l->nr = rec.nr;
 	}
-	if (line_blank(r))
-		return;
-	if (abrecord_parse(a, r->line, r->len, &rec, err, sizeof err) != 0) {
-		fehler_add(im, r->zeile, err);
-		return;
+	return NULL;
+}
+
+/* The parsed chunk taken in order: organisation, repeated number, errors. */
+static void p1_take(struct import *im, const struct p1_chunk *c)
+{
+	char err[400];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct p1_line *l = &c->l[i];
+		struct org *org = l->err ? NULL : orgs_find(&im->orgs, l->pnr);
+		if (l->err)
+			fehler_add(im, l->zeile, l->err);
+		else if (!org) {
+			snprintf(err, sizeof err, "Unbekannte PNR „%s“ (keine Organisation der Kasse %s).", l->pnr,
+				 cfg.kasse_nummer);
+			fehler_add(im, l->zeile, err);
+		} else if (!nrset_add(&im->nrs, l->nr)) {
+			snprintf(err, sizeof err, "Die Personennummer „%s“ steht mehrfach in der Datei.", l->nr);
+			fehler_add(im, l->zeile, err);
+		} else
+			org->named = true;
 	}
-	struct org *org = orgs_find(&im->orgs, rec.pnr);
-	if (!org) {
-		snprintf(err, sizeof err, "Unbekannte PNR „%s“ (keine Organisation der Kasse %s).", rec.pnr, cfg.kasse_nummer);
-		fehler_add(im, r->zeile, err);
-		return;
-	}
-	if (!nrset_add(&im->nrs, rec.nr)) {
-		snprintf(err, sizeof err, "Die Personennummer „%s“ steht mehrfach in der Datei.", rec.nr);
-		fehler_add(im, r->zeile, err);
-		return;
-	}
-	org->named = true;
 }
 
 /* Pass 1: every line validated; 0, or -1 on a read error. */
 static int pass_check(struct import *im)
 {
-	arena a;
-	arena_init(&a);
-	int rc;
-	while ((rc = reader_next(im->rd)) == 1) {
-		check_line(im, &a);
-		arena_reset(&a);
+	struct p1_chunk *c = xcalloc(2, sizeof *c);
+	for (int k = 0; k < 2; k++)
+		arena_init(&c[k].a), sbuf_init(&c[k].text);
+	int n0, n1 = 0;
+	while ((n0 = p1_read(im->rd, &c[0])) > 0) {
+		pthread_t t;
+		bool helper = pthread_create(&t, NULL, p1_parse, &c[0]) == 0;
+		if ((n1 = p1_read(im->rd, &c[1])) > 0)
+			p1_parse(&c[1]);
+		if (helper)
+			pthread_join(t, NULL);
+		else
+			p1_parse(&c[0]);
+		p1_take(im, &c[0]);
+		if (n1 > 0)
+			p1_take(im, &c[1]);
+		if (n1 <= 0)
+			break;
 	}
-	return rc;
+	for (int k = 0; k < 2; k++)
+		arena_reset(&c[k].a), sbuf_free(&c[k].text);
+	free(c);
+	return n0 < 0 || n1 < 0 ? -1 : 0;
 }
 
 /* Pass 2 on two threads: a reader thread reads and parses the file into one batch (records, their
