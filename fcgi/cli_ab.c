@@ -3,16 +3,19 @@
  * `dev seed --persons` uses too.
  *
  * Pass 1 streams the file through a fixed buffer (a line over 1 MiB is refused and skipped
- * without being kept), parses and validates every line (abrecord.c), looks its pnr up among our
- * Kasse's organisations (loaded once) and finds a second `nr` through a set of 64-bit keyed
- * hashes (SipHash, crypto_shorthash: 9–18 bytes per person; two different numbers share a hash
- * with probability about n²/2⁶⁵, for a million persons 3·10⁻⁸). Any error: nothing is written.
- * Pass 2 reads the file again and writes batches of AB_BATCH persons (or AB_BATCH_BYTES of input),
- * each one transaction: one SELECT of the batch's existing rows, an unchanged record (same
- * `inhalt`, the hash of its canonical JSON) is not written at all; new and changed persons, their
- * Lebenslauf, filter keys and trigrams each in one statement whose data is one JSON parameter
- * (JSON_TABLE), the organisations' ab_anzahl in the same transaction. A crash leaves whole
- * batches; the rerun finds them unchanged and writes the rest.
+ * without being kept), parses and validates every line (abrecord.c) — in chunks of lines, two at a
+ * time on two threads, taken in file order — looks its pnr up among our Kasse's organisations
+ * (loaded once) and finds a second `nr` through a set of 64-bit keyed hashes (SipHash,
+ * crypto_shorthash: 9–18 bytes per person; two different numbers share a hash with probability
+ * about n²/2⁶⁵, for a million persons 3·10⁻⁸). Any error: nothing is written.
+ * Pass 2 reads the file again on a reader thread, which parses batch k+1 (AB_BATCH persons or
+ * AB_BATCH_BYTES of input) while this thread writes batch k, each one transaction: one SELECT of the
+ * batch's existing rows (skipped when there was no person at all when the run began), an unchanged
+ * record (same `inhalt`, the hash of its canonical JSON) is not written at all; new persons, and
+ * the Lebenslauf and trigrams of new and changed ones, go in as LOAD DATA LOCAL rows streamed from
+ * memory (db_load: a literal statement, the rows as data, no file involved), changed persons by one
+ * UPDATE whose data is one JSON parameter (JSON_TABLE), the organisations' ab_anzahl in the same
+ * transaction. A crash leaves whole batches; the rerun finds them unchanged and writes the rest.
  * Contact rule: a field with a change from the portal that `ab aenderungen` has not listed
  * (kontakt_aenderung.gelistet_am IS NULL) keeps the portal's value; the row's inhalt is then
  * zero, so that a later import writes the file's value once the change is listed. */
