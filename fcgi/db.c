@@ -474,8 +474,12 @@ static int simple(const char *sql)
 int db_load(const char *sql, const char *data, size_t len, unsigned long long *affected)
 {
 	last_err = DB_OK;
-	if (!local_allowed || db_connect() != 0)
-		return last_err = last_err ? last_err : DB_ERR_OTHER, -1;
+	if (!local_allowed) {
+		last_err = DB_ERR_OTHER;
+		return -1;
+	}
+	if (db_connect() != 0)
+		return -1;
 	stream.p = data;
 	stream.len = len;
 	stream.armed = true;
@@ -488,6 +492,9 @@ int db_load(const char *sql, const char *data, size_t len, unsigned long long *a
 		return -1;
 	}
 	unsigned warnings = mysql_warning_count(conn);
+	MYSQL_RES *stray = mysql_store_result(conn); /* none for a LOAD DATA; keeps the connection in step */
+	if (stray)
+		mysql_free_result(stray);
 	if (!used || warnings) { /* strict: a skipped or converted row is an error, the transaction rolls back */
 		last_err = DB_ERR_OTHER;
 		log_error("LOAD DATA: %s (%u warnings)", used ? "rows not taken as sent" : "the stream was not read", warnings);
