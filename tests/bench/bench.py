@@ -26,8 +26,7 @@ home page (every page also >= 0.80 of its same-SQL floor).
 
 MV_BENCH_ONLY (comma-separated, default "pages,logins,ab") runs only some parts: "pages" (both
 databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail latency) and/or "ab"
-(the Anspruchsberechtigte); "abimport" runs only the import figures of "ab" (import vs LOAD DATA,
-re-import, peak RSS; about 4 minutes). The memory figures are always taken.
+(the Anspruchsberechtigte); the memory figures are always taken.
 """
 import email, email.policy, getpass, http.client, os, queue, random, re, signal, smtplib, subprocess, sys
 import threading, time, urllib.parse
@@ -49,8 +48,8 @@ WORKERS = int(os.environ.get("MV_WORKERS", "8"))
 LOGIN_CLIENTS = int(os.environ.get("MV_BENCH_LOGIN_CLIENTS", "24"))
 TAN_SAMPLES = int(os.environ.get("MV_BENCH_TAN_SAMPLES", "30"))
 ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins,ab").split(",") if p.strip()}
-if not ONLY or ONLY - {"pages", "logins", "ab", "abimport"}:
-    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins, ab and/or abimport, not {os.environ.get('MV_BENCH_ONLY')!r}")
+if not ONLY or ONLY - {"pages", "logins", "ab"}:
+    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins and/or ab, not {os.environ.get('MV_BENCH_ONLY')!r}")
 WRK = ["wrk", "-t2", "-c16", "--latency"]
 
 inboxes = {}
@@ -818,10 +817,10 @@ def main():
                 f"{pct(lat_load, .5):.0f} / {pct(lat_load, .95):.0f} ms", base,
                 f"{pct(lat_load, .95) / pct(direct, .95):.0f}", "p95 <= 1000 ms", pct(lat_load, .95) <= 1000)
 
-        if "ab" in ONLY or "abimport" in ONLY:
+        if "ab" in ONLY:
             # --- Anspruchsberechtigte (issue 12): import vs LOAD DATA, pages vs their floors, scale
             import bench_ab
-            ab_head = bench_ab.run(sys.modules[__name__], add, sites, import_only="ab" not in ONLY)
+            ab_head = bench_ab.run(sys.modules[__name__], add, sites)
 
         # --- memory after the run
         app = app_pids()

@@ -145,10 +145,12 @@ def pages_of(b, port, cookie, persons, nr0):
 
 # ---------------------------------------------------------------------------- the part
 
-def run(b, add, sites, import_only=False):
+def run(b, add, sites, import_only=None):
     """Runs the part; adds its rows with add(...); sites it starts go to sites (closed by the caller).
-    import_only (MV_BENCH_ONLY=abimport): the import figures only, no pages, no scale. Returns a line
-    for the table's head."""
+    import_only (default: MV_BENCH_AB_IMPORT_ONLY=1): the import figures only, no pages, no scale
+    (about 2–4 minutes). Returns a line for the table's head."""
+    if import_only is None:
+        import_only = os.environ.get("MV_BENCH_AB_IMPORT_ONLY", "") == "1"
     d = os.path.join(b.BENCH_BIN, "ab")
     os.makedirs(d, exist_ok=True)
     head = []
