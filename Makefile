@@ -9,7 +9,7 @@ CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wformat-no
            -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
            $(shell pkg-config --cflags $(PKGS))
 LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lfcgi -lesmtp -lssl -lcrypto -pthread
 
 BUILD   := build
 BIN     := $(BUILD)/meineversorgung
@@ -51,6 +51,11 @@ UNIT_SRCS := $(PURE:%=fcgi/%.c)
 $(BUILD)/unit_tests: tests/unit/unit_tests.c tests/unit/unit_meldung.c $(UNIT_SRCS) fcgi/*.h | $(BUILD)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -Ifcgi -o $@ tests/unit/unit_tests.c $(UNIT_SRCS) $(shell pkg-config --libs libsodium libcjson) -lm
+
+# db_load's LOCAL INFILE handler against a real server (run by tests/http/test_ab_stream.py)
+$(BUILD)/db_stream: tests/unit/db_stream.c $(filter-out $(BUILD)/main.o,$(OBJS))
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Ifcgi $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 test-unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests

@@ -43,6 +43,8 @@ struct ab_record {
  * into *out, allocating in a. Returns 0, or -1 with a German message (no line number, ending in
  * a full stop) in err. */
 int abrecord_parse(arena *a, const char *line, size_t n, struct ab_record *out, char *err, size_t errlen);
+/* The same checks without kanonisch and inhalt (the import's validation pass, which writes nothing). */
+int abrecord_check(arena *a, const char *line, size_t n, struct ab_record *out, char *err, size_t errlen);
 
 /* A person number as the Kasse writes it: [A-Z0-9-]{1,20}. */
 bool abrecord_nr_ok(const char *s);

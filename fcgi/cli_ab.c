@@ -3,16 +3,19 @@
  * `dev seed --persons` uses too.
  *
  * Pass 1 streams the file through a fixed buffer (a line over 1 MiB is refused and skipped
- * without being kept), parses and validates every line (abrecord.c), looks its pnr up among our
- * Kasse's organisations (loaded once) and finds a second `nr` through a set of 64-bit keyed
- * hashes (SipHash, crypto_shorthash: 9–18 bytes per person; two different numbers share a hash
- * with probability about n²/2⁶⁵, for a million persons 3·10⁻⁸). Any error: nothing is written.
- * Pass 2 reads the file again and writes batches of AB_BATCH persons (or AB_BATCH_BYTES of input),
- * each one transaction: one SELECT of the batch's existing rows, an unchanged record (same
- * `inhalt`, the hash of its canonical JSON) is not written at all; new and changed persons, their
- * Lebenslauf, filter keys and trigrams each in one statement whose data is one JSON parameter
- * (JSON_TABLE), the organisations' ab_anzahl in the same transaction. A crash leaves whole
- * batches; the rerun finds them unchanged and writes the rest.
+ * without being kept), parses and validates every line (abrecord.c) — in chunks of lines, two at a
+ * time on two threads, taken in file order — looks its pnr up among our Kasse's organisations
+ * (loaded once) and finds a second `nr` through a set of 64-bit keyed hashes (SipHash,
+ * crypto_shorthash: 9–18 bytes per person; two different numbers share a hash with probability
+ * about n²/2⁶⁵, for a million persons 3·10⁻⁸). Any error: nothing is written.
+ * Pass 2 reads the file again on a reader thread, which parses batch k+1 (AB_BATCH persons or
+ * AB_BATCH_BYTES of input) while this thread writes batch k, each one transaction: one SELECT of the
+ * batch's existing rows (skipped when there was no person at all when the run began), an unchanged
+ * record (same `inhalt`, the hash of its canonical JSON) is not written at all; new persons, and
+ * the Lebenslauf and trigrams of new and changed ones, go in as LOAD DATA LOCAL rows streamed from
+ * memory (db_load: a literal statement, the rows as data, no file involved), changed persons by one
+ * UPDATE whose data is one JSON parameter (JSON_TABLE), the organisations' ab_anzahl in the same
+ * transaction. A crash leaves whole batches; the rerun finds them unchanged and writes the rest.
  * Contact rule: a field with a change from the portal that `ab aenderungen` has not listed
  * (kontakt_aenderung.gelistet_am IS NULL) keeps the portal's value; the row's inhalt is then
  * zero, so that a later import writes the file's value once the change is listed. */
@@ -25,6 +28,7 @@
 #include "dienstzeit.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -194,33 +198,83 @@ static void orgs_free(struct orgs *o)
 
 /* ---- the batch writer ---- */
 
+enum { AB_GRAMS_MAX = 2 * 3 * (AB_TEXT_MAX + 2) };
 enum kontakt_feld { KF_STRASSE, KF_PLZ, KF_ORT, KF_LAND, KF_TELEFON, KF_EMAIL, KF__MAX };
 static const char *const kontakt_feld_key[KF__MAX] = {"strasse", "plz", "ort", "land", "telefon", "email"};
+
+/* A stretch [at, at + len) of one of the batch's row texts. */
+struct span {
+	size_t at, len;
+};
 
 struct ab_item {
 	struct ab_record rec;
 	long long org_id;
 	long zeile;
+	struct span person, perioden, grams; /* its rows in the batch's texts, once built (rows) */
+	bool rows;
+	const char *key_name, *key_vorname; /* account_key of name and vorname, with the rows */
 	/* filled by the batch's SELECT */
 	long long id, alt_org;
 	bool gefunden, gleich;
 	unsigned keep; /* bits of enum kontakt_feld: the portal's value stays */
 };
 
-struct ab_writer {
-	arena a;                /* the batch's records; reset after each batch */
-	struct ab_item *item;   /* AB_BATCH */
+/* One batch: its records (arena, reset after the batch) and, prepared with them, their rows in
+ * LOAD DATA's format — the person's row (for a new person), its periods' and trigrams' rows
+ * without the person's id, which only the database knows (written in front of each row). */
+struct ab_batch {
+	arena a;
+	struct ab_item *item; /* AB_BATCH */
 	size_t n, bytes;
-	bool dry;
-	struct ab_zaehler z;    /* committed batches */
+	sbuf person, perioden, grams;
+	char (*g)[TRIGRAM_BYTES]; /* AB_GRAMS_MAX: one person's trigrams */
 };
+
+struct ab_writer {
+	struct ab_batch cur; /* ab_writer_add/_queue/_flush */
+	bool dry;
+	bool leer;           /* no person at all when the run began: every number is new, no SELECT */
+	sbuf rows;           /* the rows of one LOAD DATA */
+	struct ab_zaehler z; /* committed batches */
+};
+
+static void batch_init(struct ab_batch *b)
+{
+	arena_init(&b->a);
+	b->item = xcalloc(AB_BATCH, sizeof *b->item);
+	b->g = xcalloc(AB_GRAMS_MAX, sizeof *b->g);
+	sbuf_init(&b->person), sbuf_init(&b->perioden), sbuf_init(&b->grams);
+}
+
+static void batch_reset(struct ab_batch *b)
+{
+	arena_reset(&b->a);
+	b->n = b->bytes = 0;
+	sbuf_reset(&b->person), sbuf_reset(&b->perioden), sbuf_reset(&b->grams);
+}
+
+static void batch_free(struct ab_batch *b)
+{
+	arena_reset(&b->a);
+	free(b->item);
+	free(b->g);
+	sbuf_free(&b->person), sbuf_free(&b->perioden), sbuf_free(&b->grams);
+}
 
 struct ab_writer *ab_writer_new(bool dry)
 {
 	struct ab_writer *w = xcalloc(1, sizeof *w);
-	arena_init(&w->a);
-	w->item = xcalloc(AB_BATCH, sizeof *w->item);
+	batch_init(&w->cur);
+	sbuf_init(&w->rows);
 	w->dry = dry;
+	if (!dry)
+		db_local_stream_allow();
+	arena a;
+	arena_init(&a);
+	db_res *res = db_query(&a, "SELECT EXISTS (SELECT 1 FROM person)", DBNOARGS);
+	w->leer = res && res->nrows == 1 && db_int(res, 0, 0) == 0;
+	arena_reset(&a);
 	return w;
 }
 
@@ -228,8 +282,8 @@ void ab_writer_free(struct ab_writer *w)
 {
 	if (!w)
 		return;
-	arena_reset(&w->a);
-	free(w->item);
+	batch_free(&w->cur);
+	sbuf_free(&w->rows);
 	free(w);
 }
 
@@ -248,6 +302,114 @@ static void hex16(const unsigned char *in, char out[33])
 {
 	sodium_bin2hex(out, 33, in, AB_HASH_BYTES);
 }
+
+/* ---- rows in LOAD DATA's format (fields by tabs, rows by newlines, \N for NULL, backslash
+ * escapes; the record's texts have no control characters, tab and newline are escaped anyway) ---- */
+
+static void tsv(sbuf *b, const char *s, char end)
+{
+	if (!s)
+		sbuf_add(b, "\\N", 2);
+	for (const char *p = s; p && *p;) {
+		size_t k = strcspn(p, "\\\t\n");
+		sbuf_add(b, p, k);
+		p += k;
+		if (!*p)
+			break;
+		sbuf_addc(b, '\\');
+		sbuf_addc(b, *p == '\t' ? 't' : *p == '\n' ? 'n' : '\\');
+		p++;
+	}
+	sbuf_addc(b, end);
+}
+
+static void tsv_dec(sbuf *b, long h, char end)
+{
+	char d[16];
+	if (h >= 0)
+		abrecord_decimal(h, d);
+	tsv(b, h >= 0 ? d : NULL, end);
+}
+
+/* The person's row in the order of PERSON_LOAD. */
+static void rows_person(sbuf *b, const struct ab_item *it)
+{
+	const struct ab_record *r = &it->rec;
+	char num[24], hex[33];
+	snprintf(num, sizeof num, "%lld", it->org_id);
+	const char *v[] = {num, r->nr, ab_art_key[r->art], r->name, r->vorname, r->geburtsname, r->titel,
+			   r->geburtsdatum, r->familienstand, r->familienstand_seit, r->strasse, r->plz, r->ort, r->land,
+			   r->telefon, r->email, r->verhaeltnis, r->amtsbezeichnung, r->besoldungsgruppe};
+	for (size_t i = 0; i < ARRAY_LEN(v); i++)
+		tsv(b, v[i], '\t');
+	snprintf(num, sizeof num, "%d", r->stufe);
+	tsv(b, r->stufe ? num : NULL, '\t');
+	tsv_dec(b, r->stunden, '\t');
+	tsv_dec(b, r->regelstunden, '\t');
+	hex16(r->inhalt, hex);
+	const char *w[] = {r->eintritt, r->ruhestand_voraussichtlich, r->versorgung_art, r->versorgung_beginn, r->bezug_nr,
+			   it->key_name, it->key_vorname};
+	for (size_t i = 0; i < ARRAY_LEN(w); i++)
+		tsv(b, w[i], '\t');
+	tsv(b, hex, '\n');
+}
+
+/* Its periods' rows (PERIODEN_LOAD without person_id) and trigrams' rows (GRAMS_LOAD without
+ * person_id). */
+static void rows_children(struct ab_batch *b, const struct ab_item *it)
+{
+	const struct ab_record *r = &it->rec;
+	char num[24];
+	for (size_t k = 0; k < r->nperioden; k++) {
+		const struct ab_periode *p = &r->perioden[k];
+		snprintf(num, sizeof num, "%zu", k);
+		tsv(&b->perioden, num, '\t');
+		tsv(&b->perioden, p->beginn, '\t');
+		tsv(&b->perioden, p->ende[0] ? p->ende : NULL, '\t');
+		tsv(&b->perioden, zeitart_info[p->zeitart].key, '\t');
+		tsv_dec(&b->perioden, p->stunden, '\t');
+		tsv_dec(&b->perioden, p->regelstunden, '\t');
+		tsv(&b->perioden, p->dienstherr, '\t');
+		tsv(&b->perioden, anerkennung_key[p->anerkennung], '\n');
+	}
+	size_t n = text_trigrams(it->key_name, 'n', b->g, AB_GRAMS_MAX); /* no repeats within a tag */
+	n += text_trigrams(it->key_vorname, 'v', b->g + n, AB_GRAMS_MAX - n);
+	snprintf(num, sizeof num, "%lld", it->org_id);
+	for (size_t i = 0; i < n; i++) {
+		tsv(&b->grams, num, '\t');
+		tsv(&b->grams, b->g[i], '\n');
+	}
+}
+
+/* The item's rows appended to the batch's texts. */
+static void item_rows(struct ab_batch *b, struct ab_item *it)
+{
+	it->rows = true;
+	it->key_name = account_key(&b->a, it->rec.name);
+	it->key_vorname = account_key(&b->a, it->rec.vorname);
+	it->person.at = b->person.len, it->perioden.at = b->perioden.len, it->grams.at = b->grams.len;
+	rows_person(&b->person, it);
+	rows_children(b, it);
+	it->person.len = b->person.len - it->person.at;
+	it->perioden.len = b->perioden.len - it->perioden.at;
+	it->grams.len = b->grams.len - it->grams.at;
+}
+
+/* The rows of one stretch, each with the person's id in front. */
+static void rows_with_id(sbuf *out, long long id, const sbuf *text, struct span s)
+{
+	char pre[24];
+	int k = snprintf(pre, sizeof pre, "%lld\t", id);
+	const char *p = text->data + s.at, *end = p + s.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		sbuf_add(out, pre, (size_t)k);
+		sbuf_add(out, p, (size_t)(nl - p) + 1);
+		p = nl + 1;
+	}
+}
+
+/* ---- one batch in one transaction ---- */
 
 /* One row of the batch's SELECT applied to its item: found, unchanged?, which contact fields keep
  * the portal's value (a pending change whose value differs from the file's). */
@@ -274,15 +436,26 @@ static void item_match(struct ab_item *it, const db_res *res, size_t row)
 	}
 }
 
-/* The batch's existing persons (locked), with their open contact changes and contact values. */
-static int batch_select(struct ab_writer *w)
+/* The JSON array of the numbers of the batch's items (all, or only the new ones). */
+static char *nrs_json(const struct ab_batch *b, bool only_new)
 {
 	cJSON *nrs = cJSON_CreateArray();
-	for (size_t i = 0; i < w->n; i++)
-		cJSON_AddItemToArray(nrs, cJSON_CreateString(w->item[i].rec.nr));
+	for (size_t i = 0; i < b->n; i++)
+		cJSON_AddItemToArray(nrs, cJSON_CreateString(only_new && b->item[i].gefunden ? "" : b->item[i].rec.nr));
 	char *json = cJSON_PrintUnformatted(nrs);
 	cJSON_Delete(nrs);
-	db_res *res = db_query(&w->a,
+	return json;
+}
+
+/* The batch's existing persons (locked), with their open contact changes and contact values. */
+static int batch_select(struct ab_writer *w, struct ab_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		b->item[i].gefunden = b->item[i].gleich = false, b->item[i].keep = 0;
+	if (w->leer)
+		return 0;
+	char *json = nrs_json(b, false);
+	db_res *res = db_query(&b->a,
 			       "SELECT j.i, p.id, p.org_id, HEX(p.inhalt), (SELECT GROUP_CONCAT(k.feld) FROM kontakt_aenderung k "
 			       "WHERE k.person_id = p.id AND k.gelistet_am IS NULL), p.strasse, p.plz, p.ort, p.land, p.telefon, p.email "
 			       "FROM JSON_TABLE(?, '$[*]' COLUMNS (i FOR ORDINALITY, nr VARCHAR(20) CHARACTER SET ascii "
@@ -291,12 +464,29 @@ static int batch_select(struct ab_writer *w)
 	free(json);
 	if (!res)
 		return -1;
-	for (size_t i = 0; i < w->n; i++)
-		w->item[i].gefunden = w->item[i].gleich = false, w->item[i].keep = 0;
 	for (size_t row = 0; row < res->nrows; row++) {
 		long long i = db_int(res, row, 0);
-		if (i >= 1 && (size_t)i <= w->n)
-			item_match(&w->item[i - 1], res, row);
+		if (i >= 1 && (size_t)i <= b->n)
+			item_match(&b->item[i - 1], res, row);
+	}
+	return 0;
+}
+
+/* The ids the database gave the batch's new persons. */
+static int batch_new_ids(struct ab_batch *b)
+{
+	char *json = nrs_json(b, true);
+	db_res *res = db_query(&b->a,
+			       "SELECT j.i, p.id FROM JSON_TABLE(?, '$[*]' COLUMNS (i FOR ORDINALITY, nr VARCHAR(20) "
+			       "CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j JOIN person p ON p.nr = j.nr",
+			       DBARGS(DS(json)));
+	free(json);
+	if (!res)
+		return -1;
+	for (size_t row = 0; row < res->nrows; row++) {
+		long long i = db_int(res, row, 0);
+		if (i >= 1 && (size_t)i <= b->n && !b->item[i - 1].gefunden)
+			b->item[i - 1].id = db_int(res, row, 1);
 	}
 	return 0;
 }
@@ -315,7 +505,7 @@ static cJSON *jdec(long h)
 	return cJSON_CreateRaw(d);
 }
 
-/* The person's columns in the order of PERSON_COLS: [id, org, keep, nr, art, …, inhalt]. */
+/* A changed person's columns in the order of PERSON_COLS: [id, org, keep, nr, art, …, inhalt]. */
 static cJSON *person_row(arena *a, const struct ab_item *it)
 {
 	const struct ab_record *r = &it->rec;
@@ -351,18 +541,6 @@ static cJSON *person_row(arena *a, const struct ab_item *it)
 	"sn VARCHAR(250) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[29]', "                                      \
 	"sv VARCHAR(250) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[30]', ih VARCHAR(32) PATH '$[31]')) j"
 
-static int persons_insert(const char *json)
-{
-	return db_exec("INSERT INTO person (org_id, nr, art, name, vorname, geburtsname, titel, geburtsdatum, familienstand, "
-		       "familienstand_seit, strasse, plz, ort, land, telefon, email, dienst_verhaeltnis, dienst_amtsbezeichnung, "
-		       "dienst_besoldungsgruppe, dienst_stufe, dienst_stunden, dienst_regelstunden, dienst_eintritt, "
-		       "dienst_ruhestand_voraussichtlich, versorgung_art, versorgung_beginn, versorgung_bezug_nr, such_name, "
-		       "such_vorname, inhalt) SELECT j.o, j.nr, j.art, j.name, j.vorname, j.gn, j.ti, j.gd, j.fs, j.fss, j.st, "
-		       "j.plz, j.ort, j.la, j.tel, j.em, j.dv, j.da, j.dbg, j.ds, j.dst, j.drs, j.de, j.dr, j.va, j.vb, j.vn, "
-		       "j.sn, j.sv, UNHEX(j.ih) FROM JSON_TABLE(?, " PERSON_COLS,
-		       DBARGS(DS(json)), NULL, NULL);
-}
-
 static int persons_update(const char *json)
 {
 	return db_exec("UPDATE person p JOIN JSON_TABLE(?, " PERSON_COLS " ON p.id = j.id SET p.org_id = j.o, p.art = j.art, "
@@ -376,40 +554,6 @@ static int persons_update(const char *json)
 		       "p.versorgung_bezug_nr = j.vn, p.such_name = j.sn, p.such_vorname = j.sv, p.inhalt = UNHEX(j.ih), "
 		       "p.version = p.version + 1, p.importiert_am = NOW()",
 		       DBARGS(DS(json)), NULL, NULL);
-}
-
-/* The periods ([nr, pos, beginn, ende, zeitart, stunden, regelstunden, dienstherr, anerkennung])
- * and trigrams ([nr, gram]) of one person appended. */
-static void person_children(arena *a, const struct ab_record *r, cJSON *perioden, cJSON *grams)
-{
-	for (size_t k = 0; k < r->nperioden; k++) {
-		const struct ab_periode *p = &r->perioden[k];
-		cJSON *row = cJSON_CreateArray();
-		cJSON *v[] = {jstr(r->nr), cJSON_CreateNumber((double)k), jstr(p->beginn), jstr(p->ende[0] ? p->ende : NULL),
-			      jstr(zeitart_info[p->zeitart].key), jdec(p->stunden), jdec(p->regelstunden), jstr(p->dienstherr),
-			      jstr(anerkennung_key[p->anerkennung])};
-		for (size_t i = 0; i < ARRAY_LEN(v); i++)
-			cJSON_AddItemToArray(row, v[i]);
-		cJSON_AddItemToArray(perioden, row);
-	}
-	enum { MAX = 2 * 3 * (AB_TEXT_MAX + 2) };
-	char(*g)[TRIGRAM_BYTES] = arena_alloc(a, MAX * sizeof *g);
-	size_t n = text_trigrams(account_key(a, r->name), 'n', g, MAX);
-	n += text_trigrams(account_key(a, r->vorname), 'v', g + n, MAX - n);
-	for (size_t i = 0; i < n; i++) {
-		cJSON *row = cJSON_CreateArray();
-		cJSON_AddItemToArray(row, cJSON_CreateString(r->nr));
-		cJSON_AddItemToArray(row, cJSON_CreateString(g[i]));
-		cJSON_AddItemToArray(grams, row);
-	}
-}
-
-/* The text of the JSON array j (freed here), or NULL when it is empty. */
-static char *json_take(cJSON *j)
-{
-	char *t = cJSON_GetArraySize(j) > 0 ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
-	return t;
 }
 
 /* Organisations whose ab_anzahl a batch changes, and by how much. */
@@ -444,103 +588,148 @@ static cJSON *deltas_json(const struct deltas *ds)
 	return j;
 }
 
-/* The JSON texts of one batch's writes (NULL: nothing of that kind). */
-struct batch_json {
-	char *neu, *upd, *ids, *per, *grams, *deltas;
-};
-
-static void batch_json_free(struct batch_json *b)
+/* The text of the JSON array j (freed here), or NULL when it is empty. */
+static char *json_take(cJSON *j)
 {
-	free(b->neu), free(b->upd), free(b->ids), free(b->per), free(b->grams), free(b->deltas);
-}
-
-/* Sorts the selected batch into new, changed and unchanged (counted in z) and builds the JSON of
- * the writes. */
-static void batch_build(struct ab_writer *w, struct ab_zaehler *z, struct batch_json *b)
-{
-	cJSON *neu = cJSON_CreateArray(), *upd = cJSON_CreateArray(), *ids = cJSON_CreateArray();
-	cJSON *per = cJSON_CreateArray(), *grams = cJSON_CreateArray();
-	struct deltas *ds = arena_alloc(&w->a, sizeof *ds);
-	for (size_t i = 0; i < w->n; i++) {
-		struct ab_item *it = &w->item[i];
-		if (it->gefunden && it->gleich) {
-			z->unveraendert++;
-			continue;
-		}
-		if (w->dry) {
-			it->gefunden ? z->geaendert++ : z->neu++;
-			continue;
-		}
-		cJSON_AddItemToArray(it->gefunden ? upd : neu, person_row(&w->a, it));
-		if (it->gefunden) {
-			z->geaendert++;
-			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)it->id));
-			delta_add(ds, it->alt_org, -1);
-		} else
-			z->neu++;
-		delta_add(ds, it->org_id, 1);
-		person_children(&w->a, &it->rec, per, grams);
-	}
-	*b = (struct batch_json){json_take(neu), json_take(upd), json_take(ids), json_take(per), json_take(grams),
-				 json_take(deltas_json(ds))};
-}
-
-static int batch_children(const struct batch_json *b)
-{
-	if (b->ids && (db_exec("DELETE l FROM lebenslauf l JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
-			       "ON l.person_id = j.id",
-			       DBARGS(DS(b->ids)), NULL, NULL) != 0 ||
-		       db_exec("DELETE s FROM person_such s JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
-			       "ON s.person_id = j.id",
-			       DBARGS(DS(b->ids)), NULL, NULL) != 0))
-		return -1;
-	if (b->per && db_exec("INSERT INTO lebenslauf (person_id, pos, beginn, ende, zeitart, stunden, regelstunden, "
-			      "dienstherr, anerkennung) SELECT p.id, j.pos, j.b, j.e, j.z, j.s, j.r, j.dh, j.an "
-			      "FROM JSON_TABLE(?, '$[*]' COLUMNS (nr VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin "
-			      "PATH '$[0]', pos INT PATH '$[1]', b DATE PATH '$[2]', e DATE PATH '$[3]', "
-			      "z VARCHAR(5) CHARACTER SET ascii COLLATE ascii_bin PATH '$[4]', s DECIMAL(5,2) PATH '$[5]', "
-			      "r DECIMAL(5,2) PATH '$[6]', dh VARCHAR(200) PATH '$[7]', an VARCHAR(20) PATH '$[8]')) j "
-			      "JOIN person p ON p.nr = j.nr",
-			      DBARGS(DS(b->per)), NULL, NULL) != 0)
-		return -1;
-	if (b->grams && db_exec("INSERT IGNORE INTO person_such (org_id, gram, person_id) SELECT p.org_id, j.g, p.id "
-				"FROM JSON_TABLE(?, '$[*]' COLUMNS (nr VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin "
-				"PATH '$[0]', g VARCHAR(4) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$[1]')) j "
-				"JOIN person p ON p.nr = j.nr",
-				DBARGS(DS(b->grams)), NULL, NULL) != 0)
-		return -1;
-	if (b->deltas && db_exec("UPDATE organisation o JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', "
-				 "d INT PATH '$[1]')) j ON o.id = j.id SET o.ab_anzahl = GREATEST(CAST(o.ab_anzahl AS SIGNED) + j.d, 0)",
-				 DBARGS(DS(b->deltas)), NULL, NULL) != 0)
-		return -1;
-	return 0;
+	char *t = cJSON_GetArraySize(j) > 0 ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	return t;
 }
 
 struct batch_tx_ctx {
 	struct ab_writer *w;
+	struct ab_batch *b;
 	struct ab_zaehler z;
+	size_t neu;
+	char *upd, *ids, *deltas; /* JSON of the changed persons, their ids, the ab_anzahl deltas (NULL: none) */
 };
+
+/* Sorts the selected batch into new, changed and unchanged (counted) and builds the JSON of the
+ * changed persons and of the deltas. */
+static void batch_sort(struct batch_tx_ctx *c)
+{
+	struct ab_batch *b = c->b;
+	cJSON *upd = cJSON_CreateArray(), *ids = cJSON_CreateArray();
+	struct deltas *ds = arena_alloc(&b->a, sizeof *ds);
+	c->z = (struct ab_zaehler){0};
+	c->neu = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct ab_item *it = &b->item[i];
+		if (it->gefunden && it->gleich) {
+			c->z.unveraendert++;
+			continue;
+		}
+		if (it->gefunden)
+			c->z.geaendert++;
+		else
+			c->z.neu++, c->neu++;
+		if (c->w->dry)
+			continue;
+		if (it->gefunden) {
+			cJSON_AddItemToArray(upd, person_row(&b->a, it));
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)it->id));
+			delta_add(ds, it->alt_org, -1);
+		}
+		delta_add(ds, it->org_id, 1);
+	}
+	c->upd = json_take(upd), c->ids = json_take(ids), c->deltas = json_take(deltas_json(ds));
+}
+
+/* The new persons through LOAD DATA (all of the batch: its prepared text as it is), then their ids. */
+static int persons_load(struct batch_tx_ctx *c)
+{
+	struct ab_batch *b = c->b;
+	sbuf *rows = &c->w->rows;
+	if (c->neu < b->n) {
+		sbuf_reset(rows);
+		for (size_t i = 0; i < b->n; i++)
+			if (!b->item[i].gefunden)
+				sbuf_add(rows, b->person.data + b->item[i].person.at, b->item[i].person.len);
+	}
+	const sbuf *t = c->neu < b->n ? rows : &b->person;
+	unsigned long long n = 0;
+	if (db_load("LOAD DATA LOCAL INFILE '" DB_STREAM "' INTO TABLE person CHARACTER SET utf8mb4 (org_id, nr, art, name, "
+		    "vorname, geburtsname, titel, geburtsdatum, familienstand, familienstand_seit, strasse, plz, ort, land, "
+		    "telefon, email, dienst_verhaeltnis, dienst_amtsbezeichnung, dienst_besoldungsgruppe, dienst_stufe, "
+		    "dienst_stunden, dienst_regelstunden, dienst_eintritt, dienst_ruhestand_voraussichtlich, versorgung_art, "
+		    "versorgung_beginn, versorgung_bezug_nr, such_name, such_vorname, @ih) SET inhalt = UNHEX(@ih)",
+		    t->data, t->len, &n) != 0 ||
+	    n != c->neu)
+		return -1;
+	return batch_new_ids(b);
+}
+
+/* The periods and trigrams of every written person, each with the person's id. */
+static int children_load(struct batch_tx_ctx *c)
+{
+	struct ab_batch *b = c->b;
+	sbuf *rows = &c->w->rows;
+	sbuf_reset(rows);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct ab_item *it = &b->item[i];
+		if (!(it->gefunden && it->gleich) && it->id > 0)
+			rows_with_id(rows, it->id, &b->perioden, it->perioden);
+		else if (!(it->gefunden && it->gleich))
+			return -1;
+	}
+	if (rows->len && db_load("LOAD DATA LOCAL INFILE '" DB_STREAM "' INTO TABLE lebenslauf CHARACTER SET utf8mb4 "
+				 "(person_id, pos, beginn, ende, zeitart, stunden, regelstunden, dienstherr, anerkennung)",
+				 rows->data, rows->len, NULL) != 0)
+		return -1;
+	sbuf_reset(rows);
+	for (size_t i = 0; i < b->n; i++)
+		if (!(b->item[i].gefunden && b->item[i].gleich))
+			rows_with_id(rows, b->item[i].id, &b->grams, b->item[i].grams);
+	if (rows->len && db_load("LOAD DATA LOCAL INFILE '" DB_STREAM "' INTO TABLE person_such CHARACTER SET utf8mb4 "
+				 "(person_id, org_id, gram)",
+				 rows->data, rows->len, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+/* The batch's writes, in the transaction. 0 or -1. The rows of the persons to be written, as far
+ * as the reader did not build them already. */
+static int batch_writes(struct batch_tx_ctx *c)
+{
+	for (size_t i = 0; i < c->b->n; i++)
+		if (!c->b->item[i].rows && !(c->b->item[i].gefunden && c->b->item[i].gleich))
+			item_rows(c->b, &c->b->item[i]);
+	if (c->neu && persons_load(c) != 0)
+		return -1;
+	if (c->upd && persons_update(c->upd) != 0)
+		return -1;
+	if (c->ids && (db_exec("DELETE l FROM lebenslauf l JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+			       "ON l.person_id = j.id",
+			       DBARGS(DS(c->ids)), NULL, NULL) != 0 ||
+		       db_exec("DELETE s FROM person_such s JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+			       "ON s.person_id = j.id",
+			       DBARGS(DS(c->ids)), NULL, NULL) != 0))
+		return -1;
+	if (children_load(c) != 0)
+		return -1;
+	if (c->deltas && db_exec("UPDATE organisation o JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', "
+				 "d INT PATH '$[1]')) j ON o.id = j.id SET o.ab_anzahl = GREATEST(CAST(o.ab_anzahl AS SIGNED) + j.d, 0)",
+				 DBARGS(DS(c->deltas)), NULL, NULL) != 0)
+		return -1;
+	return 0;
+}
 
 static int batch_tx(void *p)
 {
 	struct batch_tx_ctx *c = p;
-	c->z = (struct ab_zaehler){0};
-	if (batch_select(c->w) != 0)
+	if (batch_select(c->w, c->b) != 0)
 		return DB_TX_FAIL;
-	struct batch_json b;
-	batch_build(c->w, &c->z, &b);
-	int rc = 0;
-	if ((b.neu && persons_insert(b.neu) != 0) || (b.upd && persons_update(b.upd) != 0) || batch_children(&b) != 0)
-		rc = DB_TX_FAIL;
-	batch_json_free(&b);
-	return rc;
+	batch_sort(c);
+	int rc = c->w->dry ? 0 : batch_writes(c);
+	free(c->upd), free(c->ids), free(c->deltas);
+	return rc == 0 ? 0 : DB_TX_FAIL;
 }
 
 /* The notes of the contact rule, after the batch's commit. */
-static void batch_notes(const struct ab_writer *w)
+static void batch_notes(const struct ab_batch *b)
 {
-	for (size_t i = 0; i < w->n; i++) {
-		const struct ab_item *it = &w->item[i];
+	for (size_t i = 0; i < b->n; i++) {
+		const struct ab_item *it = &b->item[i];
 		if (!it->keep || (it->gefunden && it->gleich))
 			continue;
 		char felder[64] = "";
@@ -553,38 +742,61 @@ static void batch_notes(const struct ab_writer *w)
 	}
 }
 
-int ab_writer_flush(struct ab_writer *w)
+/* One batch written (--dry-run: compared) in one transaction, counted, emptied. 0 or -1. */
+static int batch_write(struct ab_writer *w, struct ab_batch *b)
 {
-	if (!w->n)
+	if (!b->n)
 		return 0;
-	struct batch_tx_ctx c = {.w = w};
+	struct batch_tx_ctx c = {.w = w, .b = b};
 	int rc = db_tx(batch_tx, &c);
 	if (rc == 0) {
 		w->z.neu += c.z.neu;
 		w->z.geaendert += c.z.geaendert;
 		w->z.unveraendert += c.z.unveraendert;
 		if (!w->dry)
-			batch_notes(w);
+			batch_notes(b);
 	}
-	w->n = w->bytes = 0;
-	arena_reset(&w->a);
+	batch_reset(b);
 	return rc == 0 ? 0 : -1;
+}
+
+/* The line parsed into the batch's next item: the record, or NULL with the message in err. */
+static const struct ab_record *batch_add(struct ab_batch *b, const char *line, size_t n, long zeile, char *err,
+					 size_t errlen)
+{
+	struct ab_item *it = &b->item[b->n];
+	memset(it, 0, sizeof *it);
+	it->zeile = zeile;
+	return abrecord_parse(&b->a, line, n, &it->rec, err, errlen) == 0 ? &it->rec : NULL;
+}
+
+/* The parsed item taken into the batch with its organisation; true when the batch is full. Its rows
+ * are built here when every person is new (w->leer): then on the reader's thread, in parallel with
+ * the database; otherwise only for the persons the batch's SELECT finds new or changed. */
+static bool batch_queue(struct ab_batch *b, const struct ab_writer *w, long long org_id, size_t bytes)
+{
+	struct ab_item *it = &b->item[b->n++];
+	it->org_id = org_id;
+	b->bytes += bytes;
+	if (!w->dry && w->leer)
+		item_rows(b, it);
+	return b->n == AB_BATCH || b->bytes >= AB_BATCH_BYTES;
+}
+
+int ab_writer_flush(struct ab_writer *w)
+{
+	return batch_write(w, &w->cur);
 }
 
 const struct ab_record *ab_writer_add(struct ab_writer *w, const char *line, size_t n, long zeile, char *err,
 				      size_t errlen)
 {
-	struct ab_item *it = &w->item[w->n];
-	memset(it, 0, sizeof *it);
-	it->zeile = zeile;
-	return abrecord_parse(&w->a, line, n, &it->rec, err, errlen) == 0 ? &it->rec : NULL;
+	return batch_add(&w->cur, line, n, zeile, err, errlen);
 }
 
 int ab_writer_queue(struct ab_writer *w, long long org_id, size_t bytes)
 {
-	w->item[w->n++].org_id = org_id;
-	w->bytes += bytes;
-	return w->n == AB_BATCH || w->bytes >= AB_BATCH_BYTES ? ab_writer_flush(w) : 0;
+	return batch_queue(&w->cur, w, org_id, bytes) ? ab_writer_flush(w) : 0;
 }
 
 /* ---- the command ---- */
@@ -612,70 +824,225 @@ static void fehler_add(struct import *im, long zeile, const char *meldung)
 	cJSON_AddItemToArray(im->fehler, f);
 }
 
-/* One line of pass 1. */
-static void check_line(struct import *im, arena *a)
+/* Pass 1 on two threads: this thread reads the lines in chunks; of each pair of chunks a helper
+ * thread parses the first while this one parses the second; then both are taken in file order —
+ * the organisation looked up, the number added to the set, the errors counted — exactly as one
+ * thread would. */
+enum { P1_LINES = 256, P1_BYTES = 2 << 20 };
+
+struct p1_line {
+	size_t at, len;
+	long zeile;
+	bool too_long;
+	const char *pnr, *nr, *err; /* after parsing: the numbers, or the message */
+};
+
+struct p1_chunk {
+	arena a; /* the parsed records' memory */
+	sbuf text;
+	struct p1_line l[P1_LINES];
+	size_t n;
+};
+
+/* The next chunk of non-blank lines: their number (0 at the end), or -1 on a read error. */
+static int p1_read(struct reader *r, struct p1_chunk *c)
 {
-	struct reader *r = im->rd;
+	c->n = 0;
+	sbuf_reset(&c->text);
+	arena_reset(&c->a);
+	while (c->n < P1_LINES && c->text.len < P1_BYTES) {
+		int rc = reader_next(r);
+		if (rc <= 0)
+			return rc < 0 ? -1 : (int)c->n;
+		if (!r->too_long && line_blank(r))
+			continue;
+		c->l[c->n++] = (struct p1_line){.at = c->text.len, .len = r->too_long ? 0 : r->len, .zeile = r->zeile,
+					       .too_long = r->too_long};
+		if (!r->too_long)
+			sbuf_add(&c->text, r->line, r->len);
+	}
+	return (int)c->n;
+}
+
+static void *p1_parse(void *p)
+{
+	struct p1_chunk *c = p;
 	char err[400];
-	struct ab_record rec;
-	if (r->too_long) {
-		fehler_add(im, r->zeile, "Die Zeile ist länger als 1 MiB und wurde übersprungen.");
-		return;
+	for (size_t i = 0; i < c->n; i++) {
+		struct p1_line *l = &c->l[i];
+		struct ab_record rec;
+		if (l->too_long)
+			l->err = "Die Zeile ist länger als 1 MiB und wurde übersprungen.";
+		else if (abrecord_check(&c->a, c->text.data + l->at, l->len, &rec, err, sizeof err) != 0)
+			l->err = arena_strdup(&c->a, err);
+		else
+			l->pnr = rec.pnr, l->nr = rec.nr;
 	}
-	if (line_blank(r))
-		return;
-	if (abrecord_parse(a, r->line, r->len, &rec, err, sizeof err) != 0) {
-		fehler_add(im, r->zeile, err);
-		return;
+	return NULL;
+}
+
+/* The parsed chunk taken in order: organisation, repeated number, errors. */
+static void p1_take(struct import *im, const struct p1_chunk *c)
+{
+	char err[400];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct p1_line *l = &c->l[i];
+		struct org *org = l->err ? NULL : orgs_find(&im->orgs, l->pnr);
+		if (l->err)
+			fehler_add(im, l->zeile, l->err);
+		else if (!org) {
+			snprintf(err, sizeof err, "Unbekannte PNR „%s“ (keine Organisation der Kasse %s).", l->pnr,
+				 cfg.kasse_nummer);
+			fehler_add(im, l->zeile, err);
+		} else if (!nrset_add(&im->nrs, l->nr)) {
+			snprintf(err, sizeof err, "Die Personennummer „%s“ steht mehrfach in der Datei.", l->nr);
+			fehler_add(im, l->zeile, err);
+		} else
+			org->named = true;
 	}
-	struct org *org = orgs_find(&im->orgs, rec.pnr);
-	if (!org) {
-		snprintf(err, sizeof err, "Unbekannte PNR „%s“ (keine Organisation der Kasse %s).", rec.pnr, cfg.kasse_nummer);
-		fehler_add(im, r->zeile, err);
-		return;
-	}
-	if (!nrset_add(&im->nrs, rec.nr)) {
-		snprintf(err, sizeof err, "Die Personennummer „%s“ steht mehrfach in der Datei.", rec.nr);
-		fehler_add(im, r->zeile, err);
-		return;
-	}
-	org->named = true;
 }
 
 /* Pass 1: every line validated; 0, or -1 on a read error. */
 static int pass_check(struct import *im)
 {
-	arena a;
-	arena_init(&a);
-	int rc;
-	while ((rc = reader_next(im->rd)) == 1) {
-		check_line(im, &a);
-		arena_reset(&a);
+	struct p1_chunk *c = xcalloc(2, sizeof *c);
+	for (int k = 0; k < 2; k++)
+		arena_init(&c[k].a), sbuf_init(&c[k].text);
+	int n0, n1 = 0;
+	while ((n0 = p1_read(im->rd, &c[0])) > 0) {
+		pthread_t t;
+		bool helper = pthread_create(&t, NULL, p1_parse, &c[0]) == 0;
+		if ((n1 = p1_read(im->rd, &c[1])) > 0)
+			p1_parse(&c[1]);
+		if (helper)
+			pthread_join(t, NULL);
+		else
+			p1_parse(&c[0]);
+		p1_take(im, &c[0]);
+		if (n1 > 0)
+			p1_take(im, &c[1]);
+		if (n1 <= 0)
+			break;
 	}
-	return rc;
+	for (int k = 0; k < 2; k++)
+		arena_reset(&c[k].a), sbuf_free(&c[k].text);
+	free(c);
+	return n0 < 0 || n1 < 0 ? -1 : 0;
+}
+
+/* Pass 2 on two threads: a reader thread reads and parses the file into one batch (records, their
+ * rows) while this thread writes the other one, so the file's work and the database's overlap.
+ * The two batches alternate; the database connection belongs to this thread alone. */
+struct pipe {
+	struct import *im;
+	struct ab_writer *w;
+	struct ab_batch b[2];
+	bool voll[2];      /* b[k] is ready for the writer */
+	bool ende;         /* the reader is done (all batches handed over, or an error) */
+	bool halt;         /* the writer stopped: the reader stops too */
+	long geaendert;    /* the line at which the file no longer was what pass 1 read (0: none) */
+	bool lesefehler;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* Hands batch k over (voll) or waits until it is free again; false once the writer stopped. */
+static bool pipe_set(struct pipe *q, int k, bool voll)
+{
+	pthread_mutex_lock(&q->mu);
+	if (voll) {
+		q->voll[k] = true;
+		pthread_cond_broadcast(&q->cv);
+	}
+	while (!voll && q->voll[k] && !q->halt)
+		pthread_cond_wait(&q->cv, &q->mu);
+	bool ok = !q->halt;
+	pthread_mutex_unlock(&q->mu);
+	return ok;
+}
+
+static void *pipe_reader(void *p)
+{
+	struct pipe *q = p;
+	struct reader *r = q->im->rd;
+	char err[400];
+	int k = 0, rc = 0;
+	bool offen = pipe_set(q, k, false); /* b[k] is being filled */
+	while (offen && (rc = reader_next(r)) == 1) {
+		if (!r->too_long && line_blank(r))
+			continue;
+		const struct ab_record *rec = r->too_long ? NULL : batch_add(&q->b[k], r->line, r->len, r->zeile, err, sizeof err);
+		struct org *org = rec ? orgs_find(&q->im->orgs, rec->pnr) : NULL;
+		if (!org) {
+			q->geaendert = r->zeile;
+			break;
+		}
+		if (batch_queue(&q->b[k], q->w, org->id, r->len)) {
+			pipe_set(q, k, true);
+			k ^= 1;
+			offen = pipe_set(q, k, false);
+		}
+	}
+	q->lesefehler = offen && rc < 0;
+	if (offen && !q->geaendert && !q->lesefehler && q->b[k].n)
+		pipe_set(q, k, true);
+	pthread_mutex_lock(&q->mu);
+	q->ende = true;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* The writer's side: the batches in order until the reader is done. 0, or -1 on a database error. */
+static int pipe_write(struct pipe *q)
+{
+	for (int k = 0;; k ^= 1) {
+		pthread_mutex_lock(&q->mu);
+		while (!q->voll[k] && !q->ende)
+			pthread_cond_wait(&q->cv, &q->mu);
+		bool voll = q->voll[k];
+		pthread_mutex_unlock(&q->mu);
+		if (!voll)
+			return 0;
+		int rc = batch_write(q->w, &q->b[k]); /* empties b[k] */
+		pthread_mutex_lock(&q->mu);
+		q->voll[k] = false;
+		q->halt |= rc != 0;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		if (rc != 0)
+			return -1;
+	}
 }
 
 /* Pass 2: the file again, written (or, --dry-run, compared) in batches. 0, or 1 after cli_fail. */
 static int pass_write(struct import *im, struct ab_writer *w)
 {
-	struct reader *r = im->rd;
-	char err[400];
-	int rc;
-	while ((rc = reader_next(r)) == 1) {
-		if (!r->too_long && line_blank(r))
-			continue;
-		const struct ab_record *rec = r->too_long ? NULL : ab_writer_add(w, r->line, r->len, r->zeile, err, sizeof err);
-		struct org *org = rec ? orgs_find(&im->orgs, rec->pnr) : NULL;
-		if (!org)
-			return cli_fail("Die Datei hat sich während des Imports geändert (Zeile %s); bitte erneut ausführen.",
-					arena_printf(im->who->a, "%ld", r->zeile));
-		if (ab_writer_queue(w, org->id, r->len) != 0)
-			return cli_fail("Datenbankfehler beim Schreiben; bitte erneut ausführen.", NULL);
+	struct pipe q = {.im = im, .w = w};
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.cv, NULL);
+	batch_init(&q.b[0]), batch_init(&q.b[1]);
+	pthread_t t;
+	int rc = pthread_create(&t, NULL, pipe_reader, &q) != 0 ? -2 : pipe_write(&q);
+	if (rc != -2) {
+		pthread_mutex_lock(&q.mu);
+		q.halt = true;
+		pthread_cond_broadcast(&q.cv);
+		pthread_mutex_unlock(&q.mu);
+		pthread_join(t, NULL);
 	}
-	if (rc < 0)
-		return cli_fail("Die Datei %s kann nicht gelesen werden.", im->o->file);
-	if (ab_writer_flush(w) != 0)
+	batch_free(&q.b[0]), batch_free(&q.b[1]);
+	pthread_cond_destroy(&q.cv);
+	pthread_mutex_destroy(&q.mu);
+	if (rc == -2)
+		return cli_fail("Der Import kann keinen zweiten Thread starten.", NULL);
+	if (rc != 0)
 		return cli_fail("Datenbankfehler beim Schreiben; bitte erneut ausführen.", NULL);
+	if (q.geaendert)
+		return cli_fail("Die Datei hat sich während des Imports geändert (Zeile %s); bitte erneut ausführen.",
+				arena_printf(im->who->a, "%ld", q.geaendert));
+	if (q.lesefehler)
+		return cli_fail("Die Datei %s kann nicht gelesen werden.", im->o->file);
 	return 0;
 }
 

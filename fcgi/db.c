@@ -26,6 +26,16 @@ static bool in_tx;
 static int node_cur;     /* db_nodes: index of the node in use, or to try first */
 static bool node_skip;   /* that node said it is not ready: start the next connect at the one after */
 static enum db_err last_err;
+static bool local_allowed; /* db_local_stream_allow: the connection negotiates LOCAL INFILE */
+
+/* The one thing LOAD DATA LOCAL may read: the bytes db_load was handed, under the name DB_STREAM,
+ * once per db_load call. Any other request of the server (another file name, no db_load under
+ * way, a second request) is refused by db_infile_init before anything is read. */
+static struct {
+	const char *p;
+	size_t len, pos;
+	bool armed;
+} stream;
 
 #define STMT_CACHE 256
 struct stmt_entry {
@@ -91,18 +101,64 @@ static void connect_failed(const char *where)
 	}
 }
 
+int db_infile_init(void **ptr, const char *filename, void *userdata)
+{
+	(void)userdata;
+	*ptr = NULL;
+	if (!stream.armed || strcmp(filename, DB_STREAM) != 0) {
+		log_error("database: LOCAL INFILE request refused (not the portal's own stream)");
+		return 1;
+	}
+	stream.armed = false;
+	stream.pos = 0;
+	*ptr = &stream;
+	return 0;
+}
+
+static int infile_read(void *ptr, char *buf, unsigned int len)
+{
+	if (ptr != &stream)
+		return -1;
+	size_t k = stream.len - stream.pos < len ? stream.len - stream.pos : len;
+	memcpy(buf, stream.p + stream.pos, k);
+	stream.pos += k;
+	return (int)k;
+}
+
+static void infile_end(void *ptr)
+{
+	(void)ptr;
+}
+
+static int infile_error(void *ptr, char *msg, unsigned int len)
+{
+	(void)ptr;
+	snprintf(msg, len, "LOCAL INFILE refused: only the portal's own stream is sent");
+	return CR_UNKNOWN_ERROR;
+}
+
+void db_local_stream_allow(void)
+{
+	if (local_allowed)
+		return;
+	local_allowed = true;
+	if (conn && !in_tx)
+		conn_drop(); /* LOCAL INFILE is negotiated when connecting */
+}
+
 static bool connect_to(const char *host, unsigned port, const char *sock)
 {
 	conn = mysql_init(NULL);
 	if (!conn)
 		mv_oom();
-	unsigned int timeout = 3, rw_timeout = 30;
+	unsigned int timeout = 3, rw_timeout = 30, local_infile = local_allowed;
 	my_bool off = 0;
 	mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
 	mysql_options(conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
 	mysql_options(conn, MYSQL_OPT_RECONNECT, &off);
-	mysql_options(conn, MYSQL_OPT_LOCAL_INFILE, &off);
+	mysql_options(conn, MYSQL_OPT_LOCAL_INFILE, &local_infile); /* the option reads an unsigned int */
+	mysql_set_local_infile_handler(conn, db_infile_init, infile_read, infile_end, infile_error, NULL);
 	mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	char init[256];
 	snprintf(init, sizeof init,
@@ -412,6 +468,40 @@ static int simple(const char *sql)
 		log_error("%s failed: %s", sql, mysql_error(conn));
 		return -1;
 	}
+	return 0;
+}
+
+int db_load(const char *sql, const char *data, size_t len, unsigned long long *affected)
+{
+	last_err = DB_OK;
+	if (!local_allowed) {
+		last_err = DB_ERR_OTHER;
+		return -1;
+	}
+	if (db_connect() != 0)
+		return -1;
+	stream.p = data;
+	stream.len = len;
+	stream.armed = true;
+	int rc = mysql_real_query(conn, sql, strlen(sql));
+	bool used = !stream.armed;
+	stream.armed = false;
+	if (rc != 0) {
+		last_err = classify(mysql_errno(conn));
+		log_error("LOAD DATA failed: %s", mysql_error(conn));
+		return -1;
+	}
+	unsigned warnings = mysql_warning_count(conn);
+	MYSQL_RES *stray = mysql_store_result(conn); /* none for a LOAD DATA; keeps the connection in step */
+	if (stray)
+		mysql_free_result(stray);
+	if (!used || warnings) { /* strict: a skipped or converted row is an error, the transaction rolls back */
+		last_err = DB_ERR_OTHER;
+		log_error("LOAD DATA: %s (%u warnings)", used ? "rows not taken as sent" : "the stream was not read", warnings);
+		return -1;
+	}
+	if (affected)
+		*affected = mysql_affected_rows(conn);
 	return 0;
 }
 

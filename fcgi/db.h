@@ -65,6 +65,17 @@ static inline const db_cell *db_get(const db_res *r, size_t row, size_t col)
 }
 long long db_int(const db_res *r, size_t row, size_t col); /* NULL -> 0 */
 
+/* Bulk rows from memory: sql is a literal `LOAD DATA LOCAL INFILE 'mv-stream' …` (LOAD DATA has no
+ * prepared form), the rows (tab-separated, LOAD DATA's escaping) are data, len bytes; the server
+ * reads them through our LOCAL INFILE handler, which hands out exactly these bytes under exactly
+ * the name DB_STREAM during this call and refuses every other request. Any warning (a row skipped
+ * or converted) is an error. Needs db_local_stream_allow() first. 0 or -1 (see db_last_error). */
+#define DB_STREAM "mv-stream"
+void db_local_stream_allow(void); /* this process's connection negotiates LOCAL INFILE (mvctl ab import) */
+int db_load(const char *sql, const char *data, size_t len, unsigned long long *affected);
+/* The handler's decision, for the unit test: 0 (serve the armed stream) or 1 (refused). */
+int db_infile_init(void **ptr, const char *filename, void *userdata);
+
 /* Transaction with whole-retry on deadlock / lock wait timeout / lost connection.
  * fn returns 0 to commit, DB_TX_FAIL on a database error (retried if retryable),
  * or a positive application code to roll back and return that code. */

@@ -1349,6 +1349,28 @@ static void test_abrecord(void)
 	CHECK(strcmp(d, "30.25") == 0);
 	abrecord_decimal(100, d);
 	CHECK(strcmp(d, "1.00") == 0);
+	/* dates are checked by hand now (no sscanf): leap years, month lengths, the range */
+	static const struct {
+		const char *d;
+		bool ok;
+	} dates[] = {{"2000-02-29", true},  {"2024-02-29", true},  {"1900-02-28", true},  {"2100-12-31", true},
+		     {"1900-01-01", true},  {"1900-02-29", false}, {"2100-02-29", false}, {"2023-02-29", false},
+		     {"2020-04-31", false}, {"2020-13-01", false}, {"2020-00-10", false}, {"2020-01-00", false},
+		     {"2020-01-32", false}, {"2020-1-011", false}, {"2020/01/01", false}, {"2020-01-01 ", false}};
+	for (size_t i = 0; i < ARRAY_LEN(dates); i++) {
+		char line[200];
+		snprintf(line, sizeof line, "{\"pnr\":\"1\",\"nr\":\"A\",\"art\":\"aktiv\",\"name\":\"M\",\"vorname\":\"E\","
+			 "\"geburtsdatum\":\"%s\"}", dates[i].d);
+		bool ok = ab_parse(&a, line, &r, err) == 0;
+		CHECK(ok == dates[i].ok && (!ok || strcmp(r.geburtsdatum, dates[i].d) == 0));
+		if (ok != dates[i].ok)
+			fprintf(stderr, "FAIL abrecord date %s\n", dates[i].d);
+	}
+	/* abrecord_check: the same verdicts and messages, no canonical form and hash */
+	CHECK(abrecord_check(&a, full, strlen(full), &r, err, sizeof err) == 0 && r.nperioden == 2 && r.kanonisch == NULL);
+	char err2[400] = "";
+	CHECK(abrecord_check(&a, AB_HEAD ",\"hobby\":1}", strlen(AB_HEAD ",\"hobby\":1}"), &r, err2, sizeof err2) == -1 &&
+	      strstr(err2, "Unbekanntes Feld „hobby“"));
 	arena_reset(&a);
 }
 
