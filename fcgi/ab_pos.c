@@ -1,6 +1,6 @@
 /* ab_pos.c — the anchors of the Anspruchsberechtigte list recomputed (see ab_pos.h, sql/015).
- * One transaction per organisation: the flag set first (its row lock makes a concurrent writer's
- * trigger wait for the commit and clear it again afterwards), the old anchors deleted, the new ones
+ * One transaction per organisation: the flag set first (its row lock makes a concurrent import
+ * batch wait for the commit and clear it again afterwards), the old anchors deleted, the new ones
  * taken in one statement with ROW_NUMBER() over the covering index of the list's order. */
 #include "ab_pos.h"
 #include "db.h"

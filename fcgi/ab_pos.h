@@ -1,8 +1,9 @@
 /* ab_pos.h — the anchors of the Anspruchsberechtigte list (sql/015): every AB_ANKER_ABSTAND-th
  * entry of an organisation's list (order name, vorname, nr) with its position, so that a page deep
  * in a large organisation starts at the anchor before it instead of skipping every entry before
- * it. Valid while ab_pos_stand.gueltig = 1; the person triggers clear it on every write that
- * can move an entry, ab_pos_recompute sets it again. */
+ * it. Valid while ab_pos_stand.gueltig = 1; every import batch clears it for the organisations it
+ * writes (in its own transaction; the import is the only writer of persons), ab_pos_recompute sets
+ * it again. */
 #ifndef MV_AB_POS_H
 #define MV_AB_POS_H
 

@@ -602,6 +602,7 @@ struct batch_tx_ctx {
 	struct ab_zaehler z;
 	size_t neu;
 	char *upd, *ids, *deltas; /* JSON of the changed persons, their ids, the ab_anzahl deltas (NULL: none) */
+	char *orgs;               /* JSON of the organisations whose list the batch changes (NULL: none) */
 };
 
 /* Sorts the selected batch into new, changed and unchanged (counted) and builds the JSON of the
@@ -633,6 +634,10 @@ static void batch_sort(struct batch_tx_ctx *c)
 		delta_add(ds, it->org_id, 1);
 	}
 	c->upd = json_take(upd), c->ids = json_take(ids), c->deltas = json_take(deltas_json(ds));
+	cJSON *orgs = cJSON_CreateArray();
+	for (size_t i = 0; i < ds->n; i++)
+		cJSON_AddItemToArray(orgs, cJSON_CreateNumber((double)ds->org[i]));
+	c->orgs = json_take(orgs);
 }
 
 /* The new persons through LOAD DATA (all of the batch: its prepared text as it is), then their ids. */
@@ -707,6 +712,11 @@ static int batch_writes(struct batch_tx_ctx *c)
 		return -1;
 	if (children_load(c) != 0)
 		return -1;
+	/* the list anchors of every organisation the batch writes are stale from here on (ab_pos.c) */
+	if (c->orgs && db_exec("UPDATE ab_pos_stand s JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+			       "ON s.org_id = j.id SET s.gueltig = 0",
+			       DBARGS(DS(c->orgs)), NULL, NULL) != 0)
+		return -1;
 	if (c->deltas && db_exec("UPDATE organisation o JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', "
 				 "d INT PATH '$[1]')) j ON o.id = j.id SET o.ab_anzahl = GREATEST(CAST(o.ab_anzahl AS SIGNED) + j.d, 0)",
 				 DBARGS(DS(c->deltas)), NULL, NULL) != 0)
@@ -721,7 +731,7 @@ static int batch_tx(void *p)
 		return DB_TX_FAIL;
 	batch_sort(c);
 	int rc = c->w->dry ? 0 : batch_writes(c);
-	free(c->upd), free(c->ids), free(c->deltas);
+	free(c->upd), free(c->ids), free(c->deltas), free(c->orgs);
 	return rc == 0 ? 0 : DB_TX_FAIL;
 }
 
@@ -1059,7 +1069,8 @@ static int remove_tx(void *p)
 		    "WHERE p.org_id = ?",
 		    DBARGS(DS(c->ids), DI(c->org_id)), &c->removed, NULL) != 0 ||
 	    db_exec("UPDATE organisation SET ab_anzahl = GREATEST(CAST(ab_anzahl AS SIGNED) - ?, 0) WHERE id = ?",
-		    DBARGS(DI(c->removed), DI(c->org_id)), NULL, NULL) != 0)
+		    DBARGS(DI(c->removed), DI(c->org_id)), NULL, NULL) != 0 ||
+	    db_exec("UPDATE ab_pos_stand SET gueltig = 0 WHERE org_id = ?", DBARGS(DI(c->org_id)), NULL, NULL) != 0)
 		return DB_TX_FAIL;
 	return 0;
 }
