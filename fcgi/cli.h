@@ -4,6 +4,7 @@
 #ifndef MV_CLI_H
 #define MV_CLI_H
 #include "audit.h"
+#include "http.h"
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
@@ -49,6 +50,8 @@ long long cli_org_by_pnr(actor *who, const char *pnr);
 
 /* A whole file into the arena (stops reading past the upload limit); NULL with *err on failure. */
 char *cli_file_read(arena *a, const char *path, size_t *len, const char **err);
+/* The --anhang files read (not checked) as uploads of field `field`: 0, or 1 after cli_fail. */
+int cli_files_read(actor *who, const struct opts *o, const char *field, upload files[CLI_MAX_ATTACHMENTS]);
 /* Writes one file inside dir without following links or overwriting: 0, or -1. */
 int cli_file_write_new(const char *dir, const char *name, const char *data, size_t len);
 

@@ -182,16 +182,8 @@ int cli_meldung_show(actor *who, struct opts *o)
 /* The --anhang files: PDF only, within the upload limits. 0 ok, 1 after cli_fail. */
 static int anlagen_lesen(actor *who, const struct opts *o, upload files[CLI_MAX_ATTACHMENTS])
 {
-	if (o->nanhang > cfg.upload_max_files)
-		return cli_fail("too many attachments", NULL);
-	for (int i = 0; i < o->nanhang; i++) {
-		size_t len = 0;
-		const char *err = NULL;
-		char *data = cli_file_read(who->a, o->anhang[i], &len, &err);
-		if (!data)
-			return cli_fail("cannot read attachment: %s", err);
-		files[i] = (upload){"anlage", upload_filename(who->a, o->anhang[i], strlen(o->anhang[i])), data, len};
-	}
+	if (cli_files_read(who, o, "anlage", files) != 0)
+		return 1;
 	const char *why = NULL;
 	if (meldung_anlagen_pruefen(who->a, files, (size_t)o->nanhang, &why) != ANLAGEN_OK)
 		return cli_fail("%s", why);

@@ -61,8 +61,7 @@ static int message_recipient(actor *who, const struct opts *o, struct message_ne
 	return 0;
 }
 
-/* The --anhang files, read and checked as the web form checks uploads. 0 ok, 1 after cli_fail. */
-static int attachments_read(actor *who, const struct opts *o, upload files[CLI_MAX_ATTACHMENTS])
+int cli_files_read(actor *who, const struct opts *o, const char *field, upload files[CLI_MAX_ATTACHMENTS])
 {
 	if (o->nanhang > cfg.upload_max_files)
 		return cli_fail("too many attachments", NULL);
@@ -72,7 +71,17 @@ static int attachments_read(actor *who, const struct opts *o, upload files[CLI_M
 		char *data = cli_file_read(who->a, o->anhang[i], &len, &err);
 		if (!data)
 			return cli_fail("cannot read attachment: %s", err);
-		files[i] = (upload){"anhang", upload_filename(who->a, o->anhang[i], strlen(o->anhang[i])), data, len};
+		files[i] = (upload){field, upload_filename(who->a, o->anhang[i], strlen(o->anhang[i])), data, len};
+	}
+	return 0;
+}
+
+/* The --anhang files, read and checked as the web form checks uploads. 0 ok, 1 after cli_fail. */
+static int attachments_read(actor *who, const struct opts *o, upload files[CLI_MAX_ATTACHMENTS])
+{
+	if (cli_files_read(who, o, "anhang", files) != 0)
+		return 1;
+	for (int i = 0; i < o->nanhang; i++) {
 		const char *why = upload_check(who->a, &files[i]);
 		if (why)
 			return cli_fail("%s", why);
