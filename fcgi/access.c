@@ -204,6 +204,17 @@ int account_keys_fill(void)
 	return rc;
 }
 
+int setpw_mail_queue(arena *a, long long account_id, const char *vorname, const char *name, const char *email)
+{
+	char token[TOKEN_CHARS + 1], minutes[24];
+	if (link_create(account_id, "aktivierung", token) != 0)
+		return -1;
+	snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
+	tpl_slot slots[] = {{"vorname", vorname}, {"name", name}, {"link", link_url(a, "/passwort-setzen", token)},
+			    {"minutes", minutes}};
+	return mail_queue(email, "passwort-festlegen.txt", slots, ARRAY_LEN(slots));
+}
+
 int session_end_all(long long account_id)
 {
 	return db_exec("DELETE FROM session WHERE account_id = ?", DBARGS(DI(account_id)), NULL, NULL);

@@ -14,6 +14,9 @@ int links_void(long long account_id);
 int link_create(long long account_id, const char *zweck, char token_out[TOKEN_CHARS + 1]);
 /* The link as mailed: always the configured base URL, never the request's Host. */
 char *link_url(arena *a, const char *path, const char *token);
+/* The mail "Passwort festlegen" to a new account with a fresh activation link, queued (outbox:
+ * inside the caller's transaction). 0 ok, -1 on a database error. */
+int setpw_mail_queue(arena *a, long long account_id, const char *vorname, const char *name, const char *email);
 /* Records one failed login; locks the account when the threshold is reached.
  * 1 if this failure locked it, 0 otherwise, -1 on a database error. */
 int login_failure(const actor *who, long long account_id);
@@ -39,7 +42,7 @@ typedef struct email_change {
  * audit row. 1 when a notice was queued, 0 when none was (never activated), -1 on a db error. */
 int email_change_notify(const actor *who, const email_change *c);
 
-enum account_role_code { ACCOUNT_X = 'X', ACCOUNT_S = 'S' };
+enum account_role_code { ACCOUNT_X = 'X', ACCOUNT_S = 'S', ACCOUNT_K = 'K' };
 /* Inserts an account in state angelegt; in a transaction. 0 ok, -1 db error (DB_ERR_DUP: e-mail taken). */
 int account_insert(enum account_role_code role, long long org_id, const char *vorname, const char *name,
 		   const char *email, const char *geburtsdatum, const char *fixed_kennung,

@@ -66,6 +66,10 @@ const char *audit_event_label(const char *event)
 		{"group_email_changed", "Benachrichtigungsadresse geändert"},
 		{"email_change_notice", "Hinweis an bisherige E-Mail-Adresse gesendet"},
 		{"password_notice_previous", "Passwort-Hinweis an bisherige E-Mail-Adresse gesendet"},
+		{"kasse_added", "Konto der Kasse angelegt"},
+		{"kasse_updated", "Konto der Kasse geändert"},
+		{"kasse_locked", "Konto der Kasse gesperrt"},
+		{"kasse_unlocked", "Konto der Kasse entsperrt"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
 		if (strcmp(event, labels[i].event) == 0)

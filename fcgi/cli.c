@@ -20,6 +20,12 @@ bool cli_json;
 static const cli_command commands[] = {
 	{"org", "add", cli_org_add, "org add --name N --bereich B --pnr P --abr A"},
 	{"org", "restrict", cli_org_restrict, "org restrict --pnr P (--off|--on) RIGHT[,RIGHT]"},
+	{"kasse", "add", cli_kasse_add, "kasse add --vorname V --name N --email E --rolle portaladmin|fach"},
+	{"kasse", "update", cli_kasse_update,
+	 "kasse update --kennung K [--vorname V] [--name N] [--email E] [--rolle portaladmin|fach]"},
+	{"kasse", "lock", cli_kasse_lock, "kasse lock --kennung K   (ends its sessions)"},
+	{"kasse", "unlock", cli_kasse_unlock, "kasse unlock --kennung K"},
+	{"kasse", "list", cli_kasse_list, "kasse list"},
 	{"admin", "add", cli_admin_add,
 	 "admin add --pnr P --vorname V --name N --email E --geburtsdatum JJJJ-MM-TT"},
 	{"admin", "update", cli_admin_update, "admin update --kennung K [--vorname V] [--name N] [--email E]"},
@@ -60,7 +66,7 @@ static const struct option {
 	VALUE(name), VALUE(bereich), VALUE(pnr), VALUE(abr), VALUE(vorname), VALUE(email),
 	VALUE(geburtsdatum), VALUE(kennung), VALUE(off), VALUE(on), VALUE(orgs), VALUE(users),
 	VALUE(messages), VALUE(gruppe), VALUE(betreff), VALUE(text), VALUE(seit), VALUE(id), VALUE(dir),
-	VALUE(az), VALUE(status), VALUE(nr),
+	VALUE(az), VALUE(status), VALUE(nr), VALUE(rolle),
 	VALUE(file), VALUE(persons),
 #undef VALUE
 	{"--full", OPT_FLAG, offsetof(struct opts, full), 0},

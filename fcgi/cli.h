@@ -15,7 +15,7 @@ struct opts {
 	const char *name, *bereich, *pnr, *abr, *vorname, *email, *geburtsdatum, *kennung, *off, *on;
 	const char *orgs, *users, *messages;
 	const char *gruppe, *betreff, *text, *seit, *id, *dir, *az, *status;
-	const char *nr;
+	const char *nr, *rolle;
 	const char *file, *persons;
 	bool full, dry_run; /* flags --full, --dry-run */
 	const char *anhang[CLI_MAX_ATTACHMENTS];
@@ -48,6 +48,11 @@ bool cli_digits(const char *s, size_t min, size_t max);
 /* The organisation with this PNR in our Kasse: its id, 0 if there is none, -1 on a database error. */
 long long cli_org_by_pnr(actor *who, const char *pnr);
 
+/* --vorname, --name, --email as given; all_required: each must be there. 0, or 1 after cli_fail. */
+int cli_person_check(const struct opts *o, bool all_required);
+/* "Feld: alt → neu; " into d when new_value is given and differs from the stored one. */
+void cli_change_note(sbuf *d, const char *label, const char *old_value, const char *new_value);
+
 /* A whole file into the arena (stops reading past the upload limit); NULL with *err on failure. */
 char *cli_file_read(arena *a, const char *path, size_t *len, const char **err);
 /* The --anhang files read (not checked) as uploads of field `field`: 0, or 1 after cli_fail. */
@@ -66,6 +71,7 @@ struct org_new {
 int org_add(actor *who, const struct org_new *org, unsigned long long *id_out);
 
 cli_handler cli_org_add, cli_org_restrict;
+cli_handler cli_kasse_add, cli_kasse_update, cli_kasse_lock, cli_kasse_unlock, cli_kasse_list;
 cli_handler cli_admin_add, cli_admin_update, cli_user_find, cli_audit;
 cli_handler cli_message_send, cli_message_list, cli_message_export;
 cli_handler cli_feedback_list;

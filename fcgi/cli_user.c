@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Vorname, Name and E-Mail as given; all_required: each must be there. 0 ok, 1 after cli_fail. */
-static int person_check(const struct opts *o, bool all_required)
+int cli_person_check(const struct opts *o, bool all_required)
 {
 	if ((all_required || o->vorname) && !valid_text(o->vorname, 100))
 		return cli_fail("--vorname: 1-100 characters without control characters", NULL);
@@ -36,18 +36,6 @@ struct admin_add_ctx {
 	char kennung[KENNUNG_LEN + 1];
 };
 
-/* The mail "Passwort festlegen" with a fresh activation link, queued in the transaction. */
-static int admin_mail_queue(struct admin_add_ctx *c, long long account_id)
-{
-	char token[TOKEN_CHARS + 1], minutes[24];
-	if (link_create(account_id, "aktivierung", token) != 0)
-		return -1;
-	snprintf(minutes, sizeof minutes, "%ld", (cfg.link_ttl_s + 59) / 60);
-	tpl_slot slots[] = {{"vorname", c->o->vorname}, {"name", c->o->name},
-			    {"link", link_url(c->who->a, "/passwort-setzen", token)}, {"minutes", minutes}};
-	return mail_queue(c->o->email, "passwort-festlegen.txt", slots, ARRAY_LEN(slots));
-}
-
 static int admin_add_tx(void *p)
 {
 	struct admin_add_ctx *c = p;
@@ -59,7 +47,7 @@ static int admin_add_tx(void *p)
 		return CLI_TX_NOT_FOUND;
 	long long id;
 	if (account_insert(ACCOUNT_X, org_id, o->vorname, o->name, o->email, o->geburtsdatum, NULL, c->kennung, &id) != 0 ||
-	    admin_mail_queue(c, id) != 0)
+	    setpw_mail_queue(c->who->a, id, o->vorname, o->name, o->email) != 0)
 		return DB_TX_FAIL;
 	audit_org(c->who, org_id, "admin_added", c->kennung,
 		  arena_printf(c->who->a, "Name: %s %s; E-Mail: %s", o->vorname, o->name, o->email));
@@ -70,7 +58,7 @@ int cli_admin_add(actor *who, struct opts *o)
 {
 	if (!o->pnr)
 		return cli_fail("--pnr is required", NULL);
-	if (person_check(o, true))
+	if (cli_person_check(o, true))
 		return 1;
 	char datum[11];
 	if (!parse_date(o->geburtsdatum, datum))
@@ -101,8 +89,7 @@ struct admin_update_ctx {
 	const struct opts *o;
 };
 
-/* "Feld: alt → neu; " for each given value that differs from the stored one. */
-static void change_note(sbuf *d, const char *label, const char *old_value, const char *new_value)
+void cli_change_note(sbuf *d, const char *label, const char *old_value, const char *new_value)
 {
 	if (new_value && strcmp(new_value, old_value))
 		sbuf_printf(d, "%s: %s → %s; ", label, old_value, new_value);
@@ -139,9 +126,9 @@ static int admin_update_tx(void *p)
 		return DB_TX_FAIL;
 	sbuf d;
 	sbuf_init(&d);
-	change_note(&d, "Vorname", db_str(acc, 0, COL_VORNAME), o->vorname);
-	change_note(&d, "Name", db_str(acc, 0, COL_NAME), o->name);
-	change_note(&d, "E-Mail", db_str(acc, 0, COL_EMAIL), o->email);
+	cli_change_note(&d, "Vorname", db_str(acc, 0, COL_VORNAME), o->vorname);
+	cli_change_note(&d, "Name", db_str(acc, 0, COL_NAME), o->name);
+	cli_change_note(&d, "E-Mail", db_str(acc, 0, COL_EMAIL), o->email);
 	audit_org(c->who, db_int(acc, 0, COL_ORG_ID), "admin_updated", o->kennung, d.len ? d.data : "keine Änderung");
 	sbuf_free(&d);
 	return admin_email_changed(c, acc);
@@ -157,7 +144,7 @@ int cli_admin_update(actor *who, struct opts *o)
 	o->kennung = k;
 	if (!o->vorname && !o->name && !o->email)
 		return cli_fail("nothing to change: give --vorname, --name or --email", NULL);
-	if (person_check(o, false))
+	if (cli_person_check(o, false))
 		return 1;
 	struct admin_update_ctx c = {who, o};
 	int rc = db_tx(admin_update_tx, &c);

@@ -20,14 +20,17 @@ struct seed_ctx {
 
 static const struct {
 	char role;
-	const char *kennung, *vorname, *name, *email, *status, *pnr;
+	const char *kennung, *vorname, *name, *email, *status, *pnr; /* pnr NULL: an account of the Kasse */
 	unsigned gruppen, rechte; /* bit sets as in domain.h */
+	const char *kasse_rolle;
 } people[] = {
-	{'X', "X201-000000000001", "Kim", "Mustermensch", "kim.mustermensch@musterstadt.de", "aktiv", "78970", 0, 0},
-	{'S', "S201-DEMO47950906", "Max", "Mustermensch", "max.mustermensch@musterstadt.de", "aktiv", "78970", 7, 7},
-	{'S', "S201-DEMO10000002", "Hannah", "Mustermensch", "hannah.mustermensch@musterstadt.de", "angelegt", "78970", 5, 1},
-	{'S', "S201-DEMO10000003", "Paul", "Mustermensch", "paul.mustermensch@musterstadt.de", "gesperrt", "78970", 4, 0},
-	{'X', "X201-000000000002", "Erika", "Beispiel", "erika.beispiel@beispielkreis.de", "aktiv", "11111", 0, 0},
+	{'X', "X201-000000000001", "Kim", "Mustermensch", "kim.mustermensch@musterstadt.de", "aktiv", "78970", 0, 0, NULL},
+	{'S', "S201-DEMO47950906", "Max", "Mustermensch", "max.mustermensch@musterstadt.de", "aktiv", "78970", 7, 7, NULL},
+	{'S', "S201-DEMO10000002", "Hannah", "Mustermensch", "hannah.mustermensch@musterstadt.de", "angelegt", "78970", 5, 1, NULL},
+	{'S', "S201-DEMO10000003", "Paul", "Mustermensch", "paul.mustermensch@musterstadt.de", "gesperrt", "78970", 4, 0, NULL},
+	{'X', "X201-000000000002", "Erika", "Beispiel", "erika.beispiel@beispielkreis.de", "aktiv", "11111", 0, 0, NULL},
+	{'K', "K201-000000000001", "Petra", "Portal", "petra.portal@kasse.example", "aktiv", NULL, 0, 0, "portaladmin"},
+	{'K', "K201-000000000002", "Felix", "Fach", "felix.fach@kasse.example", "aktiv", NULL, 0, 0, "fach"},
 };
 
 static int orgs_insert(void)
@@ -44,18 +47,24 @@ enum { ACC_ID, ACC_HISTORY_SALT, ACC_HISTORY_OPS, ACC_HISTORY_MEM_KIB };
 /* The account of people[i], inserted if it is not there yet; NULL on a database error. */
 static db_res *person_account(const struct seed_ctx *c, size_t i)
 {
-	db_res *org = db_query(c->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
-			       DBARGS(DS(cfg.kasse_nummer), DS(people[i].pnr)));
-	if (!org || org->nrows != 1)
-		return NULL;
+	long long org_id = 0;
+	if (people[i].pnr) {
+		db_res *org = db_query(c->a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+				       DBARGS(DS(cfg.kasse_nummer), DS(people[i].pnr)));
+		if (!org || org->nrows != 1)
+			return NULL;
+		org_id = db_int(org, 0, 0);
+	}
 	db_res *acc = db_query(c->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE kennung = ?",
 			       DBARGS(DS(people[i].kennung)));
 	if (!acc || acc->nrows > 0)
 		return acc;
 	long long id;
 	char kennung[KENNUNG_LEN + 1];
-	if (account_insert(people[i].role, db_int(org, 0, 0), people[i].vorname, people[i].name, people[i].email,
-			   "1980-01-01", people[i].kennung, kennung, &id) != 0)
+	if (account_insert(people[i].role, org_id, people[i].vorname, people[i].name, people[i].email,
+			   people[i].pnr ? "1980-01-01" : NULL, people[i].kennung, kennung, &id) != 0 ||
+	    db_exec("UPDATE account SET kasse_rolle = ? WHERE id = ?", DBARGS(DSZ(people[i].kasse_rolle), DI(id)),
+		    NULL, NULL) != 0)
 		return NULL;
 	acc = db_query(c->a, "SELECT id, history_salt, history_ops, history_mem_kib FROM account WHERE id = ?", DBARGS(DI(id)));
 	return acc && acc->nrows == 1 ? acc : NULL;
@@ -167,7 +176,9 @@ int dev_seed(void)
 	       "  Administrator:   X201-000000000001 (Kim Mustermensch, Mäuserast)\n"
 	       "  Sachbearbeiter:  S201-DEMO47950906 (Max Mustermensch; im Gruppenpostfach Beihilfe liegt eine\n"
 	       "                   Nachricht der Kasse mit PDF)\n"
-	       "  Passwort (beide, nur in dieser Entwicklungsumgebung): %s\n",
+	       "  Kasse:           K201-000000000001 (Petra Portal, Portal-Administratorin)\n"
+	       "                   K201-000000000002 (Felix Fach, Sachbearbeiter der Kasse)\n"
+	       "  Passwort (alle, nur in dieser Entwicklungsumgebung): %s\n",
 	       c.password);
 	sodium_memzero(c.password, sizeof c.password);
 	return 0;

@@ -20,6 +20,21 @@ static const nav_link admin_nav[] = {
 	{"/gruppen", "Übersicht: Gruppen"},
 };
 
+const kasse_area kasse_areas[] = {
+	{"/kasse/organisationen", "Organisationen", "Mitglieder anlegen, ihre Administratoren und Funktionseinschränkungen",
+	 KR_PORTALADMIN},
+	{"/kasse/nutzerkennung", "Nutzerkennung suchen", "vergessene Nutzerkennungen nachschlagen (§1.4)", KR_PORTALADMIN},
+	{"/kasse/protokoll", "Protokoll", "Änderungen und Zugriffe auf personenbezogene Daten aller Organisationen",
+	 KR_PORTALADMIN},
+	{"/kasse/rueckmeldungen", "Feedback und Support", "was Nutzerinnen und Nutzer über die Formulare geschrieben haben",
+	 KR_PORTALADMIN},
+	{"/kasse/nachrichten", "Nachrichten", "alles, was die Organisationen geschickt haben, und neue Nachrichten",
+	 KR_FACH},
+	{"/kasse/meldungen", "Meldungen", "die eingereichten Beamtenformulare aller Organisationen", KR_FACH},
+	{"/kasse/anspruchsberechtigte", "Anspruchsberechtigte", "die Daten aller Organisationen, nur lesend", KR_FACH},
+};
+const size_t kasse_areas_count = ARRAY_LEN(kasse_areas);
+
 static const nav_link footer_links[] = {
 	{"/faq", "FAQ"},
 	{"/feedback", "Feedback"},
@@ -56,11 +71,13 @@ static void user_menu(req *r, sbuf *b)
 		    "width=\"24\" height=\"24\"><circle cx=\"12\" cy=\"8\" r=\"4\" fill=\"currentColor\"/>"
 		    "<path d=\"M4 21c0-4 4-7 8-7s8 3 8 7z\" fill=\"currentColor\"/></svg>"
 		    "<span class=\"visually-hidden\">Nutzermenü von </span>%s %s</summary><ul>"
-		    "<li><a href=\"/einstellungen\">Einstellungen</a></li>"
-		    "<li><a href=\"/mitgliederdaten\">Mitgliederdaten</a></li>"
-		    "<li><form method=\"post\" action=\"/abmelden\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		    "<li><a href=\"/einstellungen\">Einstellungen</a></li>",
+		 r->me->vorname, r->me->name);
+	if (r->me->role != ROLE_KASSE) /* the Kasse's accounts belong to no organisation */
+		h_raw(b, "<li><a href=\"/mitgliederdaten\">Mitgliederdaten</a></li>");
+	h_printf(b, "<li><form method=\"post\" action=\"/abmelden\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\" class=\"linklike\">Abmelden</button></form></li></ul></details>",
-		 r->me->vorname, r->me->name, r->csrf);
+		 r->csrf);
 }
 
 /* The Sachbearbeiter's areas: the mailbox always, a business area only with its right in effect. */
@@ -88,6 +105,25 @@ static void sb_nav(req *r, sbuf *b)
 	h_raw(b, "</ul></nav>");
 }
 
+/* One item of a navigation, current when the path is its page or below it. */
+static void nav_item(req *r, sbuf *b, const char *path, const char *label)
+{
+	size_t n = strlen(path);
+	h_printf(b, "<li><a href=\"%s\"", path);
+	if (strncmp(r->path, path, n) == 0 && (r->path[n] == '\0' || r->path[n] == '/'))
+		h_raw(b, " aria-current=\"page\"");
+	h_printf(b, ">%s</a></li>", label);
+}
+
+static void nav_wrap(sbuf *b, const char *label, const sbuf *items)
+{
+	if (!items->len)
+		return;
+	h_printf(b, "<nav class=\"admin-nav\" aria-label=\"%s\"><ul>", label);
+	sbuf_add(b, items->data, items->len);
+	h_raw(b, "</ul></nav>");
+}
+
 static void admin_navigation(req *r, sbuf *b)
 {
 	sbuf items = sbuf_in(r->a);
@@ -99,11 +135,16 @@ static void admin_navigation(req *r, sbuf *b)
 			h_raw(&items, " aria-current=\"page\"");
 		h_printf(&items, ">%s</a></li>", admin_nav[i].label);
 	}
-	if (!items.len)
-		return;
-	h_raw(b, "<nav class=\"admin-nav\" aria-label=\"Verwaltung\"><ul>");
-	sbuf_add(b, items.data, items.len);
-	h_raw(b, "</ul></nav>");
+	nav_wrap(b, "Verwaltung", &items);
+}
+
+static void kasse_navigation(req *r, sbuf *b)
+{
+	sbuf items = sbuf_in(r->a);
+	for (size_t i = 0; i < kasse_areas_count; i++)
+		if (kasse_areas[i].rolle == r->me->kasse_rolle && route_exists("GET", kasse_areas[i].path))
+			nav_item(r, &items, kasse_areas[i].path, kasse_areas[i].label);
+	nav_wrap(b, "Bereiche der Kasse", &items);
 }
 
 static void header_markup(req *r, sbuf *b)
@@ -124,6 +165,8 @@ static void header_markup(req *r, sbuf *b)
 		sb_nav(r, b);
 	if (r->me->role == ROLE_ADMIN)
 		admin_navigation(r, b);
+	if (r->me->role == ROLE_KASSE)
+		kasse_navigation(r, b);
 }
 
 static void footer_markup(req *r, sbuf *b)

@@ -15,6 +15,15 @@ typedef struct page_kind {
 	const char *(*title_for)(const void *view);        /* NULL: title */
 } page_kind;
 
+/* The Kasse's areas (SPEC §15) by the K account's kind: the navigation and the start page show
+ * those whose route exists. */
+typedef struct kasse_area {
+	const char *path, *label, *hint;
+	enum kasse_rolle rolle;
+} kasse_area;
+extern const kasse_area kasse_areas[];
+extern const size_t kasse_areas_count;
+
 /* status 200..; with errors recorded (form_error) JSON answers {"errors":…} instead of the view. */
 void page_render(req *r, int status, const page_kind *k, const void *view);
 

@@ -57,6 +57,18 @@ static void home_admin_html(sbuf *b)
 		 "Nutzerverwaltung.</p>");
 }
 
+/* The Kasse's start page: the areas of the K account's kind (as its navigation). */
+static void home_kasse_html(req *r, sbuf *b)
+{
+	h_printf(b, "<p class=\"lead\">Sie sind als %s der Kasse angemeldet.</p><h2>Ihre Bereiche</h2><ul class=\"start-links\">",
+		 r->me->kasse_rolle == KR_PORTALADMIN ? "Portal-Administrator/in" : "Sachbearbeiter/in");
+	for (size_t i = 0; i < kasse_areas_count; i++)
+		if (kasse_areas[i].rolle == r->me->kasse_rolle && route_exists("GET", kasse_areas[i].path))
+			h_printf(b, "<li><a href=\"%s\">%s</a> – %s</li>", kasse_areas[i].path, kasse_areas[i].label,
+				 kasse_areas[i].hint);
+	h_raw(b, "</ul>");
+}
+
 /* The business areas the user's rights open (the same as the navigation's). */
 static void home_business_html(sbuf *b, const struct home_view *v)
 {
@@ -96,6 +108,8 @@ static void home_html(req *r, sbuf *b, const void *view)
 	h_printf(b, "<div class=\"card\"><h1>Guten Tag, %s %s!</h1>", r->me->vorname, r->me->name);
 	if (v->admin)
 		home_admin_html(b);
+	else if (r->me->role == ROLE_KASSE)
+		home_kasse_html(r, b);
 	else
 		home_sb_html(r, b, v);
 	h_printf(b, "<p>Ihre Nutzerkennung: <strong>%s</strong></p></div>", r->me->kennung);
@@ -106,7 +120,9 @@ static void home_json(req *r, cJSON *o, const void *view)
 	const struct home_view *v = view;
 	cJSON_AddStringToObject(o, "begruessung", arena_printf(r->a, "Guten Tag, %s %s!", r->me->vorname, r->me->name));
 	cJSON_AddStringToObject(o, "nutzerkennung", r->me->kennung);
-	cJSON_AddStringToObject(o, "rolle", v->admin ? "Administrator" : "Sachbearbeiter");
+	cJSON_AddStringToObject(o, "rolle", v->admin ? "Administrator" : r->me->role == ROLE_SB ? "Sachbearbeiter" : "Kasse");
+	if (r->me->role == ROLE_KASSE)
+		cJSON_AddStringToObject(o, "kasse_rolle", r->me->kasse_rolle == KR_PORTALADMIN ? "portaladmin" : "fach");
 	if (r->me->org_line)
 		cJSON_AddStringToObject(o, "mitglied", r->me->org_line);
 }
@@ -117,7 +133,7 @@ void account_home(req *r)
 {
 	struct home_view v = {.admin = r->me->role == ROLE_ADMIN};
 	/* JSON names only who is logged in: the mailboxes are not loaded for it */
-	if (!v.admin && !r->want_json && home_load(r, &v) != 0) {
+	if (r->me->role == ROLE_SB && !r->want_json && home_load(r, &v) != 0) {
 		db_fail(r);
 		return;
 	}
@@ -145,7 +161,7 @@ static void settings_html(req *r, sbuf *b, const void *view)
 		    "<p class=\"hint\">Sollte sich Ihre E-Mail-Adresse oder Ihr Name einmal ändern, wenden Sie sich für die "
 		    "Anpassung bitte %s.</p>",
 		 r->me->email,
-		 r->me->role == ROLE_ADMIN ? "direkt an die Portal-Administratoren der Kassen"
+		 r->me->role != ROLE_SB ? "direkt an die Portal-Administratoren der Kassen"
 					   : "an die Administratoren Ihrer Organisation");
 	h_raw(b, "<h2>Passwort ändern</h2><p>Bitte geben Sie Ihr aktuelles und ein neues Passwort ein.</p>"
 		 "<p>Bitte beachten Sie, dass Sie nach der Passwortänderung unmittelbar von Ihrer aktuellen Portalsitzung "

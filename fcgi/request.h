@@ -9,15 +9,19 @@
 #include "util.h"
 #include <cjson/cJSON.h>
 
-enum role { ROLE_NONE, ROLE_ADMIN, ROLE_SB };    /* account.rolle 'X', 'S' */
+enum role { ROLE_NONE, ROLE_ADMIN, ROLE_SB, ROLE_KASSE }; /* account.rolle 'X', 'S', 'K' */
+/* What a fund account (K) does (account.kasse_rolle, SPEC §15). */
+enum kasse_rolle { KR_NONE, KR_PORTALADMIN, KR_FACH };
 enum stage { STAGE_NONE, STAGE_TAN, STAGE_FULL }; /* session.stage 'tan', 'voll' */
 
 enum role role_parse(const char *db_rolle);
+enum kasse_rolle kasse_rolle_parse(const char *db_kasse_rolle);
 enum stage stage_parse(const char *db_stage);
 
 typedef struct account {
 	long long id, org_id;
 	enum role role;
+	enum kasse_rolle kasse_rolle; /* KR_NONE unless role K */
 	char *kennung, *vorname, *name, *email, *status;
 	unsigned rechte; /* bit k: right k (enum recht) in effect — granted and not switched off (§1.7) */
 	char *org_line; /* "Mäuserast (Beamtenversorgung) (PNR: 78970, Abr: 102898)" */

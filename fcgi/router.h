@@ -16,7 +16,13 @@ enum {
 	R_AB = 1 << 7,        /* right "anspruchsberechtigte" in effect (SPEC §13) */
 	R_KONTAKT = 1 << 8,   /* right "kontaktdaten" in effect */
 	R_FORM = 1 << 9,      /* right "formulare" in effect (SPEC §14) */
+	R_MEMBER = 1 << 10,   /* an organisation's account (X or S): refused to the Kasse's (K) */
+	R_PORTALADMIN = 1 << 11, /* role K as portaladmin (SPEC §15) */
+	R_FACH = 1 << 12,     /* role K as fund clerk (fach) */
 };
+/* Every route that needs a login names who may use it: one of these (or none of them for the few
+ * pages every account has, ROUTES_FOR_EVERY_ACCOUNT in routes.c; a unit test checks both). */
+#define R_WHO (R_ADMIN | R_SB | R_MEMBER | R_PORTALADMIN | R_FACH)
 
 typedef struct req req;
 typedef void (*handler_fn)(req *r);

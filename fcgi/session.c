@@ -23,7 +23,7 @@ void session_clear_cookie(req *r)
 
 /* The columns of the session lookup. */
 enum { S_ID, S_STAGE, A_ID, A_KENNUNG, A_ROLLE, A_VORNAME, A_NAME, A_EMAIL, A_STATUS, A_ORG, S_IDLE, S_AGE,
-       O_NAME, O_BEREICH, O_PNR, O_ABR, A_RECHTE };
+       O_NAME, O_BEREICH, O_PNR, O_ABR, A_RECHTE, A_KASSE_ROLLE };
 
 static db_res *session_query(req *r)
 {
@@ -42,7 +42,7 @@ static db_res *session_query(req *r)
 		"IF(a.rolle = 'S', (a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte) "
 		"| ((a.recht_kontaktdaten AND NOT o.aus_kontaktdaten AND a.recht_anspruchsberechtigte "
 		"AND NOT o.aus_anspruchsberechtigte) << 1) | ((a.recht_formulare AND NOT o.aus_formulare "
-		"AND a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte) << 2), 0) "
+		"AND a.recht_anspruchsberechtigte AND NOT o.aus_anspruchsberechtigte) << 2), 0), a.kasse_rolle "
 		"FROM session s JOIN account a ON a.id = s.account_id "
 		"LEFT JOIN organisation o ON o.id = a.org_id WHERE s.token_hash = ?",
 		DBARGS(DB(h, sizeof h)));
@@ -56,7 +56,8 @@ static account *account_of(req *r, const db_res *res)
 			.role = role_parse(db_str(res, 0, A_ROLLE)), .kennung = (char *)db_str(res, 0, A_KENNUNG),
 			.vorname = (char *)db_str(res, 0, A_VORNAME), .name = (char *)db_str(res, 0, A_NAME),
 			.email = (char *)db_str(res, 0, A_EMAIL), .status = (char *)db_str(res, 0, A_STATUS),
-			.rechte = (unsigned)db_int(res, 0, A_RECHTE)};
+			.rechte = (unsigned)db_int(res, 0, A_RECHTE),
+			.kasse_rolle = kasse_rolle_parse(db_str(res, 0, A_KASSE_ROLLE))};
 	if (db_str(res, 0, O_NAME))
 		me->org_line = arena_printf(r->a, "%s (%s) (PNR: %s, Abr: %s)", db_str(res, 0, O_NAME),
 					    db_str(res, 0, O_BEREICH), db_str(res, 0, O_PNR), db_str(res, 0, O_ABR));
@@ -151,7 +152,13 @@ int session_upgrade(long long session_id, const char *token)
 
 enum role role_parse(const char *db_rolle)
 {
-	return str_eq(db_rolle, "X") ? ROLE_ADMIN : str_eq(db_rolle, "S") ? ROLE_SB : ROLE_NONE;
+	return str_eq(db_rolle, "X") ? ROLE_ADMIN : str_eq(db_rolle, "S") ? ROLE_SB : str_eq(db_rolle, "K") ? ROLE_KASSE
+													    : ROLE_NONE;
+}
+
+enum kasse_rolle kasse_rolle_parse(const char *db_kasse_rolle)
+{
+	return str_eq(db_kasse_rolle, "portaladmin") ? KR_PORTALADMIN : str_eq(db_kasse_rolle, "fach") ? KR_FACH : KR_NONE;
 }
 
 enum stage stage_parse(const char *db_stage)

@@ -67,6 +67,25 @@ static void not_routed(req *r, enum route_result res, const route_match *m)
 	page_error(r, 405, "Diese Aktion ist auf dieser Seite nicht möglich.");
 }
 
+/* Whether me may use a route with these flags: its role (K routes by the K account's kind, the
+ * organisations' routes never to K) and the rights in effect. */
+static bool role_ok(const account *me, unsigned flags)
+{
+	if (!(flags & (R_WHO | R_AB | R_KONTAKT | R_FORM)))
+		return true; /* a public page or one of every account's: me may be NULL */
+	bool member = me->role == ROLE_ADMIN || me->role == ROLE_SB;
+	if (((flags & R_ADMIN) && me->role != ROLE_ADMIN) || ((flags & R_SB) && me->role != ROLE_SB) ||
+	    ((flags & R_MEMBER) && !member))
+		return false;
+	if ((flags & (R_PORTALADMIN | R_FACH)) &&
+	    !(me->role == ROLE_KASSE && (((flags & R_PORTALADMIN) && me->kasse_rolle == KR_PORTALADMIN) ||
+					 ((flags & R_FACH) && me->kasse_rolle == KR_FACH))))
+		return false;
+	return !(((flags & R_AB) && !(me->rechte & 1u << R_ANSPRUCHSBERECHTIGTE)) ||
+		 ((flags & R_KONTAKT) && !(me->rechte & 1u << R_KONTAKTDATEN)) ||
+		 ((flags & R_FORM) && !(me->rechte & 1u << R_FORMULARE)));
+}
+
 /* Login and role first: an expired session leads back to the login page, not to a CSRF error. */
 static bool access_ok(req *r, unsigned flags)
 {
@@ -83,10 +102,7 @@ static bool access_ok(req *r, unsigned flags)
 			redirect(r, to);
 		return false;
 	}
-	if (((flags & R_ADMIN) && r->me->role != ROLE_ADMIN) || ((flags & R_SB) && r->me->role != ROLE_SB) ||
-	    ((flags & R_AB) && !(r->me->rechte & 1u << R_ANSPRUCHSBERECHTIGTE)) ||
-	    ((flags & R_KONTAKT) && !(r->me->rechte & 1u << R_KONTAKTDATEN)) ||
-	    ((flags & R_FORM) && !(r->me->rechte & 1u << R_FORMULARE))) {
+	if (!role_ok(r->me, flags)) {
 		audit(&r->who, "access_denied", r->path, "");
 		page_error(r, 403, "Sie haben keine Berechtigung für diese Seite.");
 		return false;

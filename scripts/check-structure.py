@@ -4,7 +4,10 @@
 2. Includes point one way: entry points → pages → web → services → core. A file includes only
    headers of its own layer or below; a page never includes another page.
 3. fcgi/web.c (the request path) stays at most 350 lines.
-4. The README's code map names every file in fcgi/ and scripts/."""
+4. The README's code map names every file in fcgi/ and scripts/.
+5. The route table says who may use each route (SPEC §15): a route behind a login carries a role
+   flag (R_ADMIN, R_SB, R_MEMBER, R_PORTALADMIN, R_FACH) unless it is one of the few pages every
+   account has; the Kasse's flags only on /kasse/ routes, and every /kasse/ route one of them."""
 import glob, os, re, sys
 
 MAX_FUNC, MAX_WEB = 80, 350
@@ -64,6 +67,18 @@ for path in sorted(glob.glob("fcgi/*.[ch]")):
 n = sum(1 for _ in open("fcgi/web.c", encoding="utf-8"))
 if n > MAX_WEB:
     note(f"fcgi/web.c: {n} lines (at most {MAX_WEB})")
+
+EVERY_ACCOUNT = {"/", "/sitzung/verlaengern", "/einstellungen"}
+WHO = {"R_ADMIN", "R_SB", "R_MEMBER", "R_PORTALADMIN", "R_FACH"}
+for m in re.finditer(r'\{"(GET|POST)", "([^"]+)", \w+, ([A-Z_ |]+),', open("fcgi/routes.c", encoding="utf-8").read()):
+    method, path, flags = m.group(1), m.group(2), {f.strip() for f in m.group(3).split("|")}
+    kasse_route, kasse_flag = path.startswith("/kasse/") or path == "/kasse", bool(flags & {"R_PORTALADMIN", "R_FACH"})
+    if "R_LOGIN" in flags and not flags & WHO and path not in EVERY_ACCOUNT:
+        note(f"fcgi/routes.c: {method} {path} needs a login but names no role (R_ADMIN, R_SB, R_MEMBER, R_PORTALADMIN, R_FACH)")
+    if kasse_route != kasse_flag:
+        note(f"fcgi/routes.c: {method} {path}: the Kasse's flags belong to /kasse/ routes and every /kasse/ route needs one")
+    if kasse_route and "R_LOGIN" not in flags:
+        note(f"fcgi/routes.c: {method} {path}: a /kasse/ route needs R_LOGIN")
 
 readme = open("README.md", encoding="utf-8").read()
 for path in sorted(glob.glob("fcgi/*") + glob.glob("scripts/*") + glob.glob("scripts/lib/*")):

@@ -561,6 +561,43 @@ def activate(admin, password=None, retrieve_kennung=True, link=None):
     return admin
 
 
+class Kasse:
+    """An account of the Kasse (role K, SPEC §15): rolle 'portaladmin' or 'fach'."""
+    password = None
+
+    def __repr__(self):
+        return f"<Kasse {self.kennung} {self.rolle} {self.email}>"
+
+
+def new_kasse(rolle="fach", vorname="Karla", name=None, email=None):
+    k = Kasse()
+    k.rolle, k.vorname, k.name = rolle, vorname, name or f"Kasse{uid()}"
+    k.email = email or f"kasse{uid()}@example.org"
+    r = mvctl("--json", "kasse", "add", "--vorname", k.vorname, "--name", k.name, "--email", k.email, "--rolle", rolle)
+    if r.rc != 0:
+        raise AssertionError(f"mvctl kasse add failed: {r!r}")
+    k.kennung = r.json()["nutzerkennung"]
+    EMAIL_OF[k.kennung] = k.email
+    return k
+
+
+def ready_kasse(rolle="fach", **kw):
+    """A K account with its password set through the mailed link (its Nutzerkennung the operator hands over)."""
+    k = new_kasse(rolle, **kw)
+    password = new_password()
+    link = link_from(wait_mail(k.email, SUBJ_SETPW), "/passwort-setzen")
+    r = set_password_via_link(Client(json=False), link, password)
+    if r.status != 303 or r.location != "/anmelden?grund=passwort-gesetzt":
+        raise AssertionError(f"activation of a Kasse account failed: {r!r}")
+    k.password = password
+    wait_mail(k.email, SUBJ_CHANGED)
+    return k
+
+
+def login_kasse(k, client=None):
+    return login(k.kennung, k.password, k.email, client)
+
+
 def ready_admin(**kw):
     return activate(new_admin(**kw))
 

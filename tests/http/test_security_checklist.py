@@ -136,6 +136,8 @@ def world():
         if r.status != 303:
             raise AssertionError(f"password step failed: {r!r}")
         w.tc.get("/anmelden/tan")
+        w.kp_acc, w.kf_acc = mv.ready_kasse("portaladmin"), mv.ready_kasse("fach")
+        w.kp, w.kf = mv.login_kasse(w.kp_acc), mv.login_kasse(w.kf_acc)
         _world = w
     return _world
 
@@ -588,8 +590,13 @@ class RouteTable(mv.Case):
             return [("admin", w.c)]
         if "R_SB" in flags:
             return [("sachbearbeiter", w.sc)]
-        if "R_LOGIN" in flags:
+        if "R_PORTALADMIN" in flags or "R_FACH" in flags:
+            return ([("kasse portaladmin", w.kp)] if "R_PORTALADMIN" in flags else []) + \
+                ([("kasse fach", w.kf)] if "R_FACH" in flags else [])
+        if "R_MEMBER" in flags:
             return [("admin", w.c), ("sachbearbeiter", w.sc)]
+        if "R_LOGIN" in flags:
+            return [("admin", w.c), ("sachbearbeiter", w.sc), ("kasse portaladmin", w.kp), ("kasse fach", w.kf)]
         anon = mv.Client()
         anon.get("/anmelden")
         return [("anonymous", anon), ("admin", w.c)]
@@ -644,33 +651,49 @@ class RouteTable(mv.Case):
         self.assertEqual(tan_stage.get("/anmelden/tan").status, 200, "the attempt still waits for its TAN")
         mv.latest_tan(w.sb.email)
 
+    def refused(self, flags):
+        """(label, client) pairs of the roles a route with these flags refuses (SPEC §15 included)."""
+        w = self.w
+        x, s, kp, kf = ("admin", w.c), ("sachbearbeiter", w.sc), ("kasse portaladmin", w.kp), ("kasse fach", w.kf)
+        if "R_PORTALADMIN" in flags or "R_FACH" in flags:
+            return [x, s] + ([kp] if "R_PORTALADMIN" not in flags else []) + ([kf] if "R_FACH" not in flags else [])
+        if "R_ADMIN" in flags:
+            return [s, kp, kf]
+        if "R_SB" in flags:
+            return [x, kp, kf]
+        if "R_MEMBER" in flags:
+            return [kp, kf]
+        return []
+
     def test_29_each_role_is_refused_the_other_roles_routes(self):
         """#29: a Sachbearbeiter gets 403 on every administrator route, an administrator 403 on every mailbox
-        route (GET and POST with a valid token); nothing changes."""
+        route, the Kasse's accounts 403 on every route of the organisations and the organisations' accounts on
+        every /kasse/ route, each kind of Kasse account on the other kind's (GET and POST with a valid token);
+        nothing changes."""
         w = self.w
         before = U.details(w.c, w.sb.kennung)
+        checked = 0
         for method, pattern, flags in self.routes:
-            if "R_ADMIN" in flags:
-                c = w.sc
-            elif "R_SB" in flags:
-                c = w.c
-            else:
-                continue
-            path = fill(pattern, w)
-            with U.case(route=f"{method} {path}"):
-                if method == "GET":
-                    r = c.get(path)
-                elif "R_MULTIPART" in flags:
-                    c.get("/")
-                    r = mv.post_multipart(c, path, [("betreff", "x"), ("nachricht", "y")])
-                else:
-                    c.get("/")
-                    r = c.post(path, [("email", "x@example.org")])
-                self.assertEqual(r.status, 403)
-                self.assertIn("Sie haben keine Berechtigung für diese Seite.", r.alert_text())
-                self.assertNotIn("Checkliste", r.text)
+            for label, c in self.refused(flags):
+                checked += 1
+                self.assert_refused(c, method, fill(pattern, w), flags, label)
+        self.assertGreater(checked, 100)
         self.assertEqual(U.details(w.c, w.sb.kennung), before)
         self.assertIsNone(w.c.get("/gruppen/beihilfe", json=True).json().get("email"))
+
+    def assert_refused(self, c, method, path, flags, label):
+        with U.case(route=f"{method} {path}", who=label):
+            if method == "GET":
+                r = c.get(path)
+            elif "R_MULTIPART" in flags:
+                c.get("/")
+                r = mv.post_multipart(c, path, [("betreff", "x"), ("nachricht", "y")])
+            else:
+                c.get("/")
+                r = c.post(path, [("email", "x@example.org")])
+            self.assertEqual(r.status, 403)
+            self.assertIn("Sie haben keine Berechtigung für diese Seite.", r.alert_text())
+            self.assertNotIn("Checkliste", r.text)
 
     def test_25_28_every_page_no_store_and_security_headers(self):
         """#25, #28: every GET route (public, login, TAN, administrator and Sachbearbeiter pages, downloads) as
