@@ -7,6 +7,7 @@
 #include "pages.h"
 #include "config.h"
 #include "http.h"
+#include "log.h"
 #include "metrics.h"
 #include "response.h"
 #include <cjson/cJSON.h>
@@ -83,4 +84,6 @@ void status_observe(const req *r, double seconds)
 			: r->status == 405 ? "method_not_allowed"
 					   : "unrouted";
 	metrics_request(cls, r->status, seconds);
+	if (r->status >= 500 && r->route != &status_route && r->route != &intern_route)
+		log_warn("answered %d", r->status); /* a load balancer's /status polls are not logged */
 }

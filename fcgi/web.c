@@ -314,8 +314,6 @@ int worker_handle_fcgi(void *fcgx_request)
 	handle(fr, r);
 	if (!r->responded)
 		page_error(r, 500, "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.");
-	if (r->status >= 500)
-		log_warn("answered %d", r->status);
 	sbuf head = sbuf_in(&a);
 	resp_head(r, &head);
 	FCGX_PutStr(head.data, (int)head.len, fr->out);
