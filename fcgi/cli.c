@@ -45,6 +45,7 @@ static const cli_command commands[] = {
 	{"ab", "aenderungen", cli_ab_aenderungen, "ab aenderungen [--seit ID]"},
 	{"ab", "zugriffe", cli_ab_zugriffe, "ab zugriffe --pnr P [--nr N] [--seit DATUM]"},
 	{"ab", "aufraeumen", cli_ab_aufraeumen, "ab aufraeumen   (removes what has outlived its retention, as the housekeeping does)"},
+	{"status", NULL, cli_status, "status   (this host: database, outbox, workers; exit code 1 when not healthy)"},
 	{"dev", "seed", cli_dev_seed,
 	 "dev seed --orgs N --users M [--messages K] [--persons P] [--pnr FIRST]   (dev_mode only: benchmark data)"},
 };
@@ -276,7 +277,7 @@ int cli_main(int argc, char **argv)
 	struct opts o;
 	if (opts_parse(argc - words, argv + words, &o) != 0)
 		return 2;
-	if (db_connect() != 0)
+	if (db_connect() != 0 && !(cmd && cmd->run == cli_status)) /* status reports the outage itself */
 		return cli_fail("cannot connect to the database (see the configuration)", NULL);
 	if (!cmd) {
 		usage();

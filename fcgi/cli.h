@@ -77,6 +77,7 @@ cli_handler cli_message_send, cli_message_list, cli_message_export;
 cli_handler cli_feedback_list;
 cli_handler cli_meldung_list, cli_meldung_show, cli_meldung_status, cli_meldung_export;
 cli_handler cli_dev_seed;
+cli_handler cli_status;
 cli_handler cli_ab_aenderungen, cli_ab_zugriffe, cli_ab_aufraeumen;
 cli_handler cli_ab_import;
 

@@ -83,6 +83,7 @@ static const struct cfg_key keys[] = {
 	L(ab_zugriff_tage, 730, 1, 3650),             /* access log kept 2 years (DOMAIN.md §5) */
 	L(housekeeping_interval_s, 3600, 1, 86400),   /* the mailer's retention step */
 	L(meldung_tage, 730, 1, 3650),                /* Meldungen kept after erledigt/abgelehnt/zurückgezogen */
+	L(status_outbox_max_age_s, 900, 1, 604800),   /* /status: outbox older than this = unhealthy */
 	L(dev_mode, 0, 0, 1),
 	S(log_level, "info", false),
 };

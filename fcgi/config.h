@@ -36,6 +36,8 @@ typedef struct config {
 	/* retention (DOMAIN.md §5; retention.c, run by the mailer's housekeeping and `mvctl ab aufraeumen`) */
 	long ab_zugriff_tage, housekeeping_interval_s;
 	long meldung_tage; /* a closed Meldung and its documents are removed that many days later */
+	/* operations: /status answers 503 once the oldest unsent mail is this old (metrics.c) */
+	long status_outbox_max_age_s;
 	/* misc */
 	long dev_mode;
 	char *log_level;

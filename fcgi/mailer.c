@@ -23,6 +23,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "retention.h"
 #include "util.h"
 
@@ -638,6 +639,7 @@ static bool process_batch(struct mail_item *m, size_t n, const char *token)
 	long long over_min = 0, over_max = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		metrics_mail(m[i].sent);
 		if (m[i].sent && m[i].recorded) {
 			log_info("mail id=%lld domain=%s result=sent", m[i].id,
 				 mail_addr_ok(m[i].to) ? domain_of(m[i].to) : "(invalid)");

@@ -12,6 +12,7 @@
 #include "html.h"
 #include "log.h"
 #include "mail.h"
+#include "metrics.h"
 #include "pages.h"
 #include <errno.h>
 #include <fcgiapp.h>
@@ -126,6 +127,8 @@ static void worker_main(int listen_fd)
 		in_request = 0;
 		served++;
 	}
+	if (served >= cfg.worker_max_requests)
+		metrics_worker_recycled();
 	db_close();
 	_exit(0);
 }
@@ -182,6 +185,8 @@ static void reap(void)
 				if (delay > 30)
 					delay = 30;
 				c->restart_at = time(NULL) + delay;
+				if (!got_term)
+					metrics_child_restarted(c->kind == CHILD_WORKER);
 				log_warn("%s pid %d ended (%s %d); restart in %d s",
 					 c->kind == CHILD_WORKER ? "worker" : "mailer", (int)pid,
 					 WIFSIGNALED(status) ? "signal" : "exit",
@@ -207,6 +212,28 @@ static bool children_alive(void)
 		if (children[i].pid > 0)
 			return true;
 	return false;
+}
+
+/* The master's record for /status, /metrics and `mvctl status`: who runs, every round; the status
+ * file every STATUS_EVERY rounds (2 s). */
+enum { STATUS_EVERY = 10 };
+
+static void children_record(void)
+{
+	static unsigned round;
+	long workers = 0, alive = 0;
+	bool mailer = false;
+	for (size_t i = 0; i < nchildren; i++) {
+		if (children[i].kind == CHILD_MAILER) {
+			mailer = children[i].pid > 0;
+			continue;
+		}
+		workers++;
+		alive += children[i].pid > 0;
+	}
+	metrics_children(workers, alive, mailer);
+	if (round++ % STATUS_EVERY == 0)
+		metrics_status_write();
 }
 
 static void children_layout(void)
@@ -240,6 +267,10 @@ static int serve(void)
 	if (pw_gate_init() != 0)
 		log_warn("argon2id gate unavailable: %s", strerror(errno));
 	children_layout();
+	if (metrics_init() != 0)
+		log_warn("running without metrics");
+	for (size_t i = 0; i < routes_count; i++)
+		metrics_class_add(routes[i].name);
 	log_info("master pid %d: %ld workers + mailer on %s", (int)getpid(), cfg.workers, cfg.fcgi_socket);
 	for (;;) {
 		if (got_term)
@@ -267,6 +298,7 @@ static int serve(void)
 		for (size_t i = 0; i < nchildren; i++)
 			if (children[i].pid == 0 && children[i].restart_at <= now)
 				child_start(&children[i], fd);
+		children_record();
 		usleep(200000);
 	}
 	log_info("stopping: waiting for requests in flight");
@@ -284,6 +316,9 @@ static int serve(void)
 	}
 	close(fd);
 	unlink(cfg.fcgi_socket);
+	char status_file[1024];
+	metrics_status_path(status_file, sizeof status_file);
+	unlink(status_file);
 	log_info("stopped");
 	return 0;
 }

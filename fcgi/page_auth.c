@@ -12,6 +12,7 @@
 #include "html.h"
 #include "log.h"
 #include "mail.h"
+#include "metrics.h"
 #include "policy.h"
 #include <sodium.h>
 #include <stddef.h>
@@ -114,6 +115,7 @@ static void login_show(req *r, int status, const struct login_form *in)
 /* The login form again with the one message that never tells which part was wrong. */
 static void login_refused(req *r, const struct login_form *in, int status, const char *message)
 {
+	metrics_login(LOGIN_PASSWORD_REFUSED);
 	form_error(r, "_", message);
 	login_show(r, status, in);
 }
@@ -250,6 +252,8 @@ static void login_start_tan(req *r, const struct login_form *in, const struct lo
 					  "versuchen Sie es dann erneut.");
 		return;
 	}
+	metrics_login(LOGIN_PASSWORD_OK);
+	metrics_tan_mail_queued();
 	session_cookie_set(r, c.token);
 	redirect(r, "/anmelden/tan");
 }
@@ -443,6 +447,8 @@ void auth_tan_post(req *r)
 		db_fail(r);
 		return;
 	}
+	if (c.outcome != TAN_DONE_MEANWHILE) /* the other of two identical posts counted it */
+		metrics_login(c.outcome == TAN_OK ? LOGIN_TAN_OK : LOGIN_TAN_REFUSED);
 	switch (c.outcome) {
 	case TAN_OK:
 		session_cookie_set(r, c.token);

@@ -96,4 +96,9 @@ int static_pages_load(bool production);
  * the search; `migrate` runs it after the SQL files. 0 ok, -1 on a database error. */
 int faq_stems_fill(void);
 
+/* page_status.c: GET /status and, on the local listener (FastCGI param MV_LISTENER=intern), GET
+ * /metrics — before the session (true: answered); the class web.c counts a finished request under. */
+bool status_answer(req *r, char *const *env);
+void status_observe(const req *r, double seconds);
+
 #endif

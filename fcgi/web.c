@@ -6,11 +6,13 @@
 #include "domain.h"
 #include "form.h"
 #include "layout.h"
+#include "pages.h"
 #include "log.h"
 #include "response.h"
 #include "session.h"
 #include <fcgiapp.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const repeatable_fields[] = {"gruppe", "recht"};
 
@@ -272,6 +274,8 @@ static void handle(FCGX_Request *fr, req *r)
 		parse_error(r, 400);
 		return;
 	}
+	if (status_answer(r, fr->envp))
+		return;
 	r->sid_cookie = cookie_get(r, cookie_name(r, "mv_sid"));
 	r->pre_cookie = cookie_get(r, cookie_name(r, "mv_pre"));
 	if (session_load(r) != 0) {
@@ -299,6 +303,8 @@ static void handle(FCGX_Request *fr, req *r)
 int worker_handle_fcgi(void *fcgx_request)
 {
 	FCGX_Request *fr = fcgx_request;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	arena a;
 	arena_init(&a);
 	req *r = arena_alloc(&a, sizeof *r);
@@ -308,13 +314,13 @@ int worker_handle_fcgi(void *fcgx_request)
 	handle(fr, r);
 	if (!r->responded)
 		page_error(r, 500, "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.");
-	if (r->status >= 500)
-		log_warn("answered %d", r->status);
 	sbuf head = sbuf_in(&a);
 	resp_head(r, &head);
 	FCGX_PutStr(head.data, (int)head.len, fr->out);
 	if (!r->is_head && r->body.len)
 		FCGX_PutStr(r->body.data, (int)r->body.len, fr->out);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	status_observe(r, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	cJSON_Delete(r->json);
 	sbuf_free(&r->head);
 	sbuf_free(&r->body);

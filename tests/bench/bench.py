@@ -338,7 +338,8 @@ class Site:
             time.sleep(0.05)
         text = open(os.path.join(ROOT, "nginx", "dev.conf.in")).read()
         text = (text.replace("@USER_LINE@", "user root;" if os.geteuid() == 0 else "")
-                .replace("@PORT@", str(port)).replace("@VAR@", self.dir).replace("@ROOT@", ROOT))
+                .replace("@PORT@", str(port)).replace("@METRICS_PORT@", str(port + 100))
+                .replace("@VAR@", self.dir).replace("@ROOT@", ROOT))
         self.conf = os.path.join(self.dir, "nginx", "nginx.conf")
         with open(self.conf, "w") as f:
             f.write(text)

@@ -519,7 +519,7 @@ class Tls(mv.Case):
         app's answers (scripts/nginx-tls-test itself checks TLS versions, ciphers, redirect, HSTS on 404)."""
         a = mv.ready_admin()
         env = dict(os.environ, MV_TLS_PORT=str(free_port()), MV_TLS_HTTP_PORT=str(free_port()),
-                   MV_TLS_KENNUNG=a.kennung, MV_TLS_PASSWORT=a.password, MV_TLS_EMAIL=a.email)
+                   MV_TLS_METRICS_PORT=str(free_port()), MV_TLS_KENNUNG=a.kennung, MV_TLS_PASSWORT=a.password, MV_TLS_EMAIL=a.email)
         p = subprocess.run([os.path.join(mv.REPO, "scripts", "nginx-tls-test"), "/usr/bin/python3", "-c", TLS_CLIENT],
                            capture_output=True, text=True, env=env, timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr[-2000:])
