@@ -7,7 +7,7 @@ smtp_starttls = required, smtp_ca_file = the test CA, smtp_host = "localhost" (t
 good certificate), smtp_user/smtp_password for AUTH.
 
 Each broken server — no STARTTLS offered, a certificate for another host name, a certificate from
-an unknown CA — and wrong credentials on the app's side: nothing reaches the server beyond the
+an unknown CA, no AUTH offered — and wrong credentials on the app's side: nothing reaches the server beyond the
 point of refusal (Postfix's own session summary line shows which commands it got), the outbox
 keeps the mail, the app log says why, and once the server is fixed the same mail arrives once.
 
@@ -199,6 +199,19 @@ class ProductionMailPath(mv.Case):
                 [r"SSL_accept error from localhost\[127\.0\.0\.1\]",
                  r"alert unknown ca",
                  r"disconnect from localhost\[127\.0\.0\.1\] ehlo=1 starttls=0/1 commands=1/2"],
+                lambda: mta("variant", self.dir, "good"))
+        finally:
+            mta("variant", self.dir, "good")
+
+    def test_f_server_without_auth(self):
+        mta("variant", self.dir, "noauth")
+        try:
+            self.assert_refused_then_sent(
+                lambda: mv.new_admin().email, mv.SUBJ_SETPW,
+                "server offers no usable AUTH although smtp_user is set; nothing sent",
+                # TLS, EHLO without AUTH in the answer; the client hung up before MAIL FROM
+                [r"lost connection after EHLO from localhost\[127\.0\.0\.1\]",
+                 r"disconnect from localhost\[127\.0\.0\.1\] ehlo=2 starttls=1 commands=3"],
                 lambda: mta("variant", self.dir, "good"))
         finally:
             mta("variant", self.dir, "good")
