@@ -37,6 +37,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -140,6 +142,19 @@ static long backoff_s(long attempts_before)
 
 /* ---- TLS and AUTH setup ---- */
 
+/* The first certificate error of the running handshake, from OpenSSL's verify callback (this
+ * process is single-threaded; reset before each session): the log then says which check failed —
+ * "hostname mismatch", "unable to get local issuer certificate" — not only "certificate verify
+ * failed". */
+static int tls_verify_err;
+
+static int tls_verify_cb(int ok, X509_STORE_CTX *x)
+{
+	if (!ok && !tls_verify_err)
+		tls_verify_err = X509_STORE_CTX_get_error(x);
+	return ok;
+}
+
 /* libesmtp's built-in SSL_CTX allows TLS 1.0 and is cached in a static that the first session frees
  * (second session: use after free). Ours: peer verification in the handshake, and the configured
  * host name checked by OpenSSL on top of libesmtp's own name check.
@@ -167,7 +182,7 @@ static SSL_CTX *tls_ctx_new(void)
 		SSL_CTX_free(c);
 		return NULL;
 	}
-	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, tls_verify_cb);
 	return c;
 }
 
@@ -233,6 +248,11 @@ struct send_ev {
 	bool connected, tls_ok;
 	const char *tls_problem;
 	long verify_result;
+	SSL *ssl;                /* libesmtp's TLS connection, from SMTP_EV_STARTTLS_OK */
+	/* AUTH, seen by smtp_monitor: the reply to our AUTH, and whether we cut the connection
+	 * before an unauthenticated MAIL FROM */
+	bool auth_pending, authenticated, auth_cut;
+	char auth_reply[96];
 	/* to record each accepted mail at once */
 	const char *token;
 	struct mail_item *m;
@@ -255,9 +275,14 @@ static void smtp_event(smtp_session_t s, int event, void *arg, ...)
 	case SMTP_EV_CONNECT:
 		ev->connected = true;
 		break;
-	case SMTP_EV_STARTTLS_OK:
+	case SMTP_EV_STARTTLS_OK: {
+		va_list ap;
+		va_start(ap, arg);
+		ev->ssl = va_arg(ap, SSL *);
+		va_end(ap);
 		ev->tls_ok = true;
 		break;
+	}
 	case SMTP_EV_EXTNA_STARTTLS:
 		ev->tls_problem = "server does not offer STARTTLS";
 		break;
@@ -288,6 +313,42 @@ static void smtp_event(smtp_session_t s, int event, void *arg, ...)
 	}
 	default:
 		break;
+	}
+}
+
+/* libesmtp goes on to MAIL FROM without authentication when every AUTH mechanism failed or the
+ * server offers none (smtp-auth.c: "the MTA is required to accept mail for its own domain"), and
+ * offers no option to refuse that. With smtp_user set an unauthenticated session is a fault to
+ * report, not a way to send: this protocol monitor watches the reply to AUTH and shuts the socket
+ * down just before an unauthenticated MAIL FROM is written, so no envelope and no body leaves.
+ * It never copies what we write (the AUTH line carries the password), only the server's reply. */
+static void smtp_monitor(const char *buf, int len, int writing, void *arg)
+{
+	struct send_ev *ev = arg;
+	if (writing == 1) {
+		if (len >= 5 && strncasecmp(buf, "AUTH ", 5) == 0)
+			ev->auth_pending = true;
+		else if (len >= 10 && strncasecmp(buf, "MAIL FROM:", 10) == 0 && *cfg.smtp_user && !ev->authenticated) {
+			ev->auth_cut = true;
+			int fd = ev->ssl ? SSL_get_fd(ev->ssl) : -1;
+			if (fd >= 0)
+				shutdown(fd, SHUT_RDWR); /* libesmtp's write fails: the session ends here */
+		}
+		return;
+	}
+	if (writing != 0 || !ev->auth_pending || len < 3)
+		return;
+	if (strncmp(buf, "235", 3) == 0) {
+		ev->authenticated = true;
+		ev->auth_pending = false;
+	} else if (buf[0] == '4' || buf[0] == '5') {
+		char line[sizeof ev->auth_reply];
+		size_t k = 0;
+		for (; k + 1 < sizeof line && k < (size_t)len && buf[k] != '\r' && buf[k] != '\n'; k++)
+			line[k] = buf[k];
+		line[k] = '\0';
+		clean_copy(ev->auth_reply, sizeof ev->auth_reply, line);
+		ev->auth_pending = false; /* libesmtp may try the next mechanism: a new AUTH sets it again */
 	}
 }
 
@@ -347,6 +408,39 @@ static void fail_rest(struct mail_item *m, size_t n, const char *why)
 		}
 }
 
+/* Session reason: libesmtp's error, refined by what the TLS layer and the AUTH monitor told us. */
+static void session_why(const struct send_ev *ev, int serr, bool answered, char *why, size_t whylen)
+{
+	unsigned long sslerr = ERR_peek_last_error();
+	const char *sslwhy = sslerr ? ERR_reason_error_string(sslerr) : NULL;
+	if (ev->tls_problem && ev->verify_result)
+		snprintf(why, whylen, "%s (%s)", ev->tls_problem, X509_verify_cert_error_string(ev->verify_result));
+	else if (ev->tls_problem)
+		snprintf(why, whylen, "%s", ev->tls_problem);
+	else if (ev->auth_cut && !answered && ev->auth_reply[0])
+		snprintf(why, whylen, "authentication as smtp_user failed (%s); nothing sent", ev->auth_reply);
+	else if (ev->auth_cut && !answered)
+		snprintf(why, whylen, "server offers no usable AUTH although smtp_user is set; nothing sent");
+	else if (tls_required() && !ev->tls_ok && sslerr && tls_verify_err)
+		snprintf(why, whylen, "TLS handshake failed: %s (%s)", sslwhy ? sslwhy : "unknown OpenSSL error",
+			 X509_verify_cert_error_string(tls_verify_err));
+	else if (tls_required() && !ev->tls_ok && sslerr)
+		snprintf(why, whylen, "TLS handshake failed: %s", sslwhy ? sslwhy : "unknown OpenSSL error");
+	else if (serr) {
+		char ebuf[128] = "";
+		/* may return a static string instead of filling ebuf (GNU strerror_r) */
+		const char *t = smtp_strerror(serr, ebuf, sizeof ebuf);
+		snprintf(why, whylen, "%s", t && *t ? t : "unknown libESMTP error");
+	}
+	else if (answered)
+		snprintf(why, whylen, "no answer for this message");
+	else if (ev->connected)
+		snprintf(why, whylen, "server ended the session before MAIL FROM%s",
+			 *cfg.smtp_user ? " (authentication rejected?)" : "");
+	else
+		snprintf(why, whylen, "no connection");
+}
+
 /* Runs the prepared session and reads every message's verdict. See mailer_send for the result. */
 static int run_session(smtp_session_t s, const struct send_ev *ev, struct mail_item *m, smtp_message_t *msg,
 		       smtp_recipient_t *rcpt, size_t n, char *why, size_t whylen)
@@ -355,6 +449,7 @@ static int run_session(smtp_session_t s, const struct send_ev *ev, struct mail_i
 	bool answered = false;
 
 	ERR_clear_error();
+	tls_verify_err = 0;
 	int serr = smtp_start_session(s) ? 0 : smtp_errno();
 	/* Even a failed session may have delivered its first messages before the connection broke:
 	 * the per-message status decides, never the session's return value alone. */
@@ -376,28 +471,7 @@ static int run_session(smtp_session_t s, const struct send_ev *ev, struct mail_i
 			describe(&m[i], "DATA", tr);
 	}
 
-	/* Session reason: libesmtp's error, refined by what the TLS layer told us. */
-	unsigned long sslerr = ERR_peek_last_error();
-	const char *sslwhy = sslerr ? ERR_reason_error_string(sslerr) : NULL;
-	if (ev->tls_problem && ev->verify_result)
-		snprintf(why, whylen, "%s (%s)", ev->tls_problem, X509_verify_cert_error_string(ev->verify_result));
-	else if (ev->tls_problem)
-		snprintf(why, whylen, "%s", ev->tls_problem);
-	else if (tls_required() && !ev->tls_ok && sslerr)
-		snprintf(why, whylen, "TLS handshake failed: %s", sslwhy ? sslwhy : "unknown OpenSSL error");
-	else if (serr) {
-		char ebuf[128] = "";
-		/* may return a static string instead of filling ebuf (GNU strerror_r) */
-		const char *t = smtp_strerror(serr, ebuf, sizeof ebuf);
-		snprintf(why, whylen, "%s", t && *t ? t : "unknown libESMTP error");
-	}
-	else if (answered)
-		snprintf(why, whylen, "no answer for this message");
-	else if (ev->connected)
-		snprintf(why, whylen, "server ended the session before MAIL FROM%s",
-			 *cfg.smtp_user ? " (authentication rejected?)" : "");
-	else
-		snprintf(why, whylen, "no connection");
+	session_why(ev, serr, answered, why, whylen);
 	ERR_clear_error(); /* nothing stale in the queue for the next session */
 
 	if (tls_required() && !ev->tls_ok && sent)
@@ -420,6 +494,7 @@ static smtp_session_t session_open(struct send_ev *ev, auth_context_t *actx)
 	snprintf(hostport, sizeof hostport, "%s:%ld", cfg.smtp_host, cfg.smtp_port);
 	smtp_set_server(s, hostport);
 	smtp_set_eventcb(s, smtp_event, ev);
+	smtp_set_monitorcb(s, smtp_monitor, ev, 0);
 	/* RFC 5321 minimums are minutes; a TAN is useless by then and the claim expires after 120 s. */
 	smtp_set_timeout(s, Timeout_GREETING | Timeout_OVERRIDE_RFC2822_MINIMUM, 20000);
 	smtp_set_timeout(s, Timeout_ENVELOPE | Timeout_OVERRIDE_RFC2822_MINIMUM, 20000);
@@ -626,6 +701,7 @@ static int recover_stale(void)
 #define SMTP_LOG_EVERY_S 60
 static unsigned smtp_failed;
 static long smtp_logged_at;
+static char smtp_logged_why[200]; /* a new reason is logged at once */
 
 /* Sends one claimed batch and queues its results for the database.
  * Returns false if the session failed as a whole (SMTP server unreachable or refusing us). */
@@ -679,11 +755,12 @@ static bool process_batch(struct mail_item *m, size_t n, const char *token)
 			  over, over_min, over_max, cfg.mail_max_attempts, why);
 	if (whole) {
 		smtp_failed++;
-		if (smtp_failed == 1 || now - smtp_logged_at >= SMTP_LOG_EVERY_S) {
+		if (smtp_failed == 1 || now - smtp_logged_at >= SMTP_LOG_EVERY_S || strcmp(why, smtp_logged_why) != 0) {
 			log_warn("mailer: SMTP session to %s:%ld failed: %s; %zu mails queued again (retry in %ld s or "
 				 "more); %u failed sessions in a row",
 				 cfg.smtp_host, cfg.smtp_port, why, n, first_retry, smtp_failed);
 			smtp_logged_at = now;
+			snprintf(smtp_logged_why, sizeof smtp_logged_why, "%s", why);
 		}
 	} else if (smtp_failed) {
 		log_info("mailer: SMTP server reachable again after %u failed sessions", smtp_failed);

@@ -35,6 +35,7 @@ ORDER = [
     "test_mvctl",
     "test_mailbox",
     "test_mailer",
+    "test_mail_tls",
     "test_security_checklist",
     "test_timeouts",
 ]
