@@ -96,4 +96,18 @@ int static_pages_load(bool production);
  * the search; `migrate` runs it after the SQL files. 0 ok, -1 on a database error. */
 int faq_stems_fill(void);
 
+/* page_kasse_orgs.c, page_kasse_admin.c: the Kasse's portal administrators (SPEC §15) */
+void kasse_orgs_list(req *r);
+void kasse_org_new_get(req *r);
+void kasse_org_new_post(req *r);
+void kasse_org_show(req *r);
+void kasse_org_restrict(req *r);
+void kasse_admin_new_get(req *r);
+void kasse_admin_new_post(req *r);
+void kasse_admin_edit_get(req *r);
+void kasse_admin_edit_post(req *r);
+void kasse_user_find(req *r);
+void kasse_audit(req *r);
+void kasse_feedback(req *r);
+
 #endif
