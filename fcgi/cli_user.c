@@ -110,7 +110,7 @@ static cJSON *user_json(const user_hit *h)
 static void user_print(arena *a, const user_hit *h)
 {
 	printf("%s  %s %s  <%s>  %s  %s\n", h->kennung, cli_text(a, h->vorname), cli_text(a, h->name),
-	       cli_text(a, h->email), h->status, h->mitglied ? cli_text(a, h->mitglied) : "-");
+	       cli_text(a, h->email), h->status, h->org_name ? cli_text(a, h->org_name) : "-");
 }
 
 int cli_user_find(actor *who, struct opts *o)

@@ -217,7 +217,8 @@ long long user_find(arena *a, const char *name, const char *email, const char *p
 	user_hit *h = arena_alloc(a, (res->nrows + 1) * sizeof *h);
 	for (size_t i = 0; i < res->nrows; i++) {
 		h[i] = (user_hit){db_str(res, i, KENNUNG), db_str(res, i, ROLLE), db_str(res, i, VORNAME),
-				  db_str(res, i, NAME), db_str(res, i, EMAIL), db_str(res, i, STATUS), NULL};
+				  db_str(res, i, NAME), db_str(res, i, EMAIL), db_str(res, i, STATUS), db_str(res, i, ORG_NAME),
+				  NULL};
 		if (db_str(res, i, ORG_NAME))
 			h[i].mitglied = org_line(a, db_str(res, i, ORG_NAME), db_str(res, i, BEREICH), db_str(res, i, PNR),
 						 db_str(res, i, ABR));

@@ -61,7 +61,7 @@ void change_note(sbuf *d, const char *label, const char *old_value, const char *
 
 typedef struct user_hit {
 	const char *kennung, *rolle, *vorname, *name, *email, *status;
-	const char *mitglied; /* org_line, or NULL for the Kasse's accounts */
+	const char *org_name, *mitglied; /* the organisation's name and org_line, or NULL for the Kasse's accounts */
 } user_hit;
 /* Accounts whose name or first name starts with name, with exactly this address, of the
  * organisation pnr (each NULL: any), by name; up to limit. Rows, or -1 on a database error. */
