@@ -381,6 +381,9 @@ class Protokoll(Base):
         r = self.kp.get(f"/kasse/protokoll?pnr={org.pnr}")
         self.assertIn("Ältere Einträge", r.text)
         self.assertIn("Administrator angelegt", r.text)
+        r = self.kp.get(f"/kasse/protokoll?pnr={org.pnr}&ereignis=org_added")
+        self.assertIn(">Organisation angelegt</td>", r.text)
+        self.assertIn('<option value="org_added" selected>Organisation angelegt</option>', r.text)
 
     def test_access_to_personal_data_is_listed(self):
         admin, c = U.admin_session()
