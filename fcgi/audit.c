@@ -158,6 +158,11 @@ static const char *detail_labelled(arena *a, const char *event, const char *deta
 	return b.data;
 }
 
+const char *audit_detail_shown(arena *a, const char *event, const char *detail)
+{
+	return detail_labelled(a, event, detail);
+}
+
 static db_res *audit_query(arena *a, long long org_id, enum audit_scope scope, const char *k, long long limit,
 			   long long offset)
 {

@@ -37,6 +37,8 @@ enum audit_scope { AUDIT_ACCOUNTS, AUDIT_ALL }; /* the page shows account change
  * Returns the number of rows (up to limit), -1 on a database error. */
 long long audit_list(arena *a, long long org_id, enum audit_scope scope, const char *kennung, long long limit,
 		     long long offset, audit_entry **out);
+/* A stored detail as the logs show it: rights by their labels (the row keeps the keys). */
+const char *audit_detail_shown(arena *a, const char *event, const char *detail);
 cJSON *audit_entry_json(const audit_entry *e, const char *time_key);
 
 #endif

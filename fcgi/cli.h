@@ -5,6 +5,7 @@
 #define MV_CLI_H
 #include "audit.h"
 #include "http.h"
+#include "orgs.h"
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
@@ -62,13 +63,6 @@ int cli_file_write_new(const char *dir, const char *name, const char *data, size
 
 /* What a command's transaction returns besides 0 and DB_TX_FAIL (db_tx rolls back and passes it on). */
 enum cli_tx_result { CLI_TX_NOT_FOUND = 1, CLI_TX_EXISTS };
-
-/* A new organisation of our Kasse with the audit row "org_added", in a transaction of its own
- * (org add, dev seed): 0, CLI_TX_EXISTS if the PNR is taken, DB_TX_FAIL on a database error. */
-struct org_new {
-	const char *name, *bereich, *pnr, *abr;
-};
-int org_add(actor *who, const struct org_new *org, unsigned long long *id_out);
 
 cli_handler cli_org_add, cli_org_restrict;
 cli_handler cli_kasse_add, cli_kasse_update, cli_kasse_lock, cli_kasse_unlock, cli_kasse_list;

@@ -101,4 +101,18 @@ int faq_stems_fill(void);
 bool status_answer(req *r, char *const *env);
 void status_observe(const req *r, double seconds);
 
+/* page_kasse_orgs.c, page_kasse_admin.c: the Kasse's portal administrators (SPEC §15) */
+void kasse_orgs_list(req *r);
+void kasse_org_new_get(req *r);
+void kasse_org_new_post(req *r);
+void kasse_org_show(req *r);
+void kasse_org_restrict(req *r);
+void kasse_admin_new_get(req *r);
+void kasse_admin_new_post(req *r);
+void kasse_admin_edit_get(req *r);
+void kasse_admin_edit_post(req *r);
+void kasse_user_find(req *r);
+void kasse_audit(req *r);
+void kasse_feedback(req *r);
+
 #endif

@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import registerKassePortaladmin from "./kasse_portaladmin.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
@@ -911,6 +912,9 @@ test("Meldungen: a form with errors, submitted with its Urkunde, Rückfrage answ
     `/formulare/neu/beschaeftigungsumfang?nr=${nr}`, `/formulare/neu/beurlaubung?nr=${nr}`, `/formulare/neu/abgang?nr=${nr}`,
     `/formulare/neu/versorgungsfall?nr=${nr}`]);
 });
+
+registerKassePortaladmin({ test, mvctl, next, activate, loginWithTan, visit, tabTo, tabType, tabPress, tabFollow,
+  tabChoose, noSidewaysScrolling });
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
