@@ -26,7 +26,7 @@ const kasse_area kasse_areas[] = {
 	{"/kasse/nutzerkennung", "Nutzerkennung suchen", "vergessene Nutzerkennungen nachschlagen (§1.4)", KR_PORTALADMIN},
 	{"/kasse/protokoll", "Protokoll", "Änderungen und Zugriffe auf personenbezogene Daten aller Organisationen",
 	 KR_PORTALADMIN},
-	{"/kasse/rueckmeldungen", "Feedback und Support", "was Nutzerinnen und Nutzer über die Formulare geschrieben haben",
+	{"/kasse/rueckmeldungen", "Feedback und Support", "Rückmeldungen und Supportanfragen aus dem Portal",
 	 KR_PORTALADMIN},
 	{"/kasse/nachrichten", "Nachrichten", "alles, was die Organisationen geschickt haben, und neue Nachrichten",
 	 KR_FACH},
@@ -173,9 +173,10 @@ static void footer_markup(req *r, sbuf *b)
 {
 	h_raw(b, "<nav aria-label=\"Fußzeile\"><ul>");
 	for (size_t i = 0; i < ARRAY_LEN(footer_links); i++)
-		/* feedback needs a login (support does not): no link that only leads to the login page */
+		/* feedback needs an organisation's login (support does not): no link that only leads to the login page
+		 * or to a refusal (the Kasse receives feedback, it does not send it) */
 		if (route_exists("GET", footer_links[i].path) &&
-		    (logged_in(r) || strcmp(footer_links[i].path, "/feedback") != 0))
+		    (strcmp(footer_links[i].path, "/feedback") != 0 || (logged_in(r) && r->me->role != ROLE_KASSE)))
 			h_printf(b, "<li><a href=\"%s\">%s</a></li>", footer_links[i].path, footer_links[i].label);
 	h_raw(b, "</ul></nav>");
 }

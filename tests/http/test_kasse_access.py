@@ -87,6 +87,8 @@ class KasseLogin(mv.Case):
                 self.assertIn(f"Guten Tag, {k.vorname} {k.name}!", r.text)
                 self.assertIn("der Kasse angemeldet", r.text)
                 self.assertNotIn('href="/mitgliederdaten"', r.text)
+                self.assertNotIn('href="/feedback"', r.text, "the Kasse receives feedback; no link to a 403")
+                self.assertIn('href="/support"', r.text)
                 self.assertNotIn("Postfach", r.text)
                 j = c.get("/", json=True).json()
                 self.assertEqual((j["rolle"], j["kasse_rolle"], j["nutzerkennung"]), ("Kasse", k.rolle, k.kennung))
