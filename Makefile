@@ -21,7 +21,9 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen test-cluster
+DEB_DIR := $(BUILD)/deb
+
+.PHONY: deb deb-test deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen test-cluster
 
 all: $(BIN)
 
@@ -123,6 +125,16 @@ install: all
 	install -m 0644 nginx/*.in $(DESTDIR)$(PREFIX)/share/meineversorgung/nginx/
 	install -m 0644 scripts/systemd/* $(DESTDIR)$(PREFIX)/share/meineversorgung/systemd/
 	install -m 0755 scripts/mvctl $(DESTDIR)$(PREFIX)/share/meineversorgung/mvctl
+
+# The Debian package (debian/): dpkg-buildpackage on a clean copy of the tracked tree in
+# build/deb/src, the .deb and lintian's report in build/deb/ (README "Operations")
+deb:
+	@bash scripts/install-deps --deb
+	@bash scripts/build-deb $(DEB_DIR)
+
+# The package in a clean Debian 12 chroot: install against MariaDB, log in through nginx, remove, purge
+deb-test: deb
+	@bash scripts/deb-test $(DEB_DIR)
 
 clean:
 	rm -rf build
