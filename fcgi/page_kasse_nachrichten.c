@@ -128,24 +128,25 @@ static bool inbox_org(req *r, struct inbox_view *v)
 	return true;
 }
 
-/* The inbox's statements, one per driving index, so each filter combination reads an index in
- * id order and stops after the page (no sort, no count beyond COUNT_CAP):
- * ORG_BOX (org_id, gruppe, ordner, id), ORG (org_id, ordner, id), BOX (ordner, gruppe, id),
- * UNREAD (ordner, kasse_gelesen_am, id), ALL (ordner, id). A NULL group parameter with <=> is
- * the personal mailboxes. The remaining filters (unread, period) are checked per row. */
+/* The inbox's statements, one per driving index (sql/018), so each filter combination reads an
+ * index in id order and stops after the page (no sort, no count beyond COUNT_CAP); each index
+ * also holds erstellt and kasse_gelesen_am, so the count reads the index alone:
+ * ORG_BOX (org_id, gruppe, ordner, id, …), ORG (org_id, ordner, id, …), BOX (ordner, gruppe, id, …),
+ * UNREAD (ordner, kasse_gelesen_am, id, …), ALL (ordner, id, …). A NULL group parameter with <=>
+ * is the personal mailboxes. The remaining filters (unread, period) are checked per index entry.
+ * With an organisation (looked up by PNR in the Kasse) the count needs no join. */
 enum inbox_plan { P_ORG_BOX, P_ORG, P_BOX, P_UNREAD, P_ALL };
-#define IX_ORG_BOX "nachricht n FORCE INDEX (ix_nachricht_gruppe) "
-#define IX_ORG "nachricht n FORCE INDEX (ix_nachricht_org) "
+#define IX_ORG_BOX "nachricht n FORCE INDEX (ix_nachricht_kasse_org_gruppe) "
+#define IX_ORG "nachricht n FORCE INDEX (ix_nachricht_kasse_org) "
 #define IX_BOX "nachricht n FORCE INDEX (ix_nachricht_kasse_gruppe) "
 #define IX_UNREAD "nachricht n FORCE INDEX (ix_nachricht_kasse_ungelesen) "
 #define IX_ALL "nachricht n FORCE INDEX (ix_nachricht_kasse) "
 #define W_ORG_BOX "n.org_id = ? AND n.gruppe <=> ? AND n.ordner = 'gesendet' "
 #define W_ORG "n.org_id = ? AND n.ordner = 'gesendet' "
-#define W_BOX "n.ordner = 'gesendet' AND n.gruppe <=> ? "
-#define W_UNREAD "n.ordner = 'gesendet' AND n.kasse_gelesen_am IS NULL "
-#define W_ALL "n.ordner = 'gesendet' "
-#define W_REST "AND o.kasse = ? AND (? = 0 OR n.kasse_gelesen_am IS NULL) AND n.erstellt >= ? " \
-	       "AND n.erstellt < ? + INTERVAL 1 DAY "
+#define W_BOX "n.ordner = 'gesendet' AND n.gruppe <=> ? AND o.kasse = ? "
+#define W_UNREAD "n.ordner = 'gesendet' AND n.kasse_gelesen_am IS NULL AND o.kasse = ? "
+#define W_ALL "n.ordner = 'gesendet' AND o.kasse = ? "
+#define W_REST "AND (? = 0 OR n.kasse_gelesen_am IS NULL) AND n.erstellt >= ? AND n.erstellt < ? + INTERVAL 1 DAY "
 #define ROWS_COLS                                                                                                      \
 	"SELECT n.id, n.erstellt, o.name, o.pnr, COALESCE(n.gruppe, -1), COALESCE(CONCAT(k.vorname, ' ', k.name), ''), " \
 	"n.absender, n.betreff, n.anhaenge, n.kasse_gelesen_am IS NULL FROM "
@@ -161,8 +162,8 @@ static const char *const rows_sql[] = {
 	ROWS_COLS IX_ALL ROWS_JOIN W_ALL W_REST ROWS_END,
 };
 static const char *const count_sql[] = {
-	COUNT_COLS IX_ORG_BOX COUNT_JOIN W_ORG_BOX W_REST COUNT_END, COUNT_COLS IX_ORG COUNT_JOIN W_ORG W_REST COUNT_END,
-	COUNT_COLS IX_BOX COUNT_JOIN W_BOX W_REST COUNT_END,	     COUNT_COLS IX_UNREAD COUNT_JOIN W_UNREAD W_REST COUNT_END,
+	COUNT_COLS IX_ORG_BOX "WHERE " W_ORG_BOX W_REST COUNT_END, COUNT_COLS IX_ORG "WHERE " W_ORG W_REST COUNT_END,
+	COUNT_COLS IX_BOX COUNT_JOIN W_BOX W_REST COUNT_END,	   COUNT_COLS IX_UNREAD COUNT_JOIN W_UNREAD W_REST COUNT_END,
 	COUNT_COLS IX_ALL COUNT_JOIN W_ALL W_REST COUNT_END,
 };
 
@@ -175,7 +176,8 @@ static size_t inbox_params(const struct inbox_view *v, enum inbox_plan k, db_par
 		p[n++] = DI(v->org_id);
 	if (k == P_ORG_BOX || k == P_BOX)
 		p[n++] = box;
-	p[n++] = DS(cfg.kasse_nummer);
+	if (k != P_ORG_BOX && k != P_ORG)
+		p[n++] = DS(cfg.kasse_nummer);
 	p[n++] = DI(v->unread_only);
 	p[n++] = DS(v->von);
 	p[n++] = DS(v->bis);
