@@ -23,7 +23,7 @@ DESTDIR ?=
 
 DEB_DIR := $(BUILD)/deb
 
-.PHONY: deb deb-test deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen test-cluster
+.PHONY: deb deb-test deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen bench-kasse-nachrichten test-cluster
 
 all: $(BIN)
 
@@ -116,6 +116,10 @@ bench-ab: all
 # only the Beamtenformulare part (issue 13): list and Meldung vs floors, scale, submission CPU
 bench-meldungen: all
 	@MV_BENCH_ONLY=meldungen bash scripts/bench
+
+# only the fund's inbox (issue 14): /kasse/nachrichten over 1,000,000 messages vs floors, scale
+bench-kasse-nachrichten: all
+	@MV_BENCH_ONLY=kasse_nachrichten bash scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung

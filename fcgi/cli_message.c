@@ -40,27 +40,6 @@ char *cli_file_read(arena *a, const char *path, size_t *len, const char **err)
 	return out;
 }
 
-/* The group mailbox (--gruppe) or the Sachbearbeiter's personal one (--kennung) into m.
- * 0 ok, 1 after cli_fail. */
-static int message_recipient(actor *who, const struct opts *o, struct message_new *m)
-{
-	if (o->gruppe) {
-		m->gruppe = gruppe_parse(o->gruppe);
-		if (m->gruppe < 0)
-			return cli_fail("unknown group %s (beihilfe, beamtenversorgung, finanzierung, mitglieder-recht, "
-					"geschaeftsleitung, administration)", o->gruppe);
-		return 0;
-	}
-	char *k = arena_strdup(who->a, o->kennung);
-	db_res *acc = kennung_normalize(k) ?
-		db_query(who->a, "SELECT id FROM account WHERE kennung = ? AND org_id = ? AND rolle = 'S'",
-			 DBARGS(DS(k), DI(m->org_id))) : NULL;
-	if (!acc || acc->nrows == 0)
-		return cli_fail("no Sachbearbeiter %s in this organisation", o->kennung);
-	m->konto_id = db_int(acc, 0, 0);
-	return 0;
-}
-
 int cli_files_read(actor *who, const struct opts *o, const char *field, upload files[CLI_MAX_ATTACHMENTS])
 {
 	if (o->nanhang > cfg.upload_max_files)
@@ -76,17 +55,23 @@ int cli_files_read(actor *who, const struct opts *o, const char *field, upload f
 	return 0;
 }
 
-/* The --anhang files, read and checked as the web form checks uploads. 0 ok, 1 after cli_fail. */
-static int attachments_read(actor *who, const struct opts *o, upload files[CLI_MAX_ATTACHMENTS])
+/* The mailbox of --pnr and --gruppe or --kennung into m (and the audit row's target), as the
+ * page /kasse/nachrichten/neu finds it. 0 ok, 1 after cli_fail. */
+static int message_recipient(actor *who, const struct opts *o, struct message_new *m, const char **target)
 {
-	if (cli_files_read(who, o, "anhang", files) != 0)
-		return 1;
-	for (int i = 0; i < o->nanhang; i++) {
-		const char *why = upload_check(who->a, &files[i]);
-		if (why)
-			return cli_fail("%s", why);
+	switch (kasse_recipient(who->a, o->pnr, o->gruppe, o->gruppe ? NULL : o->kennung, m, target)) {
+	case KT_OK:
+		return 0;
+	case KT_NO_ORG:
+		return cli_fail("no organisation with PNR %s", o->pnr);
+	case KT_BAD_GROUP:
+		return cli_fail("unknown group %s (beihilfe, beamtenversorgung, finanzierung, mitglieder-recht, "
+				"geschaeftsleitung, administration)", o->gruppe);
+	case KT_NO_SB:
+		return cli_fail("no Sachbearbeiter %s in this organisation", o->kennung);
+	default:
+		return cli_fail("database error", NULL);
 	}
-	return 0;
 }
 
 int cli_message_send(actor *who, struct opts *o)
@@ -99,23 +84,22 @@ int cli_message_send(actor *who, struct opts *o)
 		return cli_fail("--text: 1-20000 characters of UTF-8", NULL);
 	if (str_has_ctl_but(o->text, strlen(o->text), "\t\r\n"))
 		return cli_fail("--text: no control characters other than tabs and line breaks", NULL);
-	long long org_id = cli_org_by_pnr(who, o->pnr);
-	if (org_id < 0)
-		return cli_fail("database error", NULL);
-	if (org_id == 0)
-		return cli_fail("no organisation with PNR %s", o->pnr);
-	struct message_new m = {.org_id = org_id, .gruppe = -1, .ordner = "eingang", .absender = kasse_name,
-				.betreff = o->betreff, .text = o->text};
+	struct message_new m = {.betreff = o->betreff, .text = o->text};
+	const char *target = NULL, *why = NULL;
 	upload files[CLI_MAX_ATTACHMENTS];
-	if (message_recipient(who, o, &m) != 0 || attachments_read(who, o, files) != 0)
+	if (message_recipient(who, o, &m, &target) != 0 || cli_files_read(who, o, "anhang", files) != 0)
 		return 1;
 	m.files = files;
 	m.nfiles = (size_t)o->nanhang;
 	long long id;
-	if (message_store_tx(who->a, &m, &id) != 0)
+	switch (kasse_message_send(who, &m, target, &id, &why)) {
+	case KS_OK:
+		break;
+	case KS_BAD_DOCUMENT:
+		return cli_fail("%s", why);
+	default:
 		return cli_fail("database error", NULL);
-	audit_org(who, org_id, "message_from_kasse", o->gruppe ? o->gruppe : o->kennung,
-		  arena_printf(who->a, "Nachricht %lld, %d Dokument(e)", id, o->nanhang));
+	}
 	if (cli_json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddNumberToObject(j, "id", (double)id);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mail.h"
 #include "messages.h"
+#include "secret.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -83,4 +84,53 @@ int message_store_tx(arena *a, const struct message_new *m, long long *id_out)
 		return -1;
 	*id_out = c.id;
 	return 0;
+}
+
+/* ---------- from the Kasse ---------- */
+
+enum kasse_to kasse_recipient(arena *a, const char *pnr, const char *gruppe, const char *kennung,
+			      struct message_new *m, const char **target)
+{
+	db_res *org = db_query(a, "SELECT id FROM organisation WHERE kasse = ? AND pnr = ?",
+			       DBARGS(DS(cfg.kasse_nummer), DS(pnr)));
+	if (!org)
+		return KT_DB_ERROR;
+	if (org->nrows == 0)
+		return KT_NO_ORG;
+	m->org_id = db_int(org, 0, 0);
+	m->gruppe = -1;
+	m->konto_id = 0;
+	if (gruppe) {
+		m->gruppe = gruppe_parse(gruppe);
+		*target = m->gruppe >= 0 ? gruppe_slug[m->gruppe] : gruppe;
+		return m->gruppe >= 0 ? KT_OK : KT_BAD_GROUP;
+	}
+	char *k = arena_strdup(a, kennung ? kennung : "");
+	if (!kennung_normalize(k))
+		return KT_NO_SB;
+	db_res *acc = db_query(a, "SELECT id FROM account WHERE kennung = ? AND org_id = ? AND rolle = 'S'",
+			       DBARGS(DS(k), DI(m->org_id)));
+	if (!acc)
+		return KT_DB_ERROR;
+	if (acc->nrows == 0)
+		return KT_NO_SB;
+	m->konto_id = db_int(acc, 0, 0);
+	*target = k;
+	return KT_OK;
+}
+
+enum kasse_send kasse_message_send(const actor *who, struct message_new *m, const char *target, long long *id,
+				   const char **why)
+{
+	for (size_t i = 0; i < m->nfiles; i++)
+		if ((*why = upload_check(who->a, &m->files[i])) != NULL)
+			return KS_BAD_DOCUMENT;
+	m->ordner = "eingang";
+	m->absender = kasse_name;
+	m->absender_konto_id = 0;
+	if (message_store_tx(who->a, m, id) != 0)
+		return KS_DB_ERROR;
+	audit_org(who, m->org_id, "message_from_kasse", target,
+		  arena_printf(who->a, "Nachricht %lld, %zu Dokument(e)", *id, m->nfiles));
+	return KS_OK;
 }

@@ -3,6 +3,7 @@
 #define MV_MESSAGES_H
 #include "util.h"
 #include "http.h"
+#include "audit.h"
 
 /* The Kasse: sender of every message into a mailbox, recipient of every message from one. */
 extern const char kasse_name[];
@@ -26,5 +27,20 @@ const char *upload_check(arena *a, const upload *u);
 int message_store(arena *a, const struct message_new *m, long long *id_out);
 /* The same in a transaction of its own (retried whole on deadlock). */
 int message_store_tx(arena *a, const struct message_new *m, long long *id_out);
+
+/* The fund's messages into an organisation's mailbox: `mvctl message send` and the pages under
+ * /kasse/nachrichten call these, so both check the same and write the same audit row. */
+enum kasse_to { KT_OK, KT_NO_ORG, KT_BAD_GROUP, KT_NO_SB, KT_DB_ERROR };
+/* The mailbox named by PNR and a group slug or a Sachbearbeiter's Nutzerkennung (exactly one
+ * of gruppe, kennung) into m (org_id, gruppe, konto_id) and *target (the slug or the normalised
+ * Nutzerkennung, for the audit row). */
+enum kasse_to kasse_recipient(arena *a, const char *pnr, const char *gruppe, const char *kennung,
+			      struct message_new *m, const char **target);
+enum kasse_send { KS_OK, KS_BAD_DOCUMENT, KS_DB_ERROR };
+/* From the Kasse into the mailbox in m (org_id, gruppe/konto_id, betreff, text, files,
+ * antwort_auf): each document checked (*why: upload_check's message), message, documents and
+ * notification in one transaction, then the audit row "message_from_kasse" at target. */
+enum kasse_send kasse_message_send(const actor *who, struct message_new *m, const char *target, long long *id,
+				   const char **why);
 
 #endif

@@ -45,6 +45,13 @@ void mailbox_new_get(req *r);
 void mailbox_new_post(req *r);
 void message_show(req *r);
 void attachment_download(req *r);
+/* page_kasse_nachrichten.c: the fund clerk's messages (SPEC §15) */
+void kasse_inbox(req *r);
+void kasse_message_show(req *r);
+void kasse_message_unread(req *r);
+void kasse_attachment_download(req *r);
+void kasse_compose_get(req *r);
+void kasse_compose_post(req *r);
 /* page_formulare.c, page_formular.c: Beamtenformulare (SPEC §14) */
 void formulare_list(req *r);
 void formulare_neu(req *r);

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import registerKassePortaladmin from "./kasse_portaladmin.mjs";
+import registerKasseNachrichten from "./kasse_nachrichten.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
@@ -606,7 +607,8 @@ async function noSidewaysScrolling(page, who, starts, extra = []) {
     const links = await page.$$eval("a[href]", (as) => as.map((a) => a.href));
     for (const l of links) {
       const u = new URL(l);
-      if (u.origin !== BASE || u.pathname.startsWith("/anhang/") || u.pathname.startsWith("/formular-anlage/")) continue;
+      if (u.origin !== BASE || u.pathname.startsWith("/anhang/") || u.pathname.startsWith("/formular-anlage/") ||
+        u.pathname.startsWith("/kasse/anhang/")) continue;
       if (!seen.has(key(u.pathname + u.search))) queue.push(u.pathname + u.search);
     }
   }
@@ -915,6 +917,8 @@ test("Meldungen: a form with errors, submitted with its Urkunde, Rückfrage answ
 
 registerKassePortaladmin({ test, mvctl, next, activate, loginWithTan, visit, tabTo, tabType, tabPress, tabFollow,
   tabChoose, noSidewaysScrolling });
+registerKasseNachrichten({ test, BASE, ART, mvctl, sql, next, activate, loginWithTan, visit, check, submit, tabTo, tabType,
+  tabPress, tabFollow, tabChoose, tabFile, adminSession, createSb, noSidewaysScrolling });
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",

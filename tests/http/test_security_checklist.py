@@ -83,7 +83,8 @@ def fill(pattern, w):
     values = {"/sachbearbeiter/": w.sb.kennung, "/gruppen/": "beihilfe", "/postfach/": "persoenlich",
               "/nachricht/": str(w.mid), "/anhang/": str(w.aid), "/anspruchsberechtigte/": w.nr,
               "/formulare/neu/": f"abgang?nr={w.nr}", "/formulare/": w.az, "/formular-anlage/": str(w.az_doc),
-              "/kasse/organisationen/": w.org.pnr, "/kasse/administratoren/": w.admin.kennung}
+              "/kasse/organisationen/": w.org.pnr, "/kasse/administratoren/": w.admin.kennung,
+              "/kasse/nachrichten/": str(w.mid), "/kasse/anhang/": str(w.aid)}
     i = pattern.find("{}")
     if i >= 0:
         prefix = pattern[:i]
