@@ -330,6 +330,13 @@ static void test_escaping(void)
 	sbuf_reset(&b);
 	h_printf(&b, "%ld|%lld|%zu|%u|100%%", 7L, -3LL, (size_t)9, 5u);
 	CHECK(strcmp(b.data, "7|-3|9|5|100%") == 0);
+	sbuf_reset(&b); /* the writer's own digits against printf's, at the edges of every width */
+	h_printf(&b, "%d|%d|%d|%ld|%ld|%lld|%lld|%u|%lu|%llu|%zu|%d", 0, INT_MIN, INT_MAX, LONG_MIN, LONG_MAX, LLONG_MIN,
+		 LLONG_MAX, UINT_MAX, ULONG_MAX, ULLONG_MAX, (size_t)SIZE_MAX, -7);
+	char want[256];
+	snprintf(want, sizeof want, "%d|%d|%d|%ld|%ld|%lld|%lld|%u|%lu|%llu|%zu|%d", 0, INT_MIN, INT_MAX, LONG_MIN, LONG_MAX,
+		 LLONG_MIN, LLONG_MAX, UINT_MAX, ULONG_MAX, ULLONG_MAX, (size_t)SIZE_MAX, -7);
+	CHECK(strcmp(b.data, want) == 0);
 	sbuf_reset(&b);
 	url_encode(&b, "a b&c/ä");
 	CHECK(strcmp(b.data, "a%20b%26c%2F%C3%A4") == 0);
