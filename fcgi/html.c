@@ -6,19 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The bytes the writer escapes, with what it writes for them. */
+static const char *const escapes[256] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+					 ['\''] = "&#39;"};
+
 void h_textn(sbuf *b, const char *s, size_t n)
 {
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
+		const char *rep = escapes[(unsigned char)s[i]];
+		if (!rep)
+			continue;
 		sbuf_add(b, s + start, i - start);
 		sbuf_adds(b, rep);
 		start = i + 1;
@@ -266,6 +264,16 @@ static const char *labels_apply(sbuf *out, const col_labels *L, const char *p)
 	}
 	sbuf_add(out, p, (size_t)(end - p));
 	return end;
+}
+
+bool h_table_labels_needed(const char *html)
+{
+	for (const char *t = html; (t = strstr(t, "<table")); t += 6) {
+		const char *gt = strchr(t, '>');
+		if (!gt || !memmem(t, (size_t)(gt - t), " data-labels=\"css\"", 18))
+			return true;
+	}
+	return false;
 }
 
 void h_table_labels(sbuf *out, const char *html)

@@ -189,7 +189,8 @@ static void sbuf_grow(sbuf *b, size_t extra)
 
 void sbuf_add(sbuf *b, const char *s, size_t n)
 {
-	sbuf_grow(b, n);
+	if (b->len + n + 1 > b->cap)
+		sbuf_grow(b, n);
 	if (n)
 		memcpy(b->data + b->len, s, n);
 	b->len += n;
