@@ -24,10 +24,24 @@ void h_textn(sbuf *b, const char *s, size_t n)
 	sbuf_add(b, s + start, n - start);
 }
 
+/* h_textn for a C string in one pass (no strlen first): most arguments are short. */
 void h_text(sbuf *b, const char *s)
 {
-	if (s)
-		h_textn(b, s, strlen(s));
+	if (!s)
+		return;
+	const char *start = s;
+	for (;; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (!c)
+			break;
+		const char *rep = escapes[c];
+		if (!rep)
+			continue;
+		sbuf_add(b, start, (size_t)(s - start));
+		sbuf_adds(b, rep);
+		start = s + 1;
+	}
+	sbuf_add(b, start, (size_t)(s - start));
 }
 
 void h_raw(sbuf *b, const char *literal)

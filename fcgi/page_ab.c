@@ -592,7 +592,13 @@ static const char *umfang_text(arena *a, const char *stunden, const char *regels
 {
 	if (num(stunden) == num(regelstunden))
 		return "voll";
-	return arena_printf(a, "%s/%s", num_de(a, stunden), num_de(a, regelstunden));
+	const char *st = num_de(a, stunden), *rs = num_de(a, regelstunden);
+	size_t n1 = strlen(st), n2 = strlen(rs);
+	char *t = arena_alloc(a, n1 + n2 + 2); /* "%s/%s" without printf: one per part-time period */
+	memcpy(t, st, n1);
+	t[n1] = '/';
+	memcpy(t + n1 + 1, rs, n2);
+	return t;
 }
 
 /* A period as stored; its fields for the computation. false: something the import never lets in. */
