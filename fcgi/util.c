@@ -187,14 +187,9 @@ static void sbuf_grow(sbuf *b, size_t extra)
 	b->cap = cap;
 }
 
-void sbuf_add(sbuf *b, const char *s, size_t n)
+void sbuf_reserve(sbuf *b, size_t extra)
 {
-	if (b->len + n + 1 > b->cap)
-		sbuf_grow(b, n);
-	if (n)
-		memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	sbuf_grow(b, extra);
 }
 
 void sbuf_adds(sbuf *b, const char *s)
