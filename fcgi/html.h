@@ -23,6 +23,8 @@ char *url_printf(arena *a, const char *fmt, ...) MV_PRINTF(2, 3);
  * spans several columns, or already has a data-label, is left as it is; a table whose tag carries
  * data-labels="css" (its columns named by the style sheet, for long tables) is copied as it is. */
 void h_table_labels(sbuf *out, const char *html);
+/* false when h_table_labels would copy html as it is: no table, or every table data-labels="css". */
+bool h_table_labels_needed(const char *html);
 
 /* Templates: files with {{name}} (escaped) and {{{name}}} (raw, trusted markup) slots. */
 typedef struct tpl_slot {

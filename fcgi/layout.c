@@ -192,7 +192,7 @@ static void page_html(req *r, int status, const char *title, const sbuf *content
 	header_markup(r, &header);
 	footer_markup(r, &footer);
 	const char *body = content && content->data ? content->data : "";
-	if (strstr(body, "<table")) { /* every cell names its column for the stacked rows of narrow screens */
+	if (h_table_labels_needed(body)) { /* every cell names its column for the stacked rows of narrow screens */
 		sbuf labelled = sbuf_in(r->a);
 		h_table_labels(&labelled, body);
 		body = labelled.data;

@@ -547,9 +547,31 @@ struct person_view {
 	const char *notice;
 };
 
+/* A DECIMAL column's text as a number. The database's form ("30.50", "-1.5", at most 15 digits) is
+ * read by hand as digits / 10^k — IEEE division rounds correctly, as strtod does, so the value is
+ * the same (strtod cost 3 % of the person page: 160 numbers); anything else goes to strtod. */
 static double num(const char *s)
 {
-	return s ? strtod(s, NULL) : 0;
+	static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	if (!s)
+		return 0;
+	const char *p = s + (*s == '-');
+	long long m = 0;
+	int digits = 0, frac = -1;
+	for (; *p; p++) {
+		if (*p == '.' && frac < 0)
+			frac = 0;
+		else if (*p >= '0' && *p <= '9' && digits < 15) {
+			m = m * 10 + (*p - '0');
+			digits++;
+			frac += frac >= 0;
+		} else
+			return strtod(s, NULL);
+	}
+	if (!digits || frac == 0)
+		return strtod(s, NULL);
+	double v = frac > 0 ? (double)m / pow10[frac] : (double)m;
+	return *s == '-' ? -v : v;
 }
 
 /* A DECIMAL as Germans write it, without trailing zeros: "30.50" → "30,5", "41.00" → "41". */
@@ -570,7 +592,13 @@ static const char *umfang_text(arena *a, const char *stunden, const char *regels
 {
 	if (num(stunden) == num(regelstunden))
 		return "voll";
-	return arena_printf(a, "%s/%s", num_de(a, stunden), num_de(a, regelstunden));
+	const char *st = num_de(a, stunden), *rs = num_de(a, regelstunden);
+	size_t n1 = strlen(st), n2 = strlen(rs);
+	char *t = arena_alloc(a, n1 + n2 + 2); /* "%s/%s" without printf: one per part-time period */
+	memcpy(t, st, n1);
+	t[n1] = '/';
+	memcpy(t + n1 + 1, rs, n2);
+	return t;
 }
 
 /* A period as stored; its fields for the computation. false: something the import never lets in. */

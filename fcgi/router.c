@@ -50,8 +50,12 @@ enum route_result route_match_path(const route *table, size_t n, const char *met
 
 bool route_declared(const route *table, size_t n, const char *method, const char *pattern)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(table[i].method, method) == 0 && strcmp(table[i].pattern, pattern) == 0)
+	for (size_t i = 0; i < n; i++) {
+		const char *t = table[i].pattern; /* the first two bytes sort out most rows without a call */
+		if (t[0] != pattern[0] || (t[0] && t[1] != pattern[1]))
+			continue;
+		if (strcmp(t, pattern) == 0 && strcmp(table[i].method, method) == 0)
 			return true;
+	}
 	return false;
 }

@@ -63,7 +63,8 @@ void arena_init(arena *a)
 	a->total = 0;
 }
 
-void *arena_alloc(arena *a, size_t n)
+/* n bytes of a, 16-byte aligned, not zeroed (the string buffers, which write before they read). */
+static void *arena_take(arena *a, size_t n)
 {
 	size_t need = (n + 15) & ~(size_t)15;
 	if (need < n)
@@ -74,7 +75,6 @@ void *arena_alloc(arena *a, size_t n)
 	c->next = a->head;
 	a->head = c;
 	a->total += need;
-	memset(c->data, 0, need);
 	return c->data;
 #else
 	arena_chunk *c = a->head;
@@ -89,14 +89,20 @@ void *arena_alloc(arena *a, size_t n)
 	void *p = c->data + c->used;
 	c->used += need;
 	a->total += need;
-	memset(p, 0, need);
 	return p;
 #endif
 }
 
+void *arena_alloc(arena *a, size_t n)
+{
+	void *p = arena_take(a, n);
+	memset(p, 0, (n + 15) & ~(size_t)15);
+	return p;
+}
+
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1);
 	if (n)
 		memcpy(p, s, n);
 	p[n] = '\0';
@@ -172,7 +178,7 @@ static void sbuf_grow(sbuf *b, size_t extra)
 		cap *= 2;
 	}
 	if (b->a) {
-		char *p = arena_alloc(b->a, cap); /* the old block stays until the arena is reset */
+		char *p = arena_take(b->a, cap); /* the old block stays until the arena is reset */
 		if (b->len)
 			memcpy(p, b->data, b->len + 1);
 		b->data = p;
@@ -181,13 +187,9 @@ static void sbuf_grow(sbuf *b, size_t extra)
 	b->cap = cap;
 }
 
-void sbuf_add(sbuf *b, const char *s, size_t n)
+void sbuf_reserve(sbuf *b, size_t extra)
 {
-	sbuf_grow(b, n);
-	if (n)
-		memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	sbuf_grow(b, extra);
 }
 
 void sbuf_adds(sbuf *b, const char *s)

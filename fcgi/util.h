@@ -44,7 +44,17 @@ void sbuf_init(sbuf *b);
 sbuf sbuf_in(arena *a);
 void sbuf_free(sbuf *b);
 void sbuf_reset(sbuf *b);
-void sbuf_add(sbuf *b, const char *s, size_t n);
+void sbuf_reserve(sbuf *b, size_t extra); /* room for extra more bytes and the NUL */
+/* Inline: the page writers append a few thousand pieces per page. */
+static inline void sbuf_add(sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		sbuf_reserve(b, n);
+	if (n)
+		__builtin_memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
 void sbuf_adds(sbuf *b, const char *s);
 void sbuf_addc(sbuf *b, char c);
 void sbuf_printf(sbuf *b, const char *fmt, ...) MV_PRINTF(2, 3);

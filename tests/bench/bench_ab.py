@@ -145,25 +145,10 @@ def pages_of(b, port, cookie, persons, nr0):
 
 # ---------------------------------------------------------------------------- the part
 
-def run(b, add, sites, import_only=None):
-    """Runs the part; adds its rows with add(...); sites it starts go to sites (closed by the caller).
-    import_only (default: MV_BENCH_AB_IMPORT_ONLY=1): the import figures only, no pages, no scale
-    (about 2–4 minutes). Returns a line for the table's head."""
-    if import_only is None:
-        import_only = os.environ.get("MV_BENCH_AB_IMPORT_ONLY", "") == "1"
-    d = os.path.join(b.BENCH_BIN, "ab")
-    os.makedirs(d, exist_ok=True)
-    head = []
-
-    # --- import vs LOAD DATA: the organisation of 100,000 persons, first as LOAD DATA of the TSV rows,
-    #     then emptied and imported from the JSON file, then the unchanged file again
-    big_id = org(b, "Importstadt", BIG_PNR)
-    log(f"ab: generating {PERSONS_BIG:,} persons (JSON Lines and the same rows as TSV)")
-    t0 = time.time()
-    n = ab_gen.write(os.path.join(d, "big"), BIG_PNR, big_id, PERSONS_BIG)
+def import_figures(b, add, d, n):
+    """The import figures: LOAD DATA of the generated rows vs the import of the same file, the re-import
+    of the unchanged file, the importer's peak RSS (full import; --dry-run of a file of GB_BYTES)."""
     rows = n["person"] + n["lebenslauf"] + n["person_such"]
-    head.append(f"ab: {n['person']:,} persons, {n['lebenslauf']:,} periods, {n['person_such']:,} trigram rows "
-                f"({n['bytes'] / 2**20:.0f} MiB JSON, generated in {time.time() - t0:.0f} s)")
     empty(b)
     log("ab: LOAD DATA of the same rows")
     c0, t0 = b.db_cpu(), time.monotonic()
@@ -209,6 +194,35 @@ def run(b, add, sites, import_only=None):
     if dry[5]["inserted"] - dry[5]["audit"] + dry[5]["updated"] + dry[5]["deleted"]:
         add("ab import --dry-run: rows inserted/updated/deleted", f"{dry[5]['inserted']}/{dry[5]['updated']}/"
             f"{dry[5]['deleted']}", "-", "-", "0", False)
+
+
+def run(b, add, sites, import_only=None):
+    """Runs the part; adds its rows with add(...); sites it starts go to sites (closed by the caller).
+    import_only (default: MV_BENCH_AB_IMPORT_ONLY=1): the import figures only, no pages, no scale
+    (about 2–4 minutes). MV_BENCH_AB_PAGES_ONLY=1: the opposite — the file imported once, no import
+    figures; MV_BENCH_AB_PAGES (comma-separated, e.g. "ab_person,ab_list"): only those pages' figures.
+    Returns a line for the table's head."""
+    if import_only is None:
+        import_only = os.environ.get("MV_BENCH_AB_IMPORT_ONLY", "") == "1"
+    pages_only = os.environ.get("MV_BENCH_AB_PAGES_ONLY", "") == "1"
+    only_pages = {p.strip() for p in os.environ.get("MV_BENCH_AB_PAGES", "").split(",") if p.strip()}
+    d = os.path.join(b.BENCH_BIN, "ab")
+    os.makedirs(d, exist_ok=True)
+    head = []
+
+    # --- import vs LOAD DATA: the organisation of 100,000 persons, first as LOAD DATA of the TSV rows,
+    #     then emptied and imported from the JSON file, then the unchanged file again
+    big_id = org(b, "Importstadt", BIG_PNR)
+    log(f"ab: generating {PERSONS_BIG:,} persons (JSON Lines and the same rows as TSV)")
+    t0 = time.time()
+    n = ab_gen.write(os.path.join(d, "big"), BIG_PNR, big_id, PERSONS_BIG)
+    head.append(f"ab: {n['person']:,} persons, {n['lebenslauf']:,} periods, {n['person_such']:,} trigram rows "
+                f"({n['bytes'] / 2**20:.0f} MiB JSON, generated in {time.time() - t0:.0f} s)")
+    if pages_only:
+        log("ab: import of the file (pages only: no import figures)")
+        importer(b, os.path.join(d, "big", "import.jsonl"))
+    else:
+        import_figures(b, add, d, n)
     if import_only:
         return head
 
@@ -243,6 +257,7 @@ def run(b, add, sites, import_only=None):
     cookie_b = sachbearbeiter_ab(b, BIG_PNR, "abgross", b.PORT)
     cookie_s = sachbearbeiter_ab(b, SMALL_PNR, "abklein", b.PORT + 4, SMALL_DB)
     pages_b = pages_of(b, b.PORT, cookie_b, PERSONS_BIG, ab_gen.nr_of(f"P{BIG_PNR}", 0))
+    pages_b = [(name, path) for name, path in pages_b if not only_pages or name in only_pages]
     pages_s = dict(pages_of(b, b.PORT + 4, cookie_s, PERSONS_SMALL, ab_gen.nr_of(f"P{SMALL_PNR}", 0)))
     log("ab: capturing each page's SQL from MariaDB's general log")
     info = b.capture([(name, path, cookie_b) for name, path in pages_b])

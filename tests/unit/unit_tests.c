@@ -330,6 +330,13 @@ static void test_escaping(void)
 	sbuf_reset(&b);
 	h_printf(&b, "%ld|%lld|%zu|%u|100%%", 7L, -3LL, (size_t)9, 5u);
 	CHECK(strcmp(b.data, "7|-3|9|5|100%") == 0);
+	sbuf_reset(&b); /* the writer's own digits against printf's, at the edges of every width */
+	h_printf(&b, "%d|%d|%d|%ld|%ld|%lld|%lld|%u|%lu|%llu|%zu|%d", 0, INT_MIN, INT_MAX, LONG_MIN, LONG_MAX, LLONG_MIN,
+		 LLONG_MAX, UINT_MAX, ULONG_MAX, ULLONG_MAX, (size_t)SIZE_MAX, -7);
+	char want[256];
+	snprintf(want, sizeof want, "%d|%d|%d|%ld|%ld|%lld|%lld|%u|%lu|%llu|%zu|%d", 0, INT_MIN, INT_MAX, LONG_MIN, LONG_MAX,
+		 LLONG_MIN, LLONG_MAX, UINT_MAX, ULONG_MAX, ULLONG_MAX, (size_t)SIZE_MAX, -7);
+	CHECK(strcmp(b.data, want) == 0);
 	sbuf_reset(&b);
 	url_encode(&b, "a b&c/ä");
 	CHECK(strcmp(b.data, "a%20b%26c%2F%C3%A4") == 0);
@@ -376,6 +383,11 @@ static void test_table_labels(void)
 	CHECK(b.data && strcmp(b.data, "<table class=\"list\" data-labels=\"css\"><thead><tr><th>A</th></tr></thead><tbody>"
 				       "<tr><td>1</td></tr></tbody></table><table><thead><tr><th>B</th></tr></thead><tr>"
 				       "<td data-label=\"B\">2</td></tr></table>") == 0);
+	/* the page writer skips the copy only when every table is named by the style sheet */
+	CHECK(h_table_labels_needed(css) && h_table_labels_needed("<table><tr><td>x</td></tr></table>"));
+	CHECK(!h_table_labels_needed("<p>kein Tisch</p>"));
+	CHECK(!h_table_labels_needed("<table class=\"list lebenslauf\" data-labels=\"css\"><thead><tr><th>A</th></tr>"
+				     "</thead><tr><td>1</td></tr></table><p>x</p><table data-labels=\"css\"></table>"));
 	/* a huge colspan counts as 1000 columns (as HTML clamps it): no overflow over several cells */
 	const char huge[] = "<table><thead><th>A</th></thead><tr><td colspan=\"9223372036854775807\">1</td>"
 			    "<td colspan=\"9223372036854775807\">2</td><td>3</td></tr></table>";
