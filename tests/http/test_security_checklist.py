@@ -82,7 +82,9 @@ def fill(pattern, w):
     pages)."""
     values = {"/sachbearbeiter/": w.sb.kennung, "/gruppen/": "beihilfe", "/postfach/": "persoenlich",
               "/nachricht/": str(w.mid), "/anhang/": str(w.aid), "/anspruchsberechtigte/": w.nr,
-              "/formulare/neu/": f"abgang?nr={w.nr}", "/formulare/": w.az, "/formular-anlage/": str(w.az_doc)}
+              "/formulare/neu/": f"abgang?nr={w.nr}", "/formulare/": w.az, "/formular-anlage/": str(w.az_doc),
+              "/kasse/meldungen/": w.kaz, "/kasse/meldung-anlage/": str(w.kaz_doc),
+              "/kasse/anspruchsberechtigte/": f"{w.org.pnr}:{w.nr}"}
     i = pattern.find("{}")
     if i >= 0:
         prefix = pattern[:i]
@@ -121,6 +123,14 @@ def world():
             raise AssertionError(f"a draft Meldung for the checklist failed: {r!r}")
         w.az = r.json()["aktenzeichen"]
         w.az_doc = w.sc.get(f"/formulare/{w.az}", json=True).json()["anlagen"][0]["id"]
+        r = mv.post_multipart(w.sc, f"/formulare/neu/abgang?nr={w.nr}",
+                              [("art", "versetzung"), ("wirksam_ab", "01.01.2030"),
+                               ("neuer_dienstherr", "Land Nordrhein-Westfalen"), ("aktion", "einreichen")],
+                              [("anlage", "Verfuegung.pdf", PDF)], json=True)
+        if r.status != 200:
+            raise AssertionError(f"a submitted Meldung for the checklist failed: {r!r}")
+        w.kaz = r.json()["aktenzeichen"]  # the Kasse's routes: a draft never reaches the Kasse
+        w.kaz_doc = w.sc.get(f"/formulare/{w.kaz}", json=True).json()["anlagen"][0]["id"]
         _tmp = tempfile.mkdtemp(prefix="mv-checklist-")
         doc = os.path.join(_tmp, "Bescheid.pdf")
         with open(doc, "wb") as f:
