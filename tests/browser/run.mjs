@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import registerKasseMeldungen from "./kasse_meldungen.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
@@ -606,6 +607,7 @@ async function noSidewaysScrolling(page, who, starts, extra = []) {
     for (const l of links) {
       const u = new URL(l);
       if (u.origin !== BASE || u.pathname.startsWith("/anhang/") || u.pathname.startsWith("/formular-anlage/")) continue;
+      if (u.pathname.startsWith("/kasse/meldung-anlage/")) continue; // a download, no page
       if (!seen.has(key(u.pathname + u.search))) queue.push(u.pathname + u.search);
     }
   }
@@ -911,6 +913,9 @@ test("Meldungen: a form with errors, submitted with its Urkunde, Rückfrage answ
     `/formulare/neu/beschaeftigungsumfang?nr=${nr}`, `/formulare/neu/beurlaubung?nr=${nr}`, `/formulare/neu/abgang?nr=${nr}`,
     `/formulare/neu/versorgungsfall?nr=${nr}`]);
 });
+
+registerKasseMeldungen({ test, ART, mvctl, sql, next, activate, loginWithTan, visit, tabTo, tabType, tabPress, tabFollow,
+  tabChoose, tabFile, adminSession, noSidewaysScrolling });
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
