@@ -21,7 +21,7 @@ OBJS    := $(SRCS:fcgi/%.c=$(BUILD)/%.o)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen test-cluster
+.PHONY: deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen bench-kasse-meldungen test-cluster
 
 all: $(BIN)
 
@@ -114,6 +114,10 @@ bench-ab: all
 # only the Beamtenformulare part (issue 13): list and Meldung vs floors, scale, submission CPU
 bench-meldungen: all
 	@MV_BENCH_ONLY=meldungen bash scripts/bench
+
+# the Kasse's queue of Meldungen only (issue 14)
+bench-kasse-meldungen: all
+	@MV_BENCH_ONLY=kasse_meldungen bash scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung

@@ -28,10 +28,11 @@ Two rows carry the targets of issue 10 item 7: full logins per CPU second >= 0.7
 verify loop's, and "Übersicht: Sachbearbeiter" at <= 2 times the server CPU per request of the
 home page (every page also >= 0.80 of its same-SQL floor).
 
-MV_BENCH_ONLY (comma-separated, default "pages,logins,ab,meldungen") runs only some parts: "pages"
-(both databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail latency), "ab"
-(the Anspruchsberechtigte) and/or "meldungen" (the Beamtenformulare); the memory figures are
-always taken.
+MV_BENCH_ONLY (comma-separated, default "pages,logins,ab,meldungen,kasse_meldungen") runs only some
+parts: "pages" (both databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail
+latency), "ab" (the Anspruchsberechtigte), "meldungen" (the Beamtenformulare) and/or
+"kasse_meldungen" (the Kasse's queue of Meldungen, tests/bench/bench_kasse_meldungen.py); the memory
+figures are always taken.
 """
 import email, email.policy, getpass, http.client, os, queue, random, re, signal, smtplib, subprocess, sys
 import threading, time, urllib.parse
@@ -52,9 +53,10 @@ SECONDS = float(os.environ.get("MV_BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("MV_WORKERS", "8"))
 LOGIN_CLIENTS = int(os.environ.get("MV_BENCH_LOGIN_CLIENTS", "24"))
 TAN_SAMPLES = int(os.environ.get("MV_BENCH_TAN_SAMPLES", "30"))
-ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", "pages,logins,ab,meldungen").split(",") if p.strip()}
-if not ONLY or ONLY - {"pages", "logins", "ab", "meldungen"}:
-    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins, ab and/or meldungen, not {os.environ.get('MV_BENCH_ONLY')!r}")
+PARTS = {"pages", "logins", "ab", "meldungen", "kasse_meldungen"}
+ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", ",".join(sorted(PARTS))).split(",") if p.strip()}
+if not ONLY or ONLY - PARTS:
+    sys.exit(f"bench: MV_BENCH_ONLY takes {', '.join(sorted(PARTS))}, not {os.environ.get('MV_BENCH_ONLY')!r}")
 WRK = ["wrk", "-t2", "-c16", "--latency"]
 
 inboxes = {}
@@ -836,6 +838,11 @@ def main():
             # --- Beamtenformulare (issue 13): list and Meldung vs their floors, scale, submission CPU
             import bench_meldungen
             ab_head += bench_meldungen.run(sys.modules[__name__], add, sites)
+
+        if "kasse_meldungen" in ONLY:
+            # --- the Kasse's queue of Meldungen (issue 14): unfiltered and by organisation vs their floors, scale
+            import bench_kasse_meldungen
+            ab_head += bench_kasse_meldungen.run(sys.modules[__name__], add, sites)
 
         # --- memory after the run
         app = app_pids()
