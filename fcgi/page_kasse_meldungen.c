@@ -50,9 +50,11 @@ struct queue_view {
 
 /* Every Meldung that reached the Kasse (eingereicht_am is NULL exactly for drafts: the range of
  * each index of sql/019), of the Kasse's organisations; an empty filter is a constant the optimiser
- * removes, so each combination reads its own index in the queue's order. */
+ * removes, so each combination reads its own index of sql/019 in the queue's order and stops after
+ * the page. STRAIGHT_JOIN: left to itself MariaDB starts from the ten organisations and sorts all
+ * their Meldungen (a temporary table and a filesort over 1,000,000 rows). */
 #define QUEUE_FROM                                                                                                     \
-	"FROM meldung m JOIN organisation o ON o.id = m.org_id WHERE m.eingereicht_am IS NOT NULL "                    \
+	"FROM meldung m STRAIGHT_JOIN organisation o ON o.id = m.org_id WHERE m.eingereicht_am IS NOT NULL "           \
 	"AND m.status <> 'entwurf' AND o.kasse = ? AND (? = 0 OR m.org_id = ?) AND (? = '' OR m.status = ?) "          \
 	"AND (? = '' OR m.formular = ?) "
 #define QUEUE_COLS                                                                                                     \
