@@ -521,7 +521,7 @@ static bool kasse_ziel_je(int nach)
 	return false;
 }
 
-static void kasse_status_select(req *r, sbuf *b, const struct show_view *v, const int *ziele, size_t n)
+static void kasse_status_select(req *r, sbuf *b, const int *ziele, size_t n)
 {
 	const char *err = form_error_for(r, "status"), *sel = form_get(r, "status");
 	h_printf(b, "<div class=\"field%s\"><label for=\"f-status\">Neuer Status*</label><select id=\"f-status\" "
@@ -537,7 +537,6 @@ static void kasse_status_select(req *r, sbuf *b, const struct show_view *v, cons
 	if (err)
 		h_printf(b, "<p class=\"error\" id=\"f-status-fehler\">%s</p>", err);
 	h_raw(b, "</div>");
-	(void)v;
 }
 
 static const form_field kasse_text_field = {"text", "Text an die Organisation (Pflichtangabe bei Rückfrage und Ablehnung)",
@@ -553,7 +552,7 @@ static void kasse_actions_html(req *r, sbuf *b, const struct show_view *v)
 			 meldung_status_label[v->m.status]);
 	else {
 		form_open(r, b, url_printf(r->a, "/kasse/meldungen/%s/status", v->m.aktenzeichen), true);
-		kasse_status_select(r, b, v, ziele, n);
+		kasse_status_select(r, b, ziele, n);
 		form_textarea(r, b, &kasse_text_field, form_get(r, "text"), 6);
 		const char *err = form_error_for(r, "anlage");
 		h_printf(b, "<div class=\"field%s\"><label for=\"f-anlage\">Dokumente (PDF)</label><input id=\"f-anlage\" "
@@ -805,7 +804,7 @@ void kasse_meldung_show(req *r)
 	if (!kasse_meldung_aus_pfad(r, v))
 		return;
 	if (str_eq(form_get(r, "ok"), "status"))
-		v->notice = "Der Status wurde geändert. Die Organisation wird per E-Mail benachrichtigt.";
+		v->notice = "Der Status wurde geändert.";
 	if (zugriff_schreiben(r, &v->m, "ansehen") != 0 ||
 	    (!r->is_head &&
 	     db_exec("UPDATE meldung SET kasse_geoeffnet_am = NOW() WHERE id = ?", DBARGS(DI(v->m.id)), NULL, NULL)) ||
@@ -817,12 +816,11 @@ void kasse_meldung_show(req *r)
 }
 
 /* The fields of a status change; errors recorded at their field. false: answered (413). */
-static bool kasse_status_lesen(req *r, const struct show_view *v, int *nach, const char **text)
+static bool kasse_status_lesen(req *r, int *nach, const char **text)
 {
 	const char *st = form_get(r, "status"), *why = NULL;
 	*text = form_get(r, "text");
 	*nach = st ? meldung_status_parse(st) : -1;
-	(void)v;
 	if (*nach < 0 || !kasse_ziel_je(*nach))
 		form_error(r, "status", "Bitte wählen Sie einen neuen Status aus der Liste.");
 	switch (meldung_kasse_text(*nach, *text)) {
@@ -845,7 +843,7 @@ void kasse_meldung_status(req *r)
 	struct show_view *v = arena_alloc(r->a, sizeof *v);
 	int nach;
 	const char *text;
-	if (!kasse_meldung_aus_pfad(r, v) || !kasse_status_lesen(r, v, &nach, &text))
+	if (!kasse_meldung_aus_pfad(r, v) || !kasse_status_lesen(r, &nach, &text))
 		return;
 	if (!r->nerrors && !meldung_uebergang(v->m.status, nach, SEITE_KASSE)) {
 		page_error(r, 409, arena_printf(r->a, "Im Status „%s“ kann die Meldung nicht in den Status „%s“ gesetzt "

@@ -8,8 +8,11 @@
 -- * kasse_geoeffnet_am: when someone of the Kasse last opened the Meldung; the queue marks those
 --   the organisation changed since (submitted, answered, withdrawn).
 ALTER TABLE meldung ADD COLUMN IF NOT EXISTS kasse_geoeffnet_am DATETIME NULL;
-CREATE INDEX IF NOT EXISTS ix_meldung_kasse ON meldung (eingereicht_am, id);
-CREATE INDEX IF NOT EXISTS ix_meldung_kasse_org ON meldung (org_id, eingereicht_am, id);
-CREATE INDEX IF NOT EXISTS ix_meldung_kasse_status ON meldung (status, eingereicht_am, id);
-CREATE INDEX IF NOT EXISTS ix_meldung_kasse_org_status ON meldung (org_id, status, eingereicht_am, id);
-CREATE INDEX IF NOT EXISTS ix_meldung_kasse_formular ON meldung (formular, eingereicht_am, id);
+-- Each index holds every column the queue filters on (org_id, status, formular): the count "up to
+-- 101" reads the index alone (3 pages at 1,000,000 Meldungen instead of one row look-up per entry),
+-- and a page reads its 20 rows in the index's order.
+CREATE INDEX IF NOT EXISTS ix_meldung_kasse ON meldung (eingereicht_am, id, org_id, status, formular);
+CREATE INDEX IF NOT EXISTS ix_meldung_kasse_org ON meldung (org_id, eingereicht_am, id, status, formular);
+CREATE INDEX IF NOT EXISTS ix_meldung_kasse_status ON meldung (status, eingereicht_am, id, org_id, formular);
+CREATE INDEX IF NOT EXISTS ix_meldung_kasse_org_status ON meldung (org_id, status, eingereicht_am, id, formular);
+CREATE INDEX IF NOT EXISTS ix_meldung_kasse_formular ON meldung (formular, eingereicht_am, id, org_id, status);
