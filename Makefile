@@ -23,7 +23,7 @@ DESTDIR ?=
 
 DEB_DIR := $(BUILD)/deb
 
-.PHONY: deb deb-test deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen bench-kasse-nachrichten test-cluster
+.PHONY: deb deb-test deps test-browser test-asan all asan check test test-unit test-http run stop fuzz install clean bench bench-ab bench-meldungen bench-kasse-nachrichten bench-kasse-meldungen test-cluster
 
 all: $(BIN)
 
@@ -120,6 +120,9 @@ bench-meldungen: all
 # only the fund's inbox (issue 14): /kasse/nachrichten over 1,000,000 messages vs floors, scale
 bench-kasse-nachrichten: all
 	@MV_BENCH_ONLY=kasse_nachrichten bash scripts/bench
+# the Kasse's queue of Meldungen only (issue 14)
+bench-kasse-meldungen: all
+	@MV_BENCH_ONLY=kasse_meldungen bash scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meineversorgung

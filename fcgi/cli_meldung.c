@@ -195,12 +195,11 @@ static int status_args(const struct opts *o, int *nach)
 	*nach = o->status ? meldung_status_parse(o->status) : -1;
 	if (!o->az || *nach < 0)
 		return cli_fail_usage("meldung", "status");
-	if ((*nach == MS_ABGELEHNT || *nach == MS_RUECKFRAGE) && (!o->text || !*o->text))
-		return cli_fail("--text is required for %s (the reason or the question)", o->status);
-	if (o->text && (!utf8_valid(o->text, strlen(o->text)) || utf8_count(o->text, strlen(o->text)) > 5000 ||
-			str_has_ctl_but(o->text, strlen(o->text), "\t\r\n")))
-		return cli_fail("--text: at most 5000 characters of UTF-8 without control characters", NULL);
-	return 0;
+	switch (meldung_kasse_text(*nach, o->text)) {
+	case KT_FEHLT: return cli_fail("--text is required for %s (the reason or the question)", o->status);
+	case KT_FALSCH: return cli_fail("--text: at most 5000 characters of UTF-8 without control characters", NULL);
+	default: return 0;
+	}
 }
 
 int cli_meldung_status(actor *who, struct opts *o)
@@ -211,15 +210,13 @@ int cli_meldung_status(actor *who, struct opts *o)
 	if (status_args(o, &nach) != 0 || meldung_for_kasse(who, o, &m) != 0 || anlagen_lesen(who, o, files) != 0)
 		return 1;
 	struct meldung_akteur wer = {SEITE_KASSE, NULL, "Versorgungskasse"};
-	switch (meldung_status_setzen(who->a, m.id, nach, o->text, files, (size_t)o->nanhang, &wer)) {
+	switch (meldung_kasse_status(who, &m, nach, o->text, files, (size_t)o->nanhang, &wer)) {
 	case MELDUNG_OK: break;
 	case MELDUNG_KONFLIKT:
 		return cli_fail("status change not allowed from the current status (see `meldung show --az %s`)", o->az);
 	case MELDUNG_FEHLT: return cli_fail("no Meldung %s", o->az);
 	default: return cli_fail("database error", NULL);
 	}
-	audit_org(who, m.org_id, "meldung_status", m.aktenzeichen,
-		  arena_printf(who->a, "%s → %s", meldung_status_key[m.status], meldung_status_key[nach]));
 	if (cli_json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "aktenzeichen", m.aktenzeichen);

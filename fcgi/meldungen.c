@@ -1,5 +1,6 @@
 /* meldungen.c — storing Meldungen and moving them through the status graph (see meldungen.h). */
 #include "meldungen.h"
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "domain.h"
@@ -288,4 +289,28 @@ enum meldung_ergebnis meldung_status_setzen(arena *a, long long id, int nach, co
 		return MELDUNG_KONFLIKT;
 	struct status_ctx c = {a, id, nach, text, files, nfiles, wer};
 	return ergebnis(db_tx(status_tx, &c));
+}
+
+enum kasse_text meldung_kasse_text(int nach, const char *text)
+{
+	if ((nach == MS_ABGELEHNT || nach == MS_RUECKFRAGE) && (!text || !*text))
+		return KT_FEHLT;
+	if (text && (!utf8_valid(text, strlen(text)) || utf8_count(text, strlen(text)) > 5000 ||
+		     str_has_ctl_but(text, strlen(text), "\t\r\n")))
+		return KT_FALSCH;
+	return KT_OK;
+}
+
+enum meldung_ergebnis meldung_kasse_status(const actor *who, const struct meldung *m, int nach, const char *text,
+					   const upload *files, size_t nfiles, const struct meldung_akteur *wer)
+{
+	if (m->status == MS_ENTWURF) /* a draft has not reached the Kasse */
+		return MELDUNG_FEHLT;
+	if (wer->seite != SEITE_KASSE || meldung_kasse_text(nach, text) != KT_OK)
+		return MELDUNG_KONFLIKT;
+	enum meldung_ergebnis e = meldung_status_setzen(who->a, m->id, nach, text, files, nfiles, wer);
+	if (e == MELDUNG_OK)
+		audit_org(who, m->org_id, "meldung_status", m->aktenzeichen,
+			  arena_printf(who->a, "%s → %s", meldung_status_key[m->status], meldung_status_key[nach]));
+	return e;
 }

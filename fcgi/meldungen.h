@@ -5,6 +5,7 @@
  * the outbox — with the Aktenzeichen and the new status only. */
 #ifndef MV_MELDUNGEN_H
 #define MV_MELDUNGEN_H
+#include "audit.h"
 #include "http.h"
 #include "meldung.h"
 #include "util.h"
@@ -64,6 +65,20 @@ enum meldung_ergebnis meldung_entwurf_loeschen(arena *a, const struct meldung *m
  * group Beamtenversorgung. MELDUNG_KONFLIKT: the move is not allowed from the current status. */
 enum meldung_ergebnis meldung_status_setzen(arena *a, long long id, int nach, const char *text, const upload *files,
 					    size_t nfiles, const struct meldung_akteur *wer);
+
+/* The text of a move by the Kasse: required for abgelehnt and rueckfrage (the reason, the question);
+ * at most 5000 characters of UTF-8 without control characters but tab and line breaks. */
+enum kasse_text { KT_OK, KT_FEHLT, KT_FALSCH };
+enum kasse_text meldung_kasse_text(int nach, const char *text);
+
+/* The Kasse moves Meldung m (as loaded; never a draft: MELDUNG_FEHLT) to nach, for `mvctl meldung
+ * status` and the Kasse's page alike: the text rule above (MELDUNG_FEHLT never, MELDUNG_KONFLIKT for a
+ * text the rule refuses — callers check meldung_kasse_text first for their own message), the graph
+ * under the row lock, the Verlauf step with wer, the documents (checked by the caller with
+ * meldung_anlagen_pruefen), the mail to the group Beamtenversorgung, and on success the audit row
+ * "meldung_status" (old → new) of the organisation, written as who. */
+enum meldung_ergebnis meldung_kasse_status(const actor *who, const struct meldung *m, int nach, const char *text,
+					   const upload *files, size_t nfiles, const struct meldung_akteur *wer);
 
 /* The documents of one request for a Meldung: PDF only, each and together within the upload limits.
  * ANLAGEN_ZU_GROSS: answer 413 with *why; ANLAGEN_FALSCH: *why is the error of field "anlage". */

@@ -6,6 +6,7 @@
  * no page. Another organisation's person is not found, exactly like an unknown number. */
 #include "pages.h"
 #include "ab_pos.h"
+#include "config.h"
 #include "dienstzeit.h"
 #include "domain.h"
 #include "form.h"
@@ -122,19 +123,25 @@ static void person_at(const db_res *res, ab_person *p)
 	};
 }
 
-enum ab_found ab_person_load(req *r, const char *nr, bool lock, ab_person *out)
+/* The person nr of organisation org_id. */
+static enum ab_found person_load_org(req *r, long long org_id, const char *nr, bool lock, ab_person *out)
 {
 	if (!nr_ok(nr)) /* never a statement for what cannot be a number (the column is ASCII) */
 		return AB_NONE;
 	db_res *res = lock ? db_query(r->a, "SELECT " AB_COLUMNS "WHERE nr = ? AND org_id = ? FOR UPDATE",
-				      DBARGS(DS(nr), DI(r->me->org_id)))
-			   : db_query(r->a, "SELECT " AB_COLUMNS "WHERE nr = ? AND org_id = ?", DBARGS(DS(nr), DI(r->me->org_id)));
+				      DBARGS(DS(nr), DI(org_id)))
+			   : db_query(r->a, "SELECT " AB_COLUMNS "WHERE nr = ? AND org_id = ?", DBARGS(DS(nr), DI(org_id)));
 	if (!res)
 		return AB_DB_ERROR;
 	if (res->nrows != 1)
 		return AB_NONE;
 	person_at(res, out);
 	return AB_FOUND;
+}
+
+enum ab_found ab_person_load(req *r, const char *nr, bool lock, ab_person *out)
+{
+	return person_load_org(r, r->me->org_id, nr, lock, out);
 }
 
 ab_person *ab_from_path(req *r)
@@ -148,14 +155,21 @@ ab_person *ab_from_path(req *r)
 	return NULL;
 }
 
-int ab_zugriff(req *r, const char *nr, const char *aktion)
+/* A row of the access log for a person of organisation org_id (the Kasse's views name the person's
+ * organisation, so the organisation's and the portal administrator's Protokoll show them). */
+static int zugriff_org(req *r, long long org_id, const char *nr, const char *aktion)
 {
 	const char *wer_name = utf8_clip(r->a, arena_printf(r->a, "%s %s", S(r->me->vorname), S(r->me->name)), 201);
 	return db_exec("INSERT INTO ab_zugriff (at, org_id, wer, wer_name, person_nr, aktion, remote) "
 		       "VALUES (NOW(), ?, ?, ?, ?, ?, ?)",
-		       DBARGS(DI(r->me->org_id), DS(r->me->kennung), DS(wer_name), DS(nr), DS(aktion),
+		       DBARGS(DI(org_id), DS(r->me->kennung), DS(wer_name), DS(nr), DS(aktion),
 			      DSZ(r->remote ? utf8_clip(r->a, r->remote, 64) : NULL)),
 		       NULL, NULL);
+}
+
+int ab_zugriff(req *r, const char *nr, const char *aktion)
+{
+	return zugriff_org(r, r->me->org_id, nr, aktion);
 }
 
 /* ---------- the list ---------- */
@@ -191,6 +205,10 @@ struct ab_row {
 
 struct list_view {
 	const struct ab_filter *in;
+	long long org_id;       /* the user's organisation, or the one of the Kasse's PNR filter */
+	const char *kasse_pnr;  /* the Kasse's view: the organisation's PNR (NULL: none chosen yet) */
+	const char *kasse_org;  /* its name */
+	bool kasse;
 	const char *nr_upper; /* the Nr. filter in capitals, or NULL */
 	long long total, page, pages, size;
 	size_t n;
@@ -260,25 +278,25 @@ static void list_where(req *r, struct list_view *v, struct list_query *q)
 	q->p[0] = DS(arena_strdup(r->a, json ? json : "[]"));
 	free(json);
 	cJSON_Delete(arr);
-	q->p[1] = DI(r->me->org_id);
+	q->p[1] = DI(v->org_id);
 	q->p[2] = DI(n);
 	q->grams = n > 0;
 	size_t at = q->grams ? GRAM_PARAMS : 0;
 	db_param where[AB_PARAMS] = {
-		DI(r->me->org_id), DS(fn), DS(sql_like_anywhere(r->a, fn)), DS(fv), DS(sql_like_anywhere(r->a, fv)),
+		DI(v->org_id), DS(fn), DS(sql_like_anywhere(r->a, fn)), DS(fv), DS(sql_like_anywhere(r->a, fv)),
 		DS(nr), DS(sql_like_anywhere(r->a, nr)), DSZ(in->geburtsdatum), DSZ(in->geburtsdatum), DS(art), DS(art),
 	};
 	memcpy(q->p + at, where, sizeof where);
 	q->np = at + AB_PARAMS;
 }
 
-static int list_count(req *r, struct list_query *q, long long *total)
+static int list_count(req *r, long long org_id, struct list_query *q, long long *total)
 {
 	db_res *cnt;
 	if (q->unfiltered) /* kept by the import: never a count over the organisation */
 		cnt = db_query(r->a, "SELECT o.ab_anzahl, s.gueltig FROM organisation o LEFT JOIN ab_pos_stand s ON s.org_id = o.id "
 			       "WHERE o.id = ?",
-			       DBARGS(DI(r->me->org_id)));
+			       DBARGS(DI(org_id)));
 	else if (q->grams)
 		cnt = db_query(r->a, "SELECT COUNT(*) FROM " AB_GRAMS " WHERE " AB_WHERE, q->p, q->np);
 	else
@@ -306,7 +324,7 @@ static db_res *list_rows_anker(req *r, const struct list_view *v)
 		"JOIN person p FORCE INDEX (ix_person_org_list) ON p.org_id = s.org_id AND (p.name > a.name OR "
 		"(p.name = a.name AND (p.vorname > a.vorname OR (p.vorname = a.vorname AND p.nr >= a.nr)))) "
 		"WHERE s.org_id = ? AND s.gueltig = 1 ORDER BY p.name, p.vorname, p.nr LIMIT ? OFFSET ?",
-		DBARGS(DI(anker + 1), DI(r->me->org_id), DI(v->size), DI(offset - anker)));
+		DBARGS(DI(anker + 1), DI(v->org_id), DI(v->size), DI(offset - anker)));
 	return res && res->nrows ? res : NULL;
 }
 
@@ -350,7 +368,7 @@ static int list_load(req *r, struct list_view *v)
 	struct list_query q;
 	list_where(r, v, &q);
 	v->size = list_page_size(v->in);
-	if (list_count(r, &q, &v->total) != 0)
+	if (list_count(r, v->org_id, &q, &v->total) != 0)
 		return -1;
 	v->pages = v->total ? (v->total + v->size - 1) / v->size : 1;
 	v->page = list_page_asked(v->in);
@@ -377,10 +395,20 @@ static void filter_input(req *r, sbuf *b, const form_field *f, const char *value
 		h_raw(b, "></div>");
 }
 
+static const char *list_base(const struct list_view *v)
+{
+	return v->kasse ? "/kasse/anspruchsberechtigte" : "/anspruchsberechtigte";
+}
+
+static const form_field pnr_field = {"pnr", "PNR der Organisation*", FT_TEXT, FF_KEEP, 20, NULL, NULL, NULL, NULL, 0};
+
 static void list_filter_html(req *r, sbuf *b, const struct list_view *v)
 {
-	h_raw(b, "<form class=\"filter\" method=\"get\" action=\"/anspruchsberechtigte\" role=\"search\" "
-		 "aria-label=\"Anspruchsberechtigte filtern\"><div class=\"field-row\">");
+	h_printf(b, "<form class=\"filter\" method=\"get\" action=\"%s\" role=\"search\" "
+		    "aria-label=\"Anspruchsberechtigte filtern\"><div class=\"field-row\">",
+		 list_base(v));
+	if (v->kasse)
+		filter_input(r, b, &pnr_field, form_get(r, "pnr"));
 	for (size_t i = F_NAME; i <= F_GEBURTSDATUM; i++)
 		filter_input(r, b, &list_fields[i], form_value(&list_fields[i], v->in));
 	const char *art = v->in->art, *err = form_error_for(r, "art");
@@ -397,8 +425,8 @@ static void list_filter_html(req *r, sbuf *b, const struct list_view *v)
 		h_printf(b, "<p class=\"error\" id=\"filter-art-fehler\">%s</p>", err);
 	h_printf(b, "</div><input type=\"hidden\" name=\"pro_seite\" value=\"%lld\"></div><div class=\"actions left\">"
 		    "<button type=\"submit\" class=\"btn\">Filtern</button>"
-		    "<a class=\"btn secondary\" href=\"/anspruchsberechtigte\">Filter zurücksetzen</a></div></form>",
-		 v->size);
+		    "<a class=\"btn secondary\" href=\"%s\">Filter zurücksetzen</a></div></form>",
+		 v->size, list_base(v));
 }
 
 static void list_table_html(req *r, sbuf *b, const struct list_view *v)
@@ -412,7 +440,9 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ab_row *row = &v->rows[i];
 		h_printf(b, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
-			 url_printf(r->a, "/anspruchsberechtigte/%s", S(row->nr)), S(row->name), S(row->vorname), S(row->nr),
+			 v->kasse ? url_printf(r->a, "/kasse/anspruchsberechtigte/%s:%s", S(v->kasse_pnr), S(row->nr))
+				  : url_printf(r->a, "/anspruchsberechtigte/%s", S(row->nr)),
+			 S(row->name), S(row->vorname), S(row->nr),
 			 date_de(r->a, row->geburtsdatum), art_label(row->art));
 	}
 	if (!v->n)
@@ -425,10 +455,15 @@ static void pager_link(req *r, sbuf *b, const struct list_view *v, long long pag
 	static const char *const labels[] = {"Erste Seite", "Vorherige Seite", "Nächste Seite", "Letzte Seite"};
 	const struct ab_filter *in = v->in;
 	if (on) {
-		const char *url = url_printf(r->a, "/anspruchsberechtigte?name=%s&vorname=%s&nr=%s&geburtsdatum=%s&art=%s"
-						   "&seite=%lld&pro_seite=%lld",
-					     S(in->name), S(in->vorname), S(in->nr), S(in->geburtsdatum), S(in->art), page,
-					     v->size);
+		const char *url =
+			v->kasse ? url_printf(r->a, "/kasse/anspruchsberechtigte?pnr=%s&name=%s&vorname=%s&nr=%s&geburtsdatum=%s"
+						    "&art=%s&seite=%lld&pro_seite=%lld",
+					      S(v->kasse_pnr), S(in->name), S(in->vorname), S(in->nr), S(in->geburtsdatum),
+					      S(in->art), page, v->size)
+				 : url_printf(r->a, "/anspruchsberechtigte?name=%s&vorname=%s&nr=%s&geburtsdatum=%s&art=%s"
+						    "&seite=%lld&pro_seite=%lld",
+					      S(in->name), S(in->vorname), S(in->nr), S(in->geburtsdatum), S(in->art), page,
+					      v->size);
 		h_printf(b, "<li><a href=\"%s\" aria-label=\"%s\">", url, labels[kind]);
 	} else
 		h_raw(b, "<li><span class=\"pager-off\" aria-hidden=\"true\">");
@@ -446,7 +481,9 @@ static void pager_link(req *r, sbuf *b, const struct list_view *v, long long pag
 
 static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
 {
-	h_raw(b, "<div class=\"pager\"><form method=\"get\" action=\"/anspruchsberechtigte\">");
+	h_printf(b, "<div class=\"pager\"><form method=\"get\" action=\"%s\">", list_base(v));
+	if (v->kasse)
+		h_printf(b, "<input type=\"hidden\" name=\"pnr\" value=\"%s\">", S(v->kasse_pnr));
 	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
 		const char *value = form_value(&list_fields[i], v->in);
 		if (value)
@@ -470,10 +507,23 @@ static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
 static void list_html(req *r, sbuf *b, const void *view)
 {
 	const struct list_view *v = view;
-	h_raw(b, "<div class=\"card ab\"><h1>Anspruchsberechtigte</h1><p class=\"lead\">Die Anspruchsberechtigten Ihrer "
-		 "Organisation, wie die Kasse sie führt. Name und Vorname werden überall im Wort gefunden, ohne Rücksicht "
-		 "auf Groß- und Kleinschreibung und Umlaute.</p>");
+	if (!v->kasse)
+		h_raw(b, "<div class=\"card ab\"><h1>Anspruchsberechtigte</h1><p class=\"lead\">Die Anspruchsberechtigten Ihrer "
+			 "Organisation, wie die Kasse sie führt. Name und Vorname werden überall im Wort gefunden, ohne "
+			 "Rücksicht auf Groß- und Kleinschreibung und Umlaute.</p>");
+	else if (v->kasse_org)
+		h_printf(b, "<div class=\"card ab\"><h1>Anspruchsberechtigte</h1><p class=\"lead\">Die Anspruchsberechtigten "
+			    "von %s (PNR: %s), nur zum Lesen. Name und Vorname werden überall im Wort gefunden, ohne Rücksicht "
+			    "auf Groß- und Kleinschreibung und Umlaute.</p>",
+			 v->kasse_org, S(v->kasse_pnr));
+	else
+		h_raw(b, "<div class=\"card ab\"><h1>Anspruchsberechtigte</h1><p class=\"lead\">Die Anspruchsberechtigten "
+			 "aller Organisationen, nur zum Lesen. Bitte geben Sie die PNR der Organisation an.</p>");
 	list_filter_html(r, b, v);
+	if (v->kasse && !v->kasse_org) {
+		h_raw(b, "</div>");
+		return;
+	}
 	list_table_html(r, b, v);
 	list_pager_html(r, b, v);
 	h_raw(b, "</div>");
@@ -496,6 +546,12 @@ static void list_json(req *r, cJSON *o, const void *view)
 	}
 	cJSON_AddNumberToObject(o, "gesamt", (double)v->total);
 	cJSON_AddNumberToObject(o, "seite", (double)v->page);
+	if (v->kasse && v->kasse_org) {
+		cJSON *org = cJSON_AddObjectToObject(o, "organisation");
+		cJSON_AddStringToObject(org, "pnr", S(v->kasse_pnr));
+		cJSON_AddStringToObject(org, "name", v->kasse_org);
+	} else if (v->kasse)
+		cJSON_AddNullToObject(o, "organisation");
 }
 
 static const page_kind list_page = {"Anspruchsberechtigte", list_html, list_json, NULL};
@@ -506,6 +562,7 @@ void ab_list(req *r)
 	form_read(r, list_fields, ARRAY_LEN(list_fields), &in);
 	struct list_view *v = arena_alloc(r->a, sizeof *v);
 	v->in = &in;
+	v->org_id = r->me->org_id;
 	v->size = list_page_size(&in);
 	v->page = v->pages = 1;
 	list_check(r, v);
@@ -514,6 +571,51 @@ void ab_list(req *r)
 		return;
 	}
 	if (list_load(r, v) != 0) {
+		db_fail(r);
+		return;
+	}
+	page_render(r, 200, &list_page, v);
+}
+
+/* The organisation of the Kasse with this PNR: its id (0: none) and name. -1 on a db error. */
+static int kasse_org(req *r, const char *pnr, long long *id, const char **name)
+{
+	*id = 0;
+	if (!pnr || !*pnr || strlen(pnr) > 20)
+		return 0;
+	db_res *o = db_query(r->a, "SELECT id, name FROM organisation WHERE kasse = ? AND pnr = ?",
+			     DBARGS(DS(cfg.kasse_nummer), DS(pnr)));
+	if (!o)
+		return -1;
+	if (o->nrows == 1) {
+		*id = db_int(o, 0, 0);
+		*name = db_str(o, 0, 1);
+	}
+	return 0;
+}
+
+/* GET /kasse/anspruchsberechtigte: the list of the organisation of ?pnr= (SPEC §15), read-only: the
+ * organisations' own list with its filters, anchors and counts; without a PNR only the filter. */
+void kasse_ab_list(req *r)
+{
+	struct ab_filter in;
+	form_read(r, list_fields, ARRAY_LEN(list_fields), &in);
+	struct list_view *v = arena_alloc(r->a, sizeof *v);
+	*v = (struct list_view){.in = &in, .kasse = true, .size = list_page_size(&in), .page = 1, .pages = 1};
+	const char *pnr = form_get(r, "pnr");
+	if (kasse_org(r, pnr, &v->org_id, &v->kasse_org) != 0) {
+		db_fail(r);
+		return;
+	}
+	if (pnr && !v->org_id)
+		form_error(r, "pnr", "Eine Organisation mit dieser PNR gibt es nicht.");
+	v->kasse_pnr = v->org_id ? pnr : NULL;
+	list_check(r, v);
+	if (r->nerrors) {
+		page_render(r, 422, &list_page, v);
+		return;
+	}
+	if (v->org_id && list_load(r, v) != 0) {
 		db_fail(r);
 		return;
 	}
@@ -545,6 +647,7 @@ struct person_view {
 	size_t naend;
 	bool darf_aendern;
 	const char *notice;
+	const char *kasse_pnr, *kasse_org; /* the Kasse's read-only view: the person's organisation */
 };
 
 /* A DECIMAL column's text as a number. The database's form ("30.50", "-1.5", at most 15 digits) is
@@ -912,8 +1015,11 @@ static void aenderungen_html(req *r, sbuf *b, const struct person_view *v)
 static void person_html(req *r, sbuf *b, const void *view)
 {
 	const struct person_view *v = view;
-	h_printf(b, "<div class=\"card ab\"><p><a href=\"/anspruchsberechtigte\">Zurück zur Übersicht</a></p><h1>%s %s</h1>",
+	h_printf(b, "<div class=\"card ab\"><p><a href=\"%s\">Zurück zur Übersicht</a></p><h1>%s %s</h1>",
+		 v->kasse_pnr ? url_printf(r->a, "/kasse/anspruchsberechtigte?pnr=%s", v->kasse_pnr) : "/anspruchsberechtigte",
 		 S(v->p->vorname), S(v->p->name));
+	if (v->kasse_pnr)
+		h_printf(b, "<p class=\"lead\">%s (PNR: %s) – nur zum Lesen</p>", S(v->kasse_org), v->kasse_pnr);
 	if (v->notice)
 		alert_box(b, "success", v->notice);
 	stammdaten_html(r, b, v->p);
@@ -1033,6 +1139,11 @@ static void person_json(req *r, cJSON *o, const void *view)
 	json_str(o, "hinweis", dienstzeit_hinweis);
 	cJSON_AddNumberToObject(o, "version", (double)p->version);
 	aenderungen_json(o, v);
+	if (v->kasse_pnr) {
+		cJSON *org = cJSON_AddObjectToObject(o, "organisation");
+		cJSON_AddStringToObject(org, "pnr", v->kasse_pnr);
+		cJSON_AddStringToObject(org, "name", S(v->kasse_org));
+	}
 }
 
 static const page_kind person_page = {"Anspruchsberechtigte Person", person_html, person_json, NULL};
@@ -1057,6 +1168,37 @@ void ab_show(req *r)
 				  .notice = person_notice(r)};
 	if ((str_eq(p->art, "aktiv") && lebenslauf_load(r, v) != 0) || aenderungen_load(r, v) != 0 ||
 	    ab_zugriff(r, p->nr, "ansehen") != 0) { /* no view without its row in the access log */
+		db_fail(r);
+		return;
+	}
+	page_render(r, 200, &person_page, v);
+}
+
+/* GET /kasse/anspruchsberechtigte/{pnr}:{nr}: a person of any organisation of the Kasse, read-only
+ * (no "Kontaktdaten ändern"); the view is a row of the access log of the person's organisation with
+ * the K account's Nutzerkennung, before the page is sent. */
+void kasse_ab_show(req *r)
+{
+	const char *arg = r->path_arg ? r->path_arg : "", *colon = strchr(arg, ':');
+	long long org_id = 0;
+	const char *org_name = NULL, *pnr = colon ? arena_strndup(r->a, arg, (size_t)(colon - arg)) : NULL;
+	ab_person *p = arena_alloc(r->a, sizeof *p);
+	enum ab_found f = AB_NONE;
+	if (kasse_org(r, pnr, &org_id, &org_name) != 0)
+		f = AB_DB_ERROR;
+	else if (org_id)
+		f = person_load_org(r, org_id, colon + 1, false, p);
+	if (f != AB_FOUND) {
+		if (f == AB_DB_ERROR)
+			db_fail(r);
+		else
+			page_error(r, 404, ab_not_found_msg);
+		return;
+	}
+	struct person_view *v = arena_alloc(r->a, sizeof *v);
+	*v = (struct person_view){.p = p, .kasse_pnr = pnr, .kasse_org = org_name};
+	if ((str_eq(p->art, "aktiv") && lebenslauf_load(r, v) != 0) || aenderungen_load(r, v) != 0 ||
+	    zugriff_org(r, org_id, p->nr, "ansehen") != 0) {
 		db_fail(r);
 		return;
 	}

@@ -337,6 +337,9 @@ struct show_view {
 	struct verlauf_row verlauf[SHOWN_MAX];
 	size_t nverlauf;
 	bool bestaetigung; /* just submitted: the Eingangsbestätigung */
+	bool kasse;        /* the Kasse's view (/kasse/meldungen/…): organisation, names, the status form */
+	const char *org_name, *org_pnr;
+	const char *notice;
 };
 
 /* Every view and change of a Meldung is access to personal data (DOMAIN.md §5). */
@@ -344,7 +347,7 @@ static int zugriff_schreiben(req *r, const struct meldung *m, const char *aktion
 {
 	return db_exec("INSERT INTO ab_zugriff (at, org_id, wer, wer_name, person_nr, aktion, remote, aktenzeichen) "
 		       "VALUES (NOW(), ?, ?, ?, ?, ?, ?, ?)",
-		       DBARGS(DI(r->me->org_id), DS(r->me->kennung), DS(arena_printf(r->a, "%s %s", r->me->vorname, r->me->name)),
+		       DBARGS(DI(m->org_id), DS(r->me->kennung), DS(arena_printf(r->a, "%s %s", r->me->vorname, r->me->name)),
 			      DS(m->person_nr), DS(aktion), DSZ(r->remote), DS(m->aktenzeichen)),
 		       NULL, NULL);
 }
@@ -413,6 +416,8 @@ static const char *wert_de(req *r, const struct formular_feld *fe, const char *v
 static void show_head_html(req *r, sbuf *b, const struct show_view *v)
 {
 	const struct meldung *m = &v->m;
+	if (v->notice)
+		alert_box(b, "success", v->notice);
 	if (v->bestaetigung && m->status != MS_ENTWURF)
 		alert_box(b, "success", "Ihre Meldung ist bei der Versorgungskasse eingegangen. Bitte notieren Sie das "
 					"Aktenzeichen. Diese Seite können Sie als Eingangsbestätigung drucken.");
@@ -421,6 +426,8 @@ static void show_head_html(req *r, sbuf *b, const struct show_view *v)
 		    "<dt>Status</dt><dd>%s</dd>",
 		 formular_info[m->formular].label, m->aktenzeichen, m->person_name, m->person_nr,
 		 meldung_status_label[m->status]);
+	if (v->kasse)
+		h_printf(b, "<dt>Organisation</dt><dd>%s (PNR: %s)</dd>", v->org_name, v->org_pnr);
 	if (m->eingereicht_am)
 		h_printf(b, "<dt>Eingereicht am</dt><dd>%s</dd>", time_de(r->a, m->eingereicht_am, TIME_UHR));
 	h_raw(b, "</dl>");
@@ -443,7 +450,8 @@ static void show_docs_html(req *r, sbuf *b, const struct show_view *v)
 	}
 	h_raw(b, "<ul class=\"documents\">");
 	for (size_t i = 0; i < v->nanlagen; i++)
-		h_printf(b, "<li><a href=\"%s\">%s</a> (%s)%s</li>", url_printf(r->a, "/formular-anlage/%lld", v->anlagen[i].id),
+		h_printf(b, "<li><a href=\"%s\">%s</a> (%s)%s</li>",
+			 url_printf(r->a, v->kasse ? "/kasse/meldung-anlage/%lld" : "/formular-anlage/%lld", v->anlagen[i].id),
 			 v->anlagen[i].name, size_mb(r->a, v->anlagen[i].groesse),
 			 v->anlagen[i].von_kasse ? " – von der Versorgungskasse" : "");
 	h_raw(b, "</ul>");
@@ -457,7 +465,7 @@ static void show_verlauf_html(req *r, sbuf *b, const struct show_view *v)
 	for (size_t i = 0; i < v->nverlauf; i++) {
 		const struct verlauf_row *s = &v->verlauf[i];
 		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"pre\">%s</td></tr>", time_de(r->a, s->at, TIME_MINUTES),
-			 s->status >= 0 ? meldung_status_label[s->status] : "", s->kasse ? "Versorgungskasse" : s->von,
+			 s->status >= 0 ? meldung_status_label[s->status] : "", s->kasse && !v->kasse ? "Versorgungskasse" : s->von,
 			 s->text ? s->text : "");
 	}
 	h_raw(b, "</tbody></table></div>");
@@ -492,13 +500,98 @@ static void show_actions_html(req *r, sbuf *b, const struct show_view *v)
 	form_close(b);
 }
 
+/* ---- the Kasse's view of a Meldung: its moves of the status graph ---- */
+
+/* The statuses the Kasse may move a Meldung to from status von (the graph of meldung.c). */
+static size_t kasse_ziele(int von, int ziele[MELDUNG_STATUS__MAX])
+{
+	size_t n = 0;
+	for (int s = 0; s < MELDUNG_STATUS__MAX; s++)
+		if (meldung_uebergang(von, s, SEITE_KASSE))
+			ziele[n++] = s;
+	return n;
+}
+
+/* A status the Kasse moves a Meldung to from some status (in Bearbeitung, Rückfrage, erledigt, abgelehnt). */
+static bool kasse_ziel_je(int nach)
+{
+	for (int von = 0; von < MELDUNG_STATUS__MAX; von++)
+		if (meldung_uebergang(von, nach, SEITE_KASSE))
+			return true;
+	return false;
+}
+
+static void kasse_status_select(req *r, sbuf *b, const int *ziele, size_t n)
+{
+	const char *err = form_error_for(r, "status"), *sel = form_get(r, "status");
+	h_printf(b, "<div class=\"field%s\"><label for=\"f-status\">Neuer Status*</label><select id=\"f-status\" "
+		    "name=\"status\" required aria-required=\"true\"",
+		 err ? " has-error" : "");
+	if (err)
+		h_raw(b, " aria-invalid=\"true\" aria-describedby=\"f-status-fehler\"");
+	h_raw(b, "><option value=\"\">Bitte auswählen</option>");
+	for (size_t i = 0; i < n; i++)
+		h_printf(b, "<option value=\"%s\"%s>%s</option>", meldung_status_key[ziele[i]],
+			 str_eq(sel, meldung_status_key[ziele[i]]) ? " selected" : "", meldung_status_label[ziele[i]]);
+	h_raw(b, "</select>");
+	if (err)
+		h_printf(b, "<p class=\"error\" id=\"f-status-fehler\">%s</p>", err);
+	h_raw(b, "</div>");
+}
+
+static const form_field kasse_text_field = {"text", "Text an die Organisation (Pflichtangabe bei Rückfrage und Ablehnung)",
+					    FT_TEXTAREA, 0, 5000, NULL, NULL, NULL, NULL, 0};
+
+static void kasse_actions_html(req *r, sbuf *b, const struct show_view *v)
+{
+	int ziele[MELDUNG_STATUS__MAX];
+	size_t n = kasse_ziele(v->m.status, ziele);
+	h_raw(b, "<h2>Status ändern</h2>");
+	if (!n)
+		h_printf(b, "<p>Im Status „%s“ ist keine Änderung durch die Versorgungskasse möglich.</p>",
+			 meldung_status_label[v->m.status]);
+	else {
+		form_open(r, b, url_printf(r->a, "/kasse/meldungen/%s/status", v->m.aktenzeichen), true);
+		kasse_status_select(r, b, ziele, n);
+		form_textarea(r, b, &kasse_text_field, form_get(r, "text"), 6);
+		const char *err = form_error_for(r, "anlage");
+		h_printf(b, "<div class=\"field%s\"><label for=\"f-anlage\">Dokumente (PDF)</label><input id=\"f-anlage\" "
+			    "name=\"anlage\" type=\"file\" accept=\"application/pdf,.pdf\" multiple",
+			 err ? " has-error" : "");
+		if (err)
+			h_raw(b, " aria-invalid=\"true\" aria-describedby=\"f-anlage-fehler\"");
+		h_raw(b, ">");
+		if (err)
+			h_printf(b, "<p class=\"error\" id=\"f-anlage-fehler\">%s</p>", err);
+		h_raw(b, "</div><div class=\"actions\"><button type=\"submit\" class=\"btn\">Status ändern</button></div>");
+		form_close(b);
+	}
+	h_raw(b, "<div class=\"actions no-print\"><a class=\"btn secondary\" href=\"/kasse/meldungen\">Zur Übersicht</a></div>");
+}
+
+static void kasse_show_json(cJSON *o, const struct show_view *v)
+{
+	cJSON *org = cJSON_AddObjectToObject(o, "organisation");
+	cJSON_AddStringToObject(org, "pnr", v->org_pnr);
+	cJSON_AddStringToObject(org, "name", v->org_name);
+	cJSON_AddStringToObject(o, "person", v->m.person_name);
+	int ziele[MELDUNG_STATUS__MAX];
+	size_t n = kasse_ziele(v->m.status, ziele);
+	cJSON *z = cJSON_AddArrayToObject(o, "status_moeglich");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(z, cJSON_CreateString(meldung_status_key[ziele[i]]));
+}
+
 static void show_html(req *r, sbuf *b, const void *view)
 {
 	const struct show_view *v = view;
 	show_head_html(r, b, v);
 	show_docs_html(r, b, v);
 	show_verlauf_html(r, b, v);
-	show_actions_html(r, b, v);
+	if (v->kasse)
+		kasse_actions_html(r, b, v);
+	else
+		show_actions_html(r, b, v);
 	h_raw(b, "</div>");
 }
 
@@ -528,13 +621,15 @@ static void show_json(req *r, cJSON *o, const void *view)
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "status", s->status >= 0 ? meldung_status_key[s->status] : "");
 		cJSON_AddStringToObject(e, "zeit", time_de(r->a, s->at, TIME_SECONDS));
-		cJSON_AddStringToObject(e, "von", s->kasse ? "Versorgungskasse" : s->von);
+		cJSON_AddStringToObject(e, "von", s->kasse && !v->kasse ? "Versorgungskasse" : s->von);
 		cJSON_AddItemToObject(e, "text", s->text ? cJSON_CreateString(s->text) : cJSON_CreateNull());
 		cJSON_AddItemToArray(vl, e);
 	}
 	cJSON *hw = cJSON_AddArrayToObject(o, "hinweise");
 	for (size_t i = 0; i < v->pruefung.nhinweise; i++)
 		cJSON_AddItemToArray(hw, cJSON_CreateString(v->pruefung.hinweise[i].text));
+	if (v->kasse)
+		kasse_show_json(o, v);
 }
 
 static const char *show_title(const void *view)
@@ -661,7 +756,7 @@ void formular_anlage_download(req *r)
 		page_error(r, 404, "Dieses Dokument gibt es nicht.");
 		return;
 	}
-	struct meldung m = {.person_nr = db_str(d, 0, 3)};
+	struct meldung m = {.person_nr = db_str(d, 0, 3), .org_id = r->me->org_id};
 	snprintf(m.aktenzeichen, sizeof m.aktenzeichen, "%s", db_str(d, 0, 2));
 	db_res *c = zugriff_schreiben(r, &m, "ansehen") == 0
 			    ? db_query(r->a, "SELECT daten FROM meldung_anlage WHERE id = ?", DBARGS(DI(id)))
@@ -671,5 +766,140 @@ void formular_anlage_download(req *r)
 		return;
 	}
 	const db_cell *data = db_get(c, 0, 0);
+	resp_attachment(r, document_name(r->a, db_str(d, 0, 0), db_str(d, 0, 1)), "application/pdf", data->s, data->len);
+}
+
+/* ---------- the Kasse (SPEC §15): a Meldung of any organisation, its status, its documents ---------- */
+
+/* The Meldung of the path as the Kasse sees it: submitted (a draft is the organisation's own: 404
+ * exactly as for one that does not exist), with its organisation. false after an answer. */
+static bool kasse_meldung_aus_pfad(req *r, struct show_view *v)
+{
+	switch (meldung_laden(r->a, 0, r->path_arg, &v->m)) {
+	case MELDUNG_OK: break;
+	case MELDUNG_DB: db_fail(r); return false;
+	default: page_error(r, 404, keine_meldung); return false;
+	}
+	db_res *o = v->m.status == MS_ENTWURF ? NULL
+					      : db_query(r->a, "SELECT name, pnr FROM organisation WHERE id = ? AND kasse = ?",
+							 DBARGS(DI(v->m.org_id), DS(cfg.kasse_nummer)));
+	if (v->m.status != MS_ENTWURF && !o) {
+		db_fail(r);
+		return false;
+	}
+	if (!o || o->nrows != 1) {
+		page_error(r, 404, keine_meldung);
+		return false;
+	}
+	v->kasse = true;
+	v->org_name = db_str(o, 0, 0);
+	v->org_pnr = db_str(o, 0, 1);
+	return true;
+}
+
+/* GET /kasse/meldungen/{az}: logged before it is shown; opened by the Kasse (a HEAD marks nothing). */
+void kasse_meldung_show(req *r)
+{
+	struct show_view *v = arena_alloc(r->a, sizeof *v);
+	if (!kasse_meldung_aus_pfad(r, v))
+		return;
+	if (str_eq(form_get(r, "ok"), "status"))
+		v->notice = "Der Status wurde geändert.";
+	if (zugriff_schreiben(r, &v->m, "ansehen") != 0 ||
+	    (!r->is_head &&
+	     db_exec("UPDATE meldung SET kasse_geoeffnet_am = NOW() WHERE id = ?", DBARGS(DI(v->m.id)), NULL, NULL)) ||
+	    show_load(r, v) != 0) {
+		db_fail(r);
+		return;
+	}
+	page_render(r, 200, &show_page, v);
+}
+
+/* The fields of a status change; errors recorded at their field. false: answered (413). */
+static bool kasse_status_lesen(req *r, int *nach, const char **text)
+{
+	const char *st = form_get(r, "status"), *why = NULL;
+	*text = form_get(r, "text");
+	*nach = st ? meldung_status_parse(st) : -1;
+	if (*nach < 0 || !kasse_ziel_je(*nach))
+		form_error(r, "status", "Bitte wählen Sie einen neuen Status aus der Liste.");
+	switch (meldung_kasse_text(*nach, *text)) {
+	case KT_FEHLT: form_error(r, "text", "Bitte geben Sie bei einer Rückfrage die Frage und bei einer Ablehnung den Grund ein."); break;
+	case KT_FALSCH: form_error(r, "text", "Der Text darf höchstens 5.000 Zeichen lang sein und keine Steuerzeichen enthalten."); break;
+	default: break;
+	}
+	switch (meldung_anlagen_pruefen(r->a, r->uploads.items, r->uploads.n, &why)) {
+	case ANLAGEN_ZU_GROSS: page_error(r, 413, why); return false;
+	case ANLAGEN_FALSCH: form_error(r, "anlage", why); return true;
+	default: return true;
+	}
+}
+
+/* POST /kasse/meldungen/{az}/status (multipart): the Kasse's move through the service mvctl uses
+ * (meldung_kasse_status), as the logged-in K account. A move the graph does not allow from the
+ * current status: 409, nothing written; bad input: 422 with the page. */
+void kasse_meldung_status(req *r)
+{
+	struct show_view *v = arena_alloc(r->a, sizeof *v);
+	int nach;
+	const char *text;
+	if (!kasse_meldung_aus_pfad(r, v) || !kasse_status_lesen(r, &nach, &text))
+		return;
+	if (!r->nerrors && !meldung_uebergang(v->m.status, nach, SEITE_KASSE)) {
+		page_error(r, 409, arena_printf(r->a, "Im Status „%s“ kann die Meldung nicht in den Status „%s“ gesetzt "
+						      "werden. Bitte laden Sie die Meldung neu.",
+						meldung_status_label[v->m.status], meldung_status_label[nach]));
+		return;
+	}
+	if (r->nerrors) {
+		if (show_load(r, v) != 0)
+			db_fail(r);
+		else
+			page_render(r, 422, &show_page, v);
+		return;
+	}
+	struct meldung_akteur wer = {SEITE_KASSE, r->me->kennung, arena_printf(r->a, "%s %s", r->me->vorname, r->me->name)};
+	enum meldung_ergebnis e = meldung_kasse_status(&r->who, &v->m, nach, text, r->uploads.items, r->uploads.n, &wer);
+	if (e == MELDUNG_OK && zugriff_schreiben(r, &v->m, "aendern") != 0)
+		e = MELDUNG_DB;
+	switch (e) {
+	case MELDUNG_OK: redirect(r, url_printf(r->a, "/kasse/meldungen/%s?ok=status", v->m.aktenzeichen)); return;
+	case MELDUNG_FEHLT: page_error(r, 404, keine_meldung); return;
+	case MELDUNG_KONFLIKT:
+		page_error(r, 409, "Der Status der Meldung hat sich inzwischen geändert; diese Änderung ist nicht mehr "
+				   "möglich. Bitte laden Sie die Meldung neu.");
+		return;
+	default: db_fail(r); return;
+	}
+}
+
+/* GET /kasse/meldung-anlage/{id}: a document of a submitted Meldung of any organisation. */
+void kasse_meldung_anlage(req *r)
+{
+	long long id;
+	if (!r->path_arg || parse_int(r->path_arg, 1, 1LL << 62, &id) != 0) {
+		page_error(r, 404, "Dieses Dokument gibt es nicht.");
+		return;
+	}
+	db_res *d = db_query(r->a,
+			     "SELECT a.dateiname, a.typ, m.aktenzeichen, m.person_nr, m.org_id, a.daten FROM meldung_anlage a "
+			     "JOIN meldung m ON m.id = a.meldung_id JOIN organisation o ON o.id = m.org_id "
+			     "WHERE a.id = ? AND m.status <> 'entwurf' AND o.kasse = ?",
+			     DBARGS(DI(id), DS(cfg.kasse_nummer)));
+	if (!d) {
+		db_fail(r);
+		return;
+	}
+	if (d->nrows != 1) {
+		page_error(r, 404, "Dieses Dokument gibt es nicht.");
+		return;
+	}
+	struct meldung m = {.person_nr = db_str(d, 0, 3), .org_id = db_int(d, 0, 4)};
+	snprintf(m.aktenzeichen, sizeof m.aktenzeichen, "%s", db_str(d, 0, 2));
+	if (zugriff_schreiben(r, &m, "ansehen") != 0) {
+		db_fail(r);
+		return;
+	}
+	const db_cell *data = db_get(d, 0, 5);
 	resp_attachment(r, document_name(r->a, db_str(d, 0, 0), db_str(d, 0, 1)), "application/pdf", data->s, data->len);
 }

@@ -64,6 +64,11 @@ void formulare_loeschen(req *r);
 void formulare_zurueckziehen(req *r);
 void formulare_antwort(req *r);
 void formular_anlage_download(req *r);
+/* page_formulare.c, page_kasse_meldungen.c: the Kasse's Meldungen (SPEC §15) */
+void kasse_meldungen(req *r);
+void kasse_meldung_show(req *r);
+void kasse_meldung_status(req *r);
+void kasse_meldung_anlage(req *r);
 /* page_help.c */
 void faq_page(req *r);
 void search_page(req *r);
@@ -74,6 +79,9 @@ void ab_list(req *r);
 void ab_show(req *r);
 void ab_kontakt_get(req *r);
 void ab_kontakt_post(req *r);
+/* page_ab.c: the Kasse's read-only view of every organisation's Anspruchsberechtigte (SPEC §15) */
+void kasse_ab_list(req *r);
+void kasse_ab_show(req *r);
 /* Shared by the two: a person of the user's organisation as stored (NULL where the column is). */
 typedef struct ab_person {
 	long long id, version;

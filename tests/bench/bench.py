@@ -28,11 +28,11 @@ Two rows carry the targets of issue 10 item 7: full logins per CPU second >= 0.7
 verify loop's, and "Übersicht: Sachbearbeiter" at <= 2 times the server CPU per request of the
 home page (every page also >= 0.80 of its same-SQL floor).
 
-MV_BENCH_ONLY (comma-separated, default "pages,logins,ab,meldungen,kasse_nachrichten") runs only some
-parts: "pages" (both databases, pages, same-SQL floors, hello, scale), "logins" (logins, TAN mail
-latency), "ab" (the Anspruchsberechtigte), "meldungen" (the Beamtenformulare) and/or
-"kasse_nachrichten" (the fund's inbox, tests/bench/bench_kasse_nachrichten.py); the memory figures
-are always taken.
+MV_BENCH_ONLY (comma-separated, default "pages,logins,ab,meldungen,kasse_nachrichten,kasse_meldungen")
+runs only some parts: "pages" (both databases, pages, same-SQL floors, hello, scale), "logins" (logins,
+TAN mail latency), "ab" (the Anspruchsberechtigte), "meldungen" (the Beamtenformulare),
+"kasse_nachrichten" (the fund's inbox, tests/bench/bench_kasse_nachrichten.py) and/or "kasse_meldungen"
+(the Kasse's queue of Meldungen, tests/bench/bench_kasse_meldungen.py); the memory figures are always taken.
 """
 import email, email.policy, getpass, http.client, os, queue, random, re, signal, smtplib, subprocess, sys
 import threading, time, urllib.parse
@@ -53,11 +53,10 @@ SECONDS = float(os.environ.get("MV_BENCH_SECONDS", "20"))
 WORKERS = int(os.environ.get("MV_WORKERS", "8"))
 LOGIN_CLIENTS = int(os.environ.get("MV_BENCH_LOGIN_CLIENTS", "24"))
 TAN_SAMPLES = int(os.environ.get("MV_BENCH_TAN_SAMPLES", "30"))
-PARTS = "pages,logins,ab,meldungen,kasse_nachrichten"
-ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", PARTS).split(",") if p.strip()}
-if not ONLY or ONLY - set(PARTS.split(",")):
-    sys.exit(f"bench: MV_BENCH_ONLY takes pages, logins, ab, meldungen and/or kasse_nachrichten, not "
-             f"{os.environ.get('MV_BENCH_ONLY')!r}")
+PARTS = {"pages", "logins", "ab", "meldungen", "kasse_nachrichten", "kasse_meldungen"}
+ONLY = {p.strip() for p in os.environ.get("MV_BENCH_ONLY", ",".join(sorted(PARTS))).split(",") if p.strip()}
+if not ONLY or ONLY - PARTS:
+    sys.exit(f"bench: MV_BENCH_ONLY takes {', '.join(sorted(PARTS))}, not {os.environ.get('MV_BENCH_ONLY')!r}")
 WRK = ["wrk", "-t2", "-c16", "--latency"]
 
 inboxes = {}
@@ -845,6 +844,10 @@ def main():
             # --- the fund's inbox (issue 14): over 1,000,000 messages vs its floors, scale
             import bench_kasse_nachrichten
             ab_head += bench_kasse_nachrichten.run(sys.modules[__name__], add, sites)
+        if "kasse_meldungen" in ONLY:
+            # --- the Kasse's queue of Meldungen (issue 14): unfiltered and by organisation vs their floors, scale
+            import bench_kasse_meldungen
+            ab_head += bench_kasse_meldungen.run(sys.modules[__name__], add, sites)
 
         # --- memory after the run
         app = app_pids()

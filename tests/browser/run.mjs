@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import registerKassePortaladmin from "./kasse_portaladmin.mjs";
 import registerKasseNachrichten from "./kasse_nachrichten.mjs";
+import registerKasseMeldungen from "./kasse_meldungen.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
@@ -608,7 +609,7 @@ async function noSidewaysScrolling(page, who, starts, extra = []) {
     for (const l of links) {
       const u = new URL(l);
       if (u.origin !== BASE || u.pathname.startsWith("/anhang/") || u.pathname.startsWith("/formular-anlage/") ||
-        u.pathname.startsWith("/kasse/anhang/")) continue;
+        u.pathname.startsWith("/kasse/anhang/") || u.pathname.startsWith("/kasse/meldung-anlage/")) continue;
       if (!seen.has(key(u.pathname + u.search))) queue.push(u.pathname + u.search);
     }
   }
@@ -919,6 +920,8 @@ registerKassePortaladmin({ test, mvctl, next, activate, loginWithTan, visit, tab
   tabChoose, noSidewaysScrolling });
 registerKasseNachrichten({ test, BASE, ART, mvctl, sql, next, activate, loginWithTan, visit, check, submit, tabTo, tabType,
   tabPress, tabFollow, tabChoose, tabFile, adminSession, createSb, noSidewaysScrolling });
+registerKasseMeldungen({ test, ART, mvctl, sql, next, activate, loginWithTan, visit, tabTo, tabType, tabPress, tabFollow,
+  tabChoose, tabFile, adminSession, noSidewaysScrolling });
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",

@@ -84,7 +84,9 @@ def fill(pattern, w):
               "/nachricht/": str(w.mid), "/anhang/": str(w.aid), "/anspruchsberechtigte/": w.nr,
               "/formulare/neu/": f"abgang?nr={w.nr}", "/formulare/": w.az, "/formular-anlage/": str(w.az_doc),
               "/kasse/organisationen/": w.org.pnr, "/kasse/administratoren/": w.admin.kennung,
-              "/kasse/nachrichten/": str(w.mid), "/kasse/anhang/": str(w.aid)}
+              "/kasse/nachrichten/": str(w.mid), "/kasse/anhang/": str(w.aid),
+              "/kasse/meldungen/": w.kaz, "/kasse/meldung-anlage/": str(w.kaz_doc),
+              "/kasse/anspruchsberechtigte/": f"{w.org.pnr}:{w.nr}"}
     i = pattern.find("{}")
     if i >= 0:
         prefix = pattern[:i]
@@ -123,6 +125,14 @@ def world():
             raise AssertionError(f"a draft Meldung for the checklist failed: {r!r}")
         w.az = r.json()["aktenzeichen"]
         w.az_doc = w.sc.get(f"/formulare/{w.az}", json=True).json()["anlagen"][0]["id"]
+        r = mv.post_multipart(w.sc, f"/formulare/neu/abgang?nr={w.nr}",
+                              [("art", "versetzung"), ("wirksam_ab", "01.01.2030"),
+                               ("neuer_dienstherr", "Land Nordrhein-Westfalen"), ("aktion", "einreichen")],
+                              [("anlage", "Verfuegung.pdf", PDF)], json=True)
+        if r.status != 200:
+            raise AssertionError(f"a submitted Meldung for the checklist failed: {r!r}")
+        w.kaz = r.json()["aktenzeichen"]  # the Kasse's routes: a draft never reaches the Kasse
+        w.kaz_doc = w.sc.get(f"/formulare/{w.kaz}", json=True).json()["anlagen"][0]["id"]
         _tmp = tempfile.mkdtemp(prefix="mv-checklist-")
         doc = os.path.join(_tmp, "Bescheid.pdf")
         with open(doc, "wb") as f:
