@@ -6,6 +6,7 @@
 #include "db.h"
 #include "domain.h"
 #include "html.h"
+#include "messages.h"
 #include "response.h"
 #include <stdio.h>
 #include <string.h>
@@ -378,4 +379,38 @@ void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int 
 	if (err)
 		h_printf(b, "<p class=\"error\" id=\"f-%s-fehler\">%s</p>", f->name, err);
 	h_raw(b, "</div>");
+}
+
+void documents_field_html(req *r, sbuf *b)
+{
+	const char *err = form_error_for(r, "anhang");
+	h_printf(b, "<div class=\"field%s\"><label for=\"f-anhang\">Dokumente (PDF, PNG, JPEG)</label>"
+		    "<input id=\"f-anhang\" name=\"anhang\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,"
+		    "application/pdf,image/png,image/jpeg\" aria-describedby=\"f-anhang-hinweis%s\">"
+		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %s.</p>",
+		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, size_mb(r->a, cfg.upload_max_bytes));
+	if (err)
+		h_printf(b, "<p class=\"error\" id=\"f-anhang-fehler\">%s</p>", err);
+	h_raw(b, "</div>");
+}
+
+bool documents_check(req *r)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < r->uploads.n; i++) {
+		const upload *u = &r->uploads.items[i];
+		total += u->len;
+		const char *why = upload_check(r->a, u);
+		if (why && (long long)u->len > cfg.upload_max_bytes) {
+			page_error(r, 413, why);
+			return false;
+		}
+		if (why)
+			form_error(r, "anhang", why);
+	}
+	if ((long long)total > cfg.upload_max_total_bytes) {
+		page_error(r, 413, "Die Dokumente sind zusammen zu groß.");
+		return false;
+	}
+	return true;
 }

@@ -44,6 +44,12 @@ void form_fields(req *r, sbuf *b, const form_field *fields, size_t n, const void
 void alert_box(sbuf *b, const char *kind, const char *text);
 void required_note(sbuf *b);
 
+/* The documents of a message form (field "anhang": PDF, PNG, JPEG) with their limits and error;
+ * and the check of what was posted: each document refused is an error at "anhang"; false after a
+ * 413 was answered (too large: nothing is stored). The mailbox's and the Kasse's forms alike. */
+void documents_field_html(req *r, sbuf *b);
+bool documents_check(req *r);
+
 /* Appended for the message forms: a textarea for field f (FT_TEXTAREA) with its error. */
 void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int rows);
 

@@ -703,18 +703,6 @@ static void kcompose_json(req *r, cJSON *o, const void *view)
 	}
 }
 
-static void kdocuments_field_html(req *r, sbuf *b)
-{
-	const char *err = form_error_for(r, "anhang");
-	h_printf(b, "<div class=\"field%s\"><label for=\"f-anhang\">Dokumente (PDF, PNG, JPEG)</label>"
-		    "<input id=\"f-anhang\" name=\"anhang\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,"
-		    "application/pdf,image/png,image/jpeg\" aria-describedby=\"f-anhang-hinweis%s\">"
-		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %s.</p>",
-		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, size_mb(r->a, cfg.upload_max_bytes));
-	if (err)
-		h_printf(b, "<p class=\"error\" id=\"f-anhang-fehler\">%s</p>", err);
-	h_raw(b, "</div>");
-}
 
 static void kcompose_recipient_html(req *r, sbuf *b, const struct kcompose_view *v)
 {
@@ -744,7 +732,7 @@ static void kcompose_html(req *r, sbuf *b, const void *view)
 	kcompose_recipient_html(r, b, v);
 	form_fields(r, b, &kcompose_fields[C_BETREFF], 1, &v->in);
 	form_textarea(r, b, &kcompose_fields[C_NACHRICHT], v->in.nachricht, 10);
-	kdocuments_field_html(r, b);
+	documents_field_html(r, b);
 	h_printf(b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"%s\">Abbrechen</a>"
 		    "<button type=\"submit\" class=\"btn\">Senden</button></div>",
 		 v->has_reply ? url_printf(r->a, "/kasse/nachrichten/%lld", v->reply.id) : "/kasse/nachrichten");
@@ -777,28 +765,6 @@ void kasse_compose_get(req *r)
 	kcompose_show(r, 200, v);
 }
 
-/* Each document refused is an error at "anhang" (as on the Sachbearbeiter's form); false after
- * a 413 (too large: nothing is stored). */
-static bool kdocuments_check(req *r)
-{
-	size_t total = 0;
-	for (size_t i = 0; i < r->uploads.n; i++) {
-		const upload *u = &r->uploads.items[i];
-		total += u->len;
-		const char *why = upload_check(r->a, u);
-		if (why && (long long)u->len > cfg.upload_max_bytes) {
-			page_error(r, 413, why);
-			return false;
-		}
-		if (why)
-			form_error(r, "anhang", why);
-	}
-	if ((long long)total > cfg.upload_max_total_bytes) {
-		page_error(r, 413, "Die Dokumente sind zusammen zu groß.");
-		return false;
-	}
-	return true;
-}
 
 /* The recipient into m and *target: the mailbox of the message answered, or the one named by
  * PNR and a group or a Nutzerkennung; each problem an error at its field. false on a database error. */
@@ -846,7 +812,7 @@ void kasse_compose_post(req *r)
 		db_fail(r);
 		return;
 	}
-	if (!kdocuments_check(r))
+	if (!documents_check(r))
 		return;
 	if (r->nerrors) {
 		kcompose_show(r, 422, v);

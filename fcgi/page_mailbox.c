@@ -779,18 +779,6 @@ static void compose_json(req *r, cJSON *o, const void *view)
 	}
 }
 
-static void documents_field_html(req *r, sbuf *b)
-{
-	const char *err = form_error_for(r, "anhang");
-	h_printf(b, "<div class=\"field%s\"><label for=\"f-anhang\">Dokumente (PDF, PNG, JPEG)</label>"
-		    "<input id=\"f-anhang\" name=\"anhang\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,"
-		    "application/pdf,image/png,image/jpeg\" aria-describedby=\"f-anhang-hinweis%s\">"
-		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %s.</p>",
-		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, size_mb(r->a, cfg.upload_max_bytes));
-	if (err)
-		h_printf(b, "<p class=\"error\" id=\"f-anhang-fehler\">%s</p>", err);
-	h_raw(b, "</div>");
-}
 
 /* The message answered, beneath the reply form: read-only, as the message page shows it. */
 static void reply_original_html(sbuf *b, const struct message *m)
@@ -844,27 +832,6 @@ void mailbox_new_get(req *r)
 	compose_show(r, 200, v);
 }
 
-/* Each document refused is an error at "anhang"; false after a 413 (too large: nothing is stored). */
-static bool documents_check(req *r)
-{
-	size_t total = 0;
-	for (size_t i = 0; i < r->uploads.n; i++) {
-		const upload *u = &r->uploads.items[i];
-		total += u->len;
-		const char *why = upload_check(r->a, u);
-		if (why && (long long)u->len > cfg.upload_max_bytes) {
-			page_error(r, 413, why);
-			return false;
-		}
-		if (why)
-			form_error(r, "anhang", why);
-	}
-	if ((long long)total > cfg.upload_max_total_bytes) {
-		page_error(r, 413, "Die Dokumente sind zusammen zu groß.");
-		return false;
-	}
-	return true;
-}
 
 static bool compose_store(req *r, const struct compose_view *v, long long *id)
 {
