@@ -15,8 +15,8 @@ import json, os, subprocess, time
 
 import bench_meldungen as M
 
-BIG_PNR, SMALL_PNR = "98001", "98101"
-OTHER_PNR = 98011  # the nine other organisations of the big database: 98011 … 98019
+BIG_PNR, SMALL_PNR = "96001", "96101"  # apart from the inbox part's 98001/98101 (both run in one make bench)
+OTHER_PNR = 96011  # the nine other organisations of the big database: 96011 … 96019
 SMALL_DB = "mv_kmeld_small"
 
 
