@@ -1,7 +1,10 @@
 /* main.c — the one binary: `serve` (master → workers + mailer), `migrate`, `cli …`, `dev-seed`.
  * The master binds the FastCGI unix socket (0660), forks N prefork workers and one mailer,
  * restarts dead children with back-off, recycles workers after M requests, stops gracefully
- * on SIGTERM and reloads its configuration on SIGHUP. No threads. */
+ * on SIGTERM, reloads its configuration on SIGHUP (new workers first, then the old ones finish
+ * their request and leave) and replaces its own binary on SIGUSR2 (README "Upgrades": the master
+ * re-execs the file it was started from under the same pid, hands over the listening socket,
+ * starts new workers and retires the old ones — no request sees a gap). No threads. */
 #include "cli.h"
 #include "access.h"
 #include "pages.h"
@@ -16,19 +19,24 @@
 #include "pages.h"
 #include <errno.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *config_path;
-static volatile sig_atomic_t got_term, got_hup, got_chld;
-static volatile sig_atomic_t in_request;
+static volatile sig_atomic_t got_term, got_hup, got_chld, got_usr2;
+static char self_exe[PATH_MAX]; /* the binary the master was started from: SIGUSR2 re-execs it */
+static char **self_argv;
 
 enum child_kind { CHILD_WORKER, CHILD_MAILER };
 
@@ -43,12 +51,22 @@ struct child {
 static struct child *children;
 static size_t nchildren;
 
+/* The previous generation after a reload or a binary upgrade: asked to leave once the new one is
+ * started (retire_in rounds later), killed if a request still runs after RETIRE_KILL_S. */
+enum { RETIRE_MAX = 1024, RETIRE_KILL_S = 30 };
+static pid_t retiring[RETIRE_MAX];
+static size_t nretiring;
+static int retire_in = -1;
+static time_t retire_since;
+
 static void on_master_signal(int sig)
 {
 	if (sig == SIGTERM || sig == SIGINT)
 		got_term = 1;
 	else if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR2)
+		got_usr2 = 1;
 	else if (sig == SIGCHLD)
 		got_chld = 1;
 }
@@ -56,9 +74,7 @@ static void on_master_signal(int sig)
 static void on_worker_term(int sig)
 {
 	(void)sig;
-	if (!in_request)
-		_exit(0); /* idle in accept(): nothing to finish */
-	got_term = 1;     /* finish the request in flight, then leave */
+	got_term = 1; /* only ever delivered while waiting for a connection (worker_accept) */
 }
 
 static void set_signal(int sig, void (*fn)(int))
@@ -88,6 +104,7 @@ static int load_config(char *err, size_t errlen)
 static void child_signals_reset(void)
 {
 	set_signal(SIGHUP, SIG_DFL);
+	set_signal(SIGUSR2, SIG_DFL);
 	set_signal(SIGCHLD, SIG_DFL);
 	set_signal(SIGINT, SIG_DFL);
 	set_signal(SIGPIPE, SIG_IGN);
@@ -106,10 +123,42 @@ static void worker_heap_keep(void)
 	mallopt(M_TOP_PAD, 1 << 20);
 }
 
+/* Waits for the next connection with SIGTERM unblocked only while waiting: a worker told to
+ * leave while idle leaves at once, and no request — neither one just accepted nor one in flight —
+ * is ever cut off by the signal (it stays pending until the worker waits again). The listening
+ * socket is non-blocking, so a worker that loses the race for a connection waits again. Returns
+ * the connection, or -1 when the worker is to leave. */
+static int worker_accept(int listen_fd, const sigset_t *waitmask)
+{
+	struct pollfd p = { .fd = listen_fd, .events = POLLIN };
+	while (!got_term) {
+		int n = ppoll(&p, 1, NULL, waitmask);
+		if (n < 0 && errno != EINTR) {
+			log_error("worker: poll on the FastCGI socket: %s", strerror(errno));
+			return -1;
+		}
+		if (n <= 0 || got_term)
+			continue;
+		int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c >= 0)
+			return c;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
+			log_error("worker: accept: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return -1;
+}
+
 static void worker_main(int listen_fd)
 {
 	child_signals_reset();
 	set_signal(SIGTERM, on_worker_term);
+	sigset_t term, waitmask;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
 	tpl_clear_cache();
 	if (FCGX_Init() != 0)
 		_exit(1);
@@ -118,13 +167,20 @@ static void worker_main(int listen_fd)
 	worker_heap_keep();
 	worker_init();
 	long served = 0;
-	while (!got_term && served < cfg.worker_max_requests) {
-		if (FCGX_Accept_r(&fr) < 0)
+	while (served < cfg.worker_max_requests) {
+		int c = worker_accept(listen_fd, &waitmask);
+		if (c < 0)
 			break;
-		in_request = 1;
+		/* libfcgi reads a connection already in ipcFd instead of accepting one; keepConnection
+		 * stops its FCGX_Finish_r of the previous request from closing the new one */
+		fr.ipcFd = c;
+		fr.keepConnection = 1;
+		if (FCGX_Accept_r(&fr) < 0)
+			continue; /* the peer went away before its request was read */
 		worker_handle_fcgi(&fr);
 		FCGX_Finish_r(&fr);
-		in_request = 0;
+		if (fr.ipcFd >= 0) /* nginx asked to keep the connection: not used, close it */
+			FCGX_Free(&fr, 1);
 		served++;
 	}
 	if (served >= cfg.worker_max_requests)
@@ -168,6 +224,9 @@ static void reap(void)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < nretiring; i++)
+			if (retiring[i] == pid)
+				retiring[i--] = retiring[--nretiring];
 		for (size_t i = 0; i < nchildren; i++) {
 			struct child *c = &children[i];
 			if (c->pid != pid)
@@ -206,12 +265,56 @@ static void children_signal(int sig)
 			kill(children[i].pid, sig);
 }
 
+static void children_layout(void)
+{
+	nchildren = (size_t)cfg.workers + 1;
+	children = xcalloc(nchildren, sizeof *children);
+	for (size_t i = 0; i < nchildren; i++)
+		children[i].kind = i + 1 == nchildren ? CHILD_MAILER : CHILD_WORKER;
+}
+
+static void retiring_signal(int sig)
+{
+	for (size_t i = 0; i < nretiring; i++)
+		kill(retiring[i], sig);
+}
+
 static bool children_alive(void)
 {
 	for (size_t i = 0; i < nchildren; i++)
 		if (children[i].pid > 0)
 			return true;
-	return false;
+	return nretiring > 0;
+}
+
+/* The running children become the previous generation; a new one is started in this round. */
+static void children_retire(void)
+{
+	for (size_t i = 0; i < nchildren; i++)
+		if (children[i].pid > 0 && nretiring < RETIRE_MAX)
+			retiring[nretiring++] = children[i].pid;
+	free(children);
+	children_layout();
+	retire_in = 2;
+}
+
+/* Once the new generation runs (two rounds, 400 ms), the old one is asked to leave: each worker
+ * finishes its request; SIGKILL only for one still busy after RETIRE_KILL_S. */
+static void retiring_step(void)
+{
+	if (retire_in > 0 && --retire_in == 0) {
+		retiring_signal(SIGTERM);
+		retire_since = time(NULL);
+		log_info("previous generation (%zu processes) asked to finish and leave", nretiring);
+	}
+	if (retire_in == 0 && nretiring > 0 && time(NULL) - retire_since > RETIRE_KILL_S) {
+		log_warn("%zu processes of the previous generation still busy after %d s: killed", nretiring,
+			 RETIRE_KILL_S);
+		retiring_signal(SIGKILL);
+		retire_since = time(NULL);
+	}
+	if (retire_in == 0 && nretiring == 0)
+		retire_in = -1;
 }
 
 /* The master's record for /status, /metrics and `mvctl status`: who runs, every round; the status
@@ -236,79 +339,132 @@ static void children_record(void)
 		metrics_status_write();
 }
 
-static void children_layout(void)
+/* The signals the master handles; blocked across the re-exec so none arrives before the new
+ * image has installed its handlers (the blocked mask survives execve). */
+static void master_signals(int how)
 {
-	nchildren = (size_t)cfg.workers + 1;
-	children = xcalloc(nchildren, sizeof *children);
-	for (size_t i = 0; i < nchildren; i++)
-		children[i].kind = i + 1 == nchildren ? CHILD_MAILER : CHILD_WORKER;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(how, &set, NULL);
 }
 
-static int serve(void)
+/* The listening socket: inherited from the previous binary (MV_LISTEN_FD, set by upgrade_exec;
+ * its workers, named in MV_RETIRING, are ours to retire) or bound afresh. Non-blocking: see
+ * worker_accept. */
+static int listen_socket(void)
 {
-	if (static_pages_load(!cfg.dev_mode) != 0) {
-		log_error("refusing to start");
-		return 1;
-	}
-	unlink(cfg.fcgi_socket);
-	mode_t old = umask(0117);
-	int fd = FCGX_OpenSocket(cfg.fcgi_socket, 128);
-	umask(old);
-	if (fd < 0) {
-		log_error("cannot bind FastCGI socket %s", cfg.fcgi_socket);
-		return 1;
-	}
-	chmod(cfg.fcgi_socket, 0660);
-	set_signal(SIGTERM, on_master_signal);
-	set_signal(SIGINT, on_master_signal);
-	set_signal(SIGHUP, on_master_signal);
-	set_signal(SIGCHLD, on_master_signal);
-	set_signal(SIGPIPE, SIG_IGN);
-	if (pw_gate_init() != 0)
-		log_warn("argon2id gate unavailable: %s", strerror(errno));
-	children_layout();
-	if (metrics_init() != 0)
-		log_warn("running without metrics");
-	for (size_t i = 0; i < routes_count; i++)
-		metrics_class_add(routes[i].name);
-	log_info("master pid %d: %ld workers + mailer on %s", (int)getpid(), cfg.workers, cfg.fcgi_socket);
-	for (;;) {
-		if (got_term)
-			break;
-		if (got_hup) {
-			got_hup = 0;
-			char err[512];
-			if (load_config(err, sizeof err) != 0) {
-				log_error("reload refused, keeping the old configuration: %s", err);
-			} else if (static_pages_load(!cfg.dev_mode) != 0) {
-				log_error("reload refused, keeping the running workers and the legal pages they serve");
-			} else {
-				log_info("configuration reloaded; restarting children");
-				children_signal(SIGTERM);
-				while (children_alive()) {
-					reap();
-					usleep(50000);
-				}
-				free(children);
-				children_layout();
-			}
+	int fd = -1;
+	const char *inh = getenv("MV_LISTEN_FD");
+	struct stat st;
+	if (inh && (fd = atoi(inh)) >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		const char *old = getenv("MV_RETIRING");
+		for (char *end; old && *old && nretiring < RETIRE_MAX; old = *end ? end + 1 : end) {
+			long pid = strtol(old, &end, 10);
+			if (end == old)
+				break;
+			retiring[nretiring++] = (pid_t)pid;
 		}
-		reap();
-		time_t now = time(NULL);
-		for (size_t i = 0; i < nchildren; i++)
-			if (children[i].pid == 0 && children[i].restart_at <= now)
-				child_start(&children[i], fd);
-		children_record();
-		usleep(200000);
+		retire_in = 2;
+		log_info("binary upgrade: took over the FastCGI socket; %zu old processes to retire", nretiring);
+	} else {
+		unlink(cfg.fcgi_socket);
+		mode_t old = umask(0117);
+		fd = FCGX_OpenSocket(cfg.fcgi_socket, 128);
+		umask(old);
+		if (fd < 0) {
+			log_error("cannot bind FastCGI socket %s", cfg.fcgi_socket);
+			return -1;
+		}
+		chmod(cfg.fcgi_socket, 0660);
 	}
+	unsetenv("MV_LISTEN_FD");
+	unsetenv("MV_RETIRING");
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+/* The new binary must accept the configuration before the running one hands over: `check`. */
+static bool upgrade_preflight(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *args[] = { self_exe, NULL, NULL, "check", NULL };
+		if (config_path) {
+			args[1] = "--config";
+			args[2] = (char *)config_path;
+		} else
+			args[1] = "check";
+		execv(self_exe, args);
+		_exit(127);
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* SIGUSR2: re-exec the binary at self_exe (an upgrade has replaced the file) under the same pid —
+ * systemd's main pid and the pid file stay right. The children keep serving meanwhile; they are
+ * the new master's children too and are retired once its own workers run. */
+static void upgrade_exec(int fd)
+{
+	if (!upgrade_preflight()) {
+		log_error("binary upgrade refused: %s does not accept the configuration (see its "
+			  "`check` output); keeping the running binary", self_exe);
+		return;
+	}
+	char num[32], list[RETIRE_MAX * 12] = "";
+	size_t len = 0;
+	snprintf(num, sizeof num, "%d", fd);
+	for (size_t i = 0; i < nchildren + nretiring; i++) {
+		pid_t pid = i < nchildren ? children[i].pid : retiring[i - nchildren];
+		if (pid > 0 && len + 12 < sizeof list)
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? "," : "", (int)pid);
+	}
+	log_info("binary upgrade: re-executing %s", self_exe);
+	master_signals(SIG_BLOCK);
+	setenv("MV_LISTEN_FD", num, 1);
+	setenv("MV_RETIRING", list, 1);
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
+	execv(self_exe, self_argv);
+	log_error("binary upgrade: exec %s failed: %s; keeping the running binary", self_exe, strerror(errno));
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+	unsetenv("MV_LISTEN_FD");
+	unsetenv("MV_RETIRING");
+	master_signals(SIG_UNBLOCK);
+}
+
+static void reload(void)
+{
+	char err[512];
+	if (load_config(err, sizeof err) != 0) {
+		log_error("reload refused, keeping the old configuration: %s", err);
+	} else if (static_pages_load(!cfg.dev_mode) != 0) {
+		log_error("reload refused, keeping the running workers and the legal pages they serve");
+	} else {
+		log_info("configuration reloaded; new workers start, the old ones finish and leave");
+		children_retire();
+	}
+}
+
+static void stop_all(int fd)
+{
 	log_info("stopping: waiting for requests in flight");
 	children_signal(SIGTERM);
+	retiring_signal(SIGTERM);
 	for (int i = 0; i < 100 && children_alive(); i++) {
 		reap();
 		usleep(100000);
 	}
 	if (children_alive()) {
 		children_signal(SIGKILL);
+		retiring_signal(SIGKILL);
 		while (children_alive()) {
 			reap();
 			usleep(50000);
@@ -320,6 +476,51 @@ static int serve(void)
 	metrics_status_path(status_file, sizeof status_file);
 	unlink(status_file);
 	log_info("stopped");
+}
+
+static int serve(void)
+{
+	if (static_pages_load(!cfg.dev_mode) != 0) {
+		log_error("refusing to start");
+		return 1;
+	}
+	int fd = listen_socket();
+	if (fd < 0)
+		return 1;
+	set_signal(SIGTERM, on_master_signal);
+	set_signal(SIGINT, on_master_signal);
+	set_signal(SIGHUP, on_master_signal);
+	set_signal(SIGUSR2, on_master_signal);
+	set_signal(SIGCHLD, on_master_signal);
+	set_signal(SIGPIPE, SIG_IGN);
+	master_signals(SIG_UNBLOCK);
+	if (pw_gate_init() != 0)
+		log_warn("argon2id gate unavailable: %s", strerror(errno));
+	children_layout();
+	if (metrics_init() != 0)
+		log_warn("running without metrics");
+	for (size_t i = 0; i < routes_count; i++)
+		metrics_class_add(routes[i].name);
+	log_info("master pid %d: %ld workers + mailer on %s", (int)getpid(), cfg.workers, cfg.fcgi_socket);
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			reload();
+		}
+		if (got_usr2) {
+			got_usr2 = 0;
+			upgrade_exec(fd);
+		}
+		reap();
+		time_t now = time(NULL);
+		for (size_t i = 0; i < nchildren; i++)
+			if (children[i].pid == 0 && children[i].restart_at <= now)
+				child_start(&children[i], fd);
+		retiring_step();
+		children_record();
+		usleep(200000);
+	}
+	stop_all(fd);
 	return 0;
 }
 
@@ -328,7 +529,7 @@ enum { EXIT_CONFIG = 78 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: meineversorgung [--config FILE] serve | migrate [SQL_DIR] | dev-seed | cli …\n"
+	fprintf(stderr, "usage: meineversorgung [--config FILE] serve | check | migrate [SQL_DIR] | dev-seed | cli …\n"
 			"       (MV_CONFIG names the config file too; MV_<KEY> overrides any key;\n"
 			"       exit status 78 when the configuration is refused)\n");
 }
@@ -355,8 +556,17 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	const char *cmd = argv[i];
-	if (strcmp(cmd, "serve") == 0)
+	if (strcmp(cmd, "serve") == 0) {
+		ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+		if (n <= 0 || (size_t)n >= sizeof self_exe - 1 || strstr(self_exe, " (deleted)")) {
+			fprintf(stderr, "cannot tell which binary runs (/proc/self/exe)\n");
+			return 1;
+		}
+		self_argv = argv;
 		return serve();
+	}
+	if (strcmp(cmd, "check") == 0) /* the configuration was accepted above; the legal pages too? */
+		return static_pages_load(!cfg.dev_mode) == 0 ? 0 : EXIT_CONFIG;
 	if (strcmp(cmd, "migrate") == 0) {
 		const char *dir = i + 1 < argc ? argv[i + 1] : NULL;
 		char buf[1024];
