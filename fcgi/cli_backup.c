@@ -1,7 +1,8 @@
 /* cli_backup.c — `mvctl backup --dir D` and `mvctl restore --dir D [--force]` (issue 15).
  * Everything the portal keeps lives in MariaDB — the documents too (anhang.daten,
  * meldung_anlage.daten are LONGBLOBs) — so a backup is one consistent dump: mariadb-dump
- * --single-transaction (InnoDB snapshot, online, no locks on the tables) with the app's own
+ * --single-transaction (InnoDB snapshot, online, no locks on the tables; documents as escaped
+ * binary, not hex, so restoring needs no larger max_allowed_packet than storing) with the app's own
  * credentials, handed over in a 0600 option file, never on the command line. The dump streams
  * through this process: written to D/dump.sql, hashed (SHA-256) and its rows counted per table.
  * D also holds secret_key (the key of every session, link, TAN and CSRF hash; a restore without
@@ -31,7 +32,7 @@ static const char *const bk_files[] = {"dump.sql", "secret_key"};
 
 /* ---- the streaming row counter: mariadb-dump writes a table as `CREATE TABLE `t` (` and its
  * rows as `INSERT INTO `t` VALUES (…),(…);` statements (10.11 puts each row on a line of its
- * own); strings are quoted with backslash escapes, blobs as hex. A row is a '(' at depth 0
+ * own); strings and blobs are quoted with backslash escapes (no raw newline, NUL or quote). A row is a '(' at depth 0
  * outside a string; the statement ends at a ';' there. */
 
 struct bk_table {
@@ -370,8 +371,11 @@ static int bk_dump(struct bk_run *b)
 		return cli_fail("cannot write the client option file in %s", b->dir);
 	char defaults[4200];
 	snprintf(defaults, sizeof defaults, "--defaults-extra-file=%s", b->cnf);
-	char *argv[] = {"mariadb-dump", defaults, "--single-transaction", "--routines", "--triggers", "--hex-blob",
-			"--default-character-set=utf8mb4", "--skip-dump-date", cfg.db_name, NULL};
+	/* no --hex-blob: a document in hex doubles its INSERT, and a restore would need twice the server's
+	 * max_allowed_packet the app needs to store it (16 MB by default: a 10 MB document failed) */
+	char *argv[] = {"mariadb-dump", defaults, "--single-transaction", "--routines", "--triggers",
+			"--default-character-set=utf8mb4", "--max-allowed-packet=1G", "--skip-dump-date", cfg.db_name,
+			NULL};
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return cli_fail("cannot start mariadb-dump", NULL);
@@ -408,7 +412,7 @@ static int bk_secret_write(struct bk_run *b)
 	return rc;
 }
 
-static cJSON *bk_manifest(arena *a, const struct bk_run *b, const char *migration, const char *gtid, time_t t)
+static cJSON *bk_manifest(const struct bk_run *b, const char *migration, const char *gtid, time_t t)
 {
 	char when[32];
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -427,7 +431,6 @@ static cJSON *bk_manifest(arena *a, const struct bk_run *b, const char *migratio
 		cJSON_AddStringToObject(f, "sha256", b->sha[i]);
 		cJSON_AddNumberToObject(f, "bytes", (double)b->bytes[i]);
 	}
-	(void)a;
 	return m;
 }
 
@@ -474,7 +477,7 @@ int cli_backup(actor *who, struct opts *o)
 		bk_undo(&b);
 		return 1;
 	}
-	cJSON *m = bk_manifest(who->a, &b, migration, gtid, t);
+	cJSON *m = bk_manifest(&b, migration, gtid, t);
 	char *text = cJSON_Print(m);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/manifest.json", b.dir);
@@ -550,8 +553,8 @@ static bool rs_client(arena *a, const char *extra[], int in_fd, char **out)
 		return false;
 	char defaults[4200];
 	snprintf(defaults, sizeof defaults, "--defaults-extra-file=%s", cnf);
-	char *argv[16] = {"mariadb", defaults, "--default-character-set=utf8mb4"};
-	int n = 3;
+	char *argv[16] = {"mariadb", defaults, "--default-character-set=utf8mb4", "--max-allowed-packet=1G"};
+	int n = 4;
 	for (int i = 0; extra[i] && n < 14; i++)
 		argv[n++] = (char *)extra[i];
 	argv[n++] = cfg.db_name;
@@ -676,7 +679,9 @@ int cli_restore(actor *who, struct opts *o)
 	int fd = rc == 0 ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	const char *none[] = {NULL};
 	if (rc == 0 && (fd < 0 || !rs_client(who->a, none, fd, NULL)))
-		rc = cli_fail("loading %s failed (the client's message above)", path);
+		rc = cli_fail("loading %s failed (the client's message above); the database holds part of the backup: "
+			      "drop and create it before the next try",
+			      path);
 	if (fd >= 0)
 		close(fd);
 	const cJSON *tabs = cJSON_GetObjectItemCaseSensitive(m, "tabellen");
