@@ -45,6 +45,9 @@ static const cli_command commands[] = {
 	{"ab", "aenderungen", cli_ab_aenderungen, "ab aenderungen [--seit ID]"},
 	{"ab", "zugriffe", cli_ab_zugriffe, "ab zugriffe --pnr P [--nr N] [--seit DATUM]"},
 	{"ab", "aufraeumen", cli_ab_aufraeumen, "ab aufraeumen   (removes what has outlived its retention, as the housekeeping does)"},
+	{"backup", NULL, cli_backup,
+	 "backup --dir D   (a consistent online copy of the database with its documents and the secret key)"},
+	{"restore", NULL, cli_restore, "restore --dir D [--force]   (into an empty database; --force replaces its tables)"},
 	{"status", NULL, cli_status, "status   (this host: database, outbox, workers; exit code 1 when not healthy)"},
 	{"dev", "seed", cli_dev_seed,
 	 "dev seed --orgs N --users M [--messages K] [--persons P] [--pnr FIRST]   (dev_mode only: benchmark data)"},
@@ -72,6 +75,7 @@ static const struct option {
 #undef VALUE
 	{"--full", OPT_FLAG, offsetof(struct opts, full), 0},
 	{"--dry-run", OPT_FLAG, offsetof(struct opts, dry_run), 0},
+	{"--force", OPT_FLAG, offsetof(struct opts, force), 0},
 	{"--anhang", OPT_LIST, offsetof(struct opts, anhang), offsetof(struct opts, nanhang)},
 };
 
@@ -277,7 +281,8 @@ int cli_main(int argc, char **argv)
 	struct opts o;
 	if (opts_parse(argc - words, argv + words, &o) != 0)
 		return 2;
-	if (db_connect() != 0 && !(cmd && cmd->run == cli_status)) /* status reports the outage itself */
+	/* status reports the outage itself; backup and restore say what it means for them */
+	if (db_connect() != 0 && !(cmd && (cmd->run == cli_status || cmd->run == cli_backup || cmd->run == cli_restore)))
 		return cli_fail("cannot connect to the database (see the configuration)", NULL);
 	if (!cmd) {
 		usage();

@@ -18,7 +18,7 @@ struct opts {
 	const char *gruppe, *betreff, *text, *seit, *id, *dir, *az, *status;
 	const char *nr, *rolle;
 	const char *file, *persons;
-	bool full, dry_run; /* flags --full, --dry-run */
+	bool full, dry_run, force; /* flags --full, --dry-run, --force */
 	const char *anhang[CLI_MAX_ATTACHMENTS];
 	int nanhang;
 };
@@ -72,6 +72,7 @@ cli_handler cli_feedback_list;
 cli_handler cli_meldung_list, cli_meldung_show, cli_meldung_status, cli_meldung_export;
 cli_handler cli_dev_seed;
 cli_handler cli_status;
+cli_handler cli_backup, cli_restore;
 cli_handler cli_ab_aenderungen, cli_ab_zugriffe, cli_ab_aufraeumen;
 cli_handler cli_ab_import;
 
