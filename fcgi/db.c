@@ -23,6 +23,12 @@
 
 static MYSQL *conn;
 static bool in_tx;
+/* The connection of the open transaction broke: its work is gone with it. Every later statement
+ * of that transaction fails (never on a new connection in autocommit mode), and db_tx retries
+ * the whole transaction instead of committing — even when a caller ignored the failed statement
+ * (an audit row). Found by the multi-host proof: a node killed mid-transaction, the audit row's
+ * failure ignored, the rest and COMMIT ran on the next node, the new account was lost. */
+static bool tx_lost;
 static int node_cur;     /* db_nodes: index of the node in use, or to try first */
 static bool node_skip;   /* that node said it is not ready: start the next connect at the one after */
 static enum db_err last_err;
@@ -179,6 +185,11 @@ int db_connect(void)
 {
 	if (conn)
 		return 0;
+	if (in_tx) {
+		tx_lost = true;
+		last_err = DB_ERR_GONE;
+		return -1;
+	}
 	db_node nodes[DB_NODES_MAX];
 	int count = db_nodes_parse(cfg.db_nodes, nodes, DB_NODES_MAX);
 	if (count <= 0) {
@@ -430,6 +441,7 @@ static int run(arena *a, const char *sql, const db_param *params, size_t n, db_r
 	int rc = run_once(a, sql, params, n, out, affected, insert_id);
 	if (rc != 0 && last_err == DB_ERR_GONE) {
 		conn_drop();
+		tx_lost = in_tx;
 		if (!in_tx && strncmp(sql, "SELECT", 6) == 0) {
 			rc = run_once(a, sql, params, n, out, affected, insert_id);
 			if (rc != 0 && last_err == DB_ERR_GONE)
@@ -509,11 +521,14 @@ int db_tx(int (*fn)(void *ctx), void *ctx)
 {
 	for (int attempt = 0;; attempt++) {
 		last_err = DB_OK;
+		tx_lost = false;
 		int rc = simple("START TRANSACTION");
 		if (rc == 0) {
 			in_tx = true;
 			rc = fn(ctx);
 			in_tx = false;
+			if (tx_lost) /* never COMMIT on a connection the transaction did not start on */
+				rc = DB_TX_FAIL, last_err = DB_ERR_GONE;
 			if (rc == 0) {
 				if (simple("COMMIT") == 0)
 					return 0;
