@@ -432,8 +432,16 @@ static void conn_drop(void)
 	conn = NULL;
 }
 
-/* A lone SELECT is retried once on a fresh connection; writes are not (they may have been
- * applied before the connection broke) and a transaction is retried whole by db_tx. */
+/* A read: a SELECT, or one under SET STATEMENT (the session lookup's wsrep_sync_wait). */
+static bool is_read(const char *sql)
+{
+	return strncmp(sql, "SELECT", 6) == 0 || (strncmp(sql, "SET STATEMENT ", 14) == 0 && strstr(sql, " FOR SELECT "));
+}
+
+/* A lone read is retried once on a fresh connection — a worker that slept through a database
+ * restart serves its first request (the session lookup) instead of answering 503; writes are not
+ * (they may have been applied before the connection broke) and a transaction is retried whole by
+ * db_tx. */
 static int run(arena *a, const char *sql, const db_param *params, size_t n, db_res **out,
 	       unsigned long long *affected, unsigned long long *insert_id)
 {
@@ -442,7 +450,7 @@ static int run(arena *a, const char *sql, const db_param *params, size_t n, db_r
 	if (rc != 0 && last_err == DB_ERR_GONE) {
 		conn_drop();
 		tx_lost = in_tx;
-		if (!in_tx && strncmp(sql, "SELECT", 6) == 0) {
+		if (!in_tx && is_read(sql)) {
 			rc = run_once(a, sql, params, n, out, affected, insert_id);
 			if (rc != 0 && last_err == DB_ERR_GONE)
 				conn_drop();
