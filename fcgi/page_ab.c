@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "form.h"
 #include "html.h"
+#include "pager.h"
 #include "layout.h"
 #include "response.h"
 #include "db.h"
@@ -174,9 +175,7 @@ int ab_zugriff(req *r, const char *nr, const char *aktion)
 
 /* ---------- the list ---------- */
 
-static const long page_sizes[] = {10, 20, 50, 100};
-#define PAGE_SIZE_DEFAULT 20
-#define PAGE_SIZE_MAX 100
+#define PAGE_SIZE_MAX 100 /* the largest of pager_sizes */
 
 struct ab_filter {
 	const char *name, *vorname, *nr, *geburtsdatum, *art; /* as typed; NULL if empty */
@@ -214,23 +213,6 @@ struct list_view {
 	size_t n;
 	struct ab_row rows[PAGE_SIZE_MAX];
 };
-
-static long long list_page_size(const struct ab_filter *in)
-{
-	long long size;
-	if (!in->pro_seite || parse_int(in->pro_seite, 1, 1000, &size) != 0)
-		return PAGE_SIZE_DEFAULT;
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-		if (page_sizes[i] == size)
-			return size;
-	return PAGE_SIZE_DEFAULT;
-}
-
-static long long list_page_asked(const struct ab_filter *in)
-{
-	long long page;
-	return in->seite && parse_int(in->seite, 1, 1000000000, &page) == 0 ? page : 1;
-}
 
 /* Name and Vorname match anywhere in the folded keys (such_name, such_vorname: str_match_key, as
  * for accounts), Nr. anywhere in the number, Geburtsdatum and Art exactly. An empty filter is a
@@ -367,11 +349,11 @@ static int list_load(req *r, struct list_view *v)
 {
 	struct list_query q;
 	list_where(r, v, &q);
-	v->size = list_page_size(v->in);
+	v->size = pager_size(v->in->pro_seite);
 	if (list_count(r, v->org_id, &q, &v->total) != 0)
 		return -1;
-	v->pages = v->total ? (v->total + v->size - 1) / v->size : 1;
-	v->page = list_page_asked(v->in);
+	v->pages = pager_pages(v->total, v->size);
+	v->page = pager_page(v->in->seite);
 	if (v->page > v->pages)
 		v->page = v->pages;
 	return v->total ? list_rows(r, &q, v) : 0;
@@ -450,38 +432,25 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 	h_raw(b, "</tbody></table></div>");
 }
 
-static void pager_link(req *r, sbuf *b, const struct list_view *v, long long page, int kind, bool on)
+static const char *list_page_url(req *r, const void *view, long long page)
 {
-	static const char *const labels[] = {"Erste Seite", "Vorherige Seite", "Nächste Seite", "Letzte Seite"};
+	const struct list_view *v = view;
 	const struct ab_filter *in = v->in;
-	if (on) {
-		const char *url =
-			v->kasse ? url_printf(r->a, "/kasse/anspruchsberechtigte?pnr=%s&name=%s&vorname=%s&nr=%s&geburtsdatum=%s"
-						    "&art=%s&seite=%lld&pro_seite=%lld",
-					      S(v->kasse_pnr), S(in->name), S(in->vorname), S(in->nr), S(in->geburtsdatum),
-					      S(in->art), page, v->size)
-				 : url_printf(r->a, "/anspruchsberechtigte?name=%s&vorname=%s&nr=%s&geburtsdatum=%s&art=%s"
-						    "&seite=%lld&pro_seite=%lld",
-					      S(in->name), S(in->vorname), S(in->nr), S(in->geburtsdatum), S(in->art), page,
-					      v->size);
-		h_printf(b, "<li><a href=\"%s\" aria-label=\"%s\">", url, labels[kind]);
-	} else
-		h_raw(b, "<li><span class=\"pager-off\" aria-hidden=\"true\">");
-	switch (kind) {
-	case 0: h_raw(b, "|&lt;"); break;
-	case 1: h_raw(b, "&lt;"); break;
-	case 2: h_raw(b, "&gt;"); break;
-	default: h_raw(b, "&gt;|"); break;
-	}
-	if (on)
-		h_raw(b, "</a></li>");
-	else
-		h_raw(b, "</span></li>");
+	if (v->kasse)
+		return url_printf(r->a, "/kasse/anspruchsberechtigte?pnr=%s&name=%s&vorname=%s&nr=%s&geburtsdatum=%s&art=%s"
+					"&seite=%lld&pro_seite=%lld",
+				  S(v->kasse_pnr), S(in->name), S(in->vorname), S(in->nr), S(in->geburtsdatum), S(in->art), page,
+				  v->size);
+	return url_printf(r->a, "/anspruchsberechtigte?name=%s&vorname=%s&nr=%s&geburtsdatum=%s&art=%s&seite=%lld"
+				"&pro_seite=%lld",
+			  S(in->name), S(in->vorname), S(in->nr), S(in->geburtsdatum), S(in->art), page, v->size);
 }
 
-static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
+/* The filters (and the Kasse's PNR) as hidden fields of the "Elemente pro Seite" form. */
+static void list_hidden_html(req *r, sbuf *b, const void *view)
 {
-	h_printf(b, "<div class=\"pager\"><form method=\"get\" action=\"%s\">", list_base(v));
+	(void)r;
+	const struct list_view *v = view;
 	if (v->kasse)
 		h_printf(b, "<input type=\"hidden\" name=\"pnr\" value=\"%s\">", S(v->kasse_pnr));
 	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
@@ -489,19 +458,6 @@ static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
 		if (value)
 			h_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", list_fields[i].name, value);
 	}
-	h_raw(b, "<label for=\"pro-seite\">Elemente pro Seite:</label> <select id=\"pro-seite\" name=\"pro_seite\">");
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-		h_printf(b, "<option value=\"%ld\"%s>%ld</option>", page_sizes[i], page_sizes[i] == v->size ? " selected" : "",
-			 page_sizes[i]);
-	h_raw(b, "</select> <button type=\"submit\" class=\"btn secondary\">Anzeigen</button></form>");
-	long long first = v->n ? (v->page - 1) * v->size + 1 : 0, last = v->n ? first + (long long)v->n - 1 : 0;
-	h_printf(b, "<p aria-live=\"polite\">%lld - %lld von %lld</p><nav aria-label=\"Seiten\"><ul>", first, last,
-		 v->total);
-	pager_link(r, b, v, 1, 0, v->page > 1);
-	pager_link(r, b, v, v->page - 1, 1, v->page > 1);
-	pager_link(r, b, v, v->page + 1, 2, v->page < v->pages);
-	pager_link(r, b, v, v->pages, 3, v->page < v->pages);
-	h_raw(b, "</ul></nav></div>");
 }
 
 static void list_html(req *r, sbuf *b, const void *view)
@@ -525,7 +481,8 @@ static void list_html(req *r, sbuf *b, const void *view)
 		return;
 	}
 	list_table_html(r, b, v);
-	list_pager_html(r, b, v);
+	pager_html(r, b, &(pager){.page = v->page, .size = v->size, .total = v->total, .shown = v->n,
+				  .action = list_base(v), .hidden = list_hidden_html, .url = list_page_url, .view = v});
 	h_raw(b, "</div>");
 }
 
@@ -563,7 +520,7 @@ void ab_list(req *r)
 	struct list_view *v = arena_alloc(r->a, sizeof *v);
 	v->in = &in;
 	v->org_id = r->me->org_id;
-	v->size = list_page_size(&in);
+	v->size = pager_size(in.pro_seite);
 	v->page = v->pages = 1;
 	list_check(r, v);
 	if (r->nerrors) { /* a bad date or Nr.: the message at its field, no rows */
@@ -601,7 +558,7 @@ void kasse_ab_list(req *r)
 	struct ab_filter in;
 	form_read(r, list_fields, ARRAY_LEN(list_fields), &in);
 	struct list_view *v = arena_alloc(r->a, sizeof *v);
-	*v = (struct list_view){.in = &in, .kasse = true, .size = list_page_size(&in), .page = 1, .pages = 1};
+	*v = (struct list_view){.in = &in, .kasse = true, .size = pager_size(in.pro_seite), .page = 1, .pages = 1};
 	const char *pnr = form_get(r, "pnr");
 	if (kasse_org(r, pnr, &v->org_id, &v->kasse_org) != 0) {
 		db_fail(r);

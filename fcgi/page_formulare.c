@@ -10,6 +10,7 @@
 #include "db.h"
 #include "form.h"
 #include "html.h"
+#include "pager.h"
 #include "layout.h"
 #include "meldungen.h"
 #include "response.h"
@@ -115,28 +116,11 @@ static void list_filter_html(sbuf *b, const struct list_view *v)
 	h_raw(b, "<div class=\"actions\"><button type=\"submit\" class=\"btn secondary\">Filtern</button></div></fieldset></form>");
 }
 
-/* Past COUNT_CAP the last page is unknown: "Nächste Seite" stays while pages are full. */
-static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
+static const char *list_page_url(req *r, const void *view, long long page)
 {
-	long long first = v->n ? (v->page - 1) * LIST_PAGE + 1 : 0, last = first ? first + (long long)v->n - 1 : 0;
-	bool more = v->page < v->pages || (v->total >= COUNT_CAP && v->n == LIST_PAGE);
-	if (v->total >= COUNT_CAP)
-		h_printf(b, "<div class=\"pager\"><p>%lld - %lld von mehr als %d</p>", first, last, COUNT_CAP - 1);
-	else
-		h_printf(b, "<div class=\"pager\"><p>%lld - %lld von %lld</p>", first, last, v->total);
-	if (v->page > 1 || more) {
-		h_raw(b, "<nav aria-label=\"Seiten\"><ul>");
-		const char *st = v->in.status ? v->in.status : "", *fo = v->in.formular ? v->in.formular : "";
-		const char *nr = v->in.nr ? v->in.nr : "";
-		const char *prev = url_printf(r->a, "/formulare?status=%s&formular=%s&nr=%s&seite=%lld", st, fo, nr, v->page - 1);
-		const char *next = url_printf(r->a, "/formulare?status=%s&formular=%s&nr=%s&seite=%lld", st, fo, nr, v->page + 1);
-		if (v->page > 1)
-			h_printf(b, "<li><a href=\"%s\">Vorherige Seite</a></li>", prev);
-		if (more)
-			h_printf(b, "<li><a href=\"%s\">Nächste Seite</a></li>", next);
-		h_raw(b, "</ul></nav>");
-	}
-	h_raw(b, "</div>");
+	const struct list_view *v = view;
+	return url_printf(r->a, "/formulare?status=%s&formular=%s&nr=%s&seite=%lld", v->in.status ? v->in.status : "",
+			  v->in.formular ? v->in.formular : "", v->in.nr ? v->in.nr : "", page);
 }
 
 static void list_html(req *r, sbuf *b, const void *view)
@@ -162,7 +146,8 @@ static void list_html(req *r, sbuf *b, const void *view)
 		h_printf(b, "</td><td>%s</td></tr>", time_de(r->a, row->geaendert_am, TIME_MINUTES));
 	}
 	h_raw(b, "</tbody></table></div>");
-	list_pager_html(r, b, v);
+	pager_html(r, b, &(pager){.page = v->page, .size = LIST_PAGE, .total = v->total, .cap = COUNT_CAP, .shown = v->n,
+				  .url = list_page_url, .view = v});
 	h_raw(b, "</div>");
 }
 

@@ -8,6 +8,7 @@
 #include "domain.h"
 #include "form.h"
 #include "html.h"
+#include "pager.h"
 #include "layout.h"
 #include "orgs.h"
 #include <stddef.h>
@@ -306,12 +307,7 @@ static void log_pager_html(req *r, sbuf *b, const struct log_view *v)
 				      bereich, pnr, kennung, ereignis, von, bis);
 	const char *older = url_printf(r->a, "/kasse/protokoll?bereich=%s&pnr=%s&kennung=%s&ereignis=%s&von=%s&bis=%s"
 					     "&vor=%lld", bereich, pnr, kennung, ereignis, von, bis, v->next);
-	h_raw(b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
-	if (in->vor)
-		h_printf(b, "<li><a href=\"%s\">Neueste Einträge</a></li>", base);
-	if (v->next)
-		h_printf(b, "<li><a href=\"%s\">Ältere Einträge</a></li>", older);
-	h_raw(b, "</ul></nav>");
+	pager_log_html(b, "Neueste Einträge", in->vor ? base : NULL, v->next ? older : NULL);
 }
 
 static void log_html(req *r, sbuf *b, const void *view)
@@ -468,14 +464,9 @@ static void fb_html(req *r, sbuf *b, const void *view)
 		fb_entry_html(r, b, v->res, i);
 	if (!v->n)
 		h_raw(b, "<p>Keine Rückmeldungen.</p>");
-	h_raw(b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
-	const char *newest = url_printf(r->a, "/kasse/rueckmeldungen?art=%s", art);
-	const char *older = url_printf(r->a, "/kasse/rueckmeldungen?art=%s&vor=%lld", art, v->next);
-	if (v->paged)
-		h_printf(b, "<li><a href=\"%s\">Neueste</a></li>", newest);
-	if (v->next)
-		h_printf(b, "<li><a href=\"%s\">Ältere</a></li>", older);
-	h_raw(b, "</ul></nav></div>");
+	pager_log_html(b, "Neueste Einträge", v->paged ? url_printf(r->a, "/kasse/rueckmeldungen?art=%s", art) : NULL,
+		       v->next ? url_printf(r->a, "/kasse/rueckmeldungen?art=%s&vor=%lld", art, v->next) : NULL);
+	h_raw(b, "</div>");
 }
 
 static void fb_json(req *r, cJSON *o, const void *view)

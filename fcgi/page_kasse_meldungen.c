@@ -11,6 +11,7 @@
 #include "db.h"
 #include "form.h"
 #include "html.h"
+#include "pager.h"
 #include "layout.h"
 #include "meldung.h"
 #include "response.h"
@@ -158,31 +159,12 @@ static void queue_filter_html(req *r, sbuf *b, const struct queue_view *v)
 		 "<a class=\"btn secondary\" href=\"/kasse/meldungen\">Filter zurücksetzen</a></div></fieldset></form>");
 }
 
-static const char *queue_url(req *r, const struct queue_view *v, long long page)
+static const char *queue_url(req *r, const void *view, long long page)
 {
+	const struct queue_view *v = view;
 	return url_printf(r->a, "/kasse/meldungen?status=%s&formular=%s&pnr=%s&reihenfolge=%s&seite=%lld",
 			  v->in.status ? v->in.status : "", v->in.formular ? v->in.formular : "",
 			  v->in.pnr ? v->in.pnr : "", v->neueste ? "neueste" : "aelteste", page);
-}
-
-/* Past COUNT_CAP the last page is unknown: "Nächste Seite" stays while pages are full. */
-static void queue_pager_html(req *r, sbuf *b, const struct queue_view *v)
-{
-	long long first = v->n ? (v->page - 1) * QUEUE_PAGE + 1 : 0, last = first ? first + (long long)v->n - 1 : 0;
-	bool more = v->page < v->pages || (v->total >= COUNT_CAP && v->n == QUEUE_PAGE);
-	if (v->total >= COUNT_CAP)
-		h_printf(b, "<div class=\"pager\"><p>%lld - %lld von mehr als %d</p>", first, last, COUNT_CAP - 1);
-	else
-		h_printf(b, "<div class=\"pager\"><p>%lld - %lld von %lld</p>", first, last, v->total);
-	if (v->page > 1 || more) {
-		h_raw(b, "<nav aria-label=\"Seiten\"><ul>");
-		if (v->page > 1)
-			h_printf(b, "<li><a href=\"%s\">Vorherige Seite</a></li>", queue_url(r, v, v->page - 1));
-		if (more)
-			h_printf(b, "<li><a href=\"%s\">Nächste Seite</a></li>", queue_url(r, v, v->page + 1));
-		h_raw(b, "</ul></nav>");
-	}
-	h_raw(b, "</div>");
 }
 
 static void queue_html(req *r, sbuf *b, const void *view)
@@ -209,7 +191,8 @@ static void queue_html(req *r, sbuf *b, const void *view)
 		h_raw(b, "</td></tr>");
 	}
 	h_raw(b, "</tbody></table></div>");
-	queue_pager_html(r, b, v);
+	pager_html(r, b, &(pager){.page = v->page, .size = QUEUE_PAGE, .total = v->total, .cap = COUNT_CAP, .shown = v->n,
+				  .url = queue_url, .view = v});
 	h_raw(b, "</div>");
 }
 

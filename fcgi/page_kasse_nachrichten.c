@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "form.h"
 #include "html.h"
+#include "pager.h"
 #include "layout.h"
 #include "messages.h"
 #include "response.h"
@@ -22,7 +23,6 @@
 #define NO_DOCUMENT "Dieses Dokument gibt es nicht."
 enum { BOX_ALL = -2, BOX_PERSONAL = -1 }; /* the mailbox filter: all, the personal ones, or a group */
 
-static const long page_sizes[] = {10, 20, 50, 100};
 
 static const char *box_label(req *r, int box, const char *owner)
 {
@@ -101,15 +101,8 @@ static void inbox_filter_read(req *r, struct inbox_view *v)
 	v->note = str_eq(v->in.ok, "gesendet")	  ? "Ihre Nachricht wurde an die Organisation gesendet."
 		  : str_eq(v->in.ok, "ungelesen") ? "Die Nachricht ist wieder als ungelesen markiert."
 						  : NULL;
-	v->page = 1;
-	v->size = 20;
-	if (v->in.seite && parse_int(v->in.seite, 1, 1000000, &v->page) != 0)
-		v->page = 1;
-	long long size;
-	if (v->in.pro_seite && parse_int(v->in.pro_seite, 10, 100, &size) == 0)
-		for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-			if (page_sizes[i] == size)
-				v->size = size;
+	v->page = pager_page(v->in.seite);
+	v->size = pager_size(v->in.pro_seite);
 }
 
 /* The organisation of the PNR filter; false on a database error (an unknown PNR is a field error). */
@@ -336,44 +329,28 @@ static void inbox_table_html(req *r, sbuf *b, const struct inbox_view *v)
 	h_raw(b, "</tbody></table></div>");
 }
 
-static const char *inbox_url(req *r, const struct inbox_view *v, long long page)
+static const char *inbox_url(req *r, const void *view, long long page)
 {
+	const struct inbox_view *v = view;
 	return url_printf(r->a, "/kasse/nachrichten?pnr=%s&gruppe=%s&ungelesen=%s&von=%s&bis=%s&seite=%lld&pro_seite=%lld",
 			  S(v->in.pnr), v->box == BOX_ALL ? "" : box_slug(v->box), v->unread_only ? "1" : "",
 			  S(date_shown(r, v->in.von)), S(date_shown(r, v->in.bis)), page, v->size);
 }
 
-/* Past COUNT_CAP the last page is unknown: "next" stays while pages are full, "last" goes. */
-static void inbox_pager_html(req *r, sbuf *b, const struct inbox_view *v)
+/* The filters as hidden fields of the "Elemente pro Seite" form. */
+static void inbox_hidden_html(req *r, sbuf *b, const void *view)
 {
-	long long first = v->n ? (v->page - 1) * v->size + 1 : 0, last = v->n ? first + (long long)v->n - 1 : 0;
-	h_printf(b, "<div class=\"pager\"><p>%lld - %lld von ", first, last);
-	if (v->total >= COUNT_CAP)
-		h_printf(b, "mehr als %d", COUNT_CAP - 1);
-	else
-		h_printf(b, "%lld", v->total);
-	h_raw(b, "</p><form method=\"get\" action=\"/kasse/nachrichten\">");
+	const struct inbox_view *v = view;
 	if (v->in.pnr)
 		h_printf(b, "<input type=\"hidden\" name=\"pnr\" value=\"%s\">", v->in.pnr);
 	if (v->box != BOX_ALL)
 		h_printf(b, "<input type=\"hidden\" name=\"gruppe\" value=\"%s\">", box_slug(v->box));
 	if (v->unread_only)
 		h_raw(b, "<input type=\"hidden\" name=\"ungelesen\" value=\"1\">");
-	h_raw(b, "<label for=\"pro-seite\">Elemente pro Seite:</label> <select id=\"pro-seite\" name=\"pro_seite\">");
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-		h_printf(b, "<option value=\"%ld\"%s>%ld</option>", page_sizes[i], page_sizes[i] == v->size ? " selected" : "",
-			 page_sizes[i]);
-	h_raw(b, "</select> <button type=\"submit\" class=\"btn secondary\">Anzeigen</button></form>"
-		 "<nav aria-label=\"Seiten\"><ul>");
-	if (v->page > 1) {
-		h_printf(b, "<li><a href=\"%s\" aria-label=\"Erste Seite\">|&lt;</a></li>", inbox_url(r, v, 1));
-		h_printf(b, "<li><a href=\"%s\" aria-label=\"Vorherige Seite\">&lt;</a></li>", inbox_url(r, v, v->page - 1));
-	}
-	if ((long long)v->n == v->size && (v->page < v->pages || v->total >= COUNT_CAP))
-		h_printf(b, "<li><a href=\"%s\" aria-label=\"Nächste Seite\">&gt;</a></li>", inbox_url(r, v, v->page + 1));
-	if (v->page < v->pages && v->total < COUNT_CAP)
-		h_printf(b, "<li><a href=\"%s\" aria-label=\"Letzte Seite\">&gt;|</a></li>", inbox_url(r, v, v->pages));
-	h_raw(b, "</ul></nav></div>");
+	if (v->in.von)
+		h_printf(b, "<input type=\"hidden\" name=\"von\" value=\"%s\">", S(date_shown(r, v->in.von)));
+	if (v->in.bis)
+		h_printf(b, "<input type=\"hidden\" name=\"bis\" value=\"%s\">", S(date_shown(r, v->in.bis)));
 }
 
 static void inbox_html(req *r, sbuf *b, const void *view)
@@ -386,7 +363,8 @@ static void inbox_html(req *r, sbuf *b, const void *view)
 		alert_box(b, "success", v->note);
 	inbox_filter_html(r, b, v);
 	inbox_table_html(r, b, v);
-	inbox_pager_html(r, b, v);
+	pager_html(r, b, &(pager){.page = v->page, .size = v->size, .total = v->total, .cap = COUNT_CAP, .shown = v->n,
+				  .action = "/kasse/nachrichten", .hidden = inbox_hidden_html, .url = inbox_url, .view = v});
 	h_raw(b, "</div>");
 }
 

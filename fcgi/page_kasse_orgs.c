@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "form.h"
 #include "html.h"
+#include "pager.h"
 #include "layout.h"
 #include "orgs.h"
 #include "response.h"
@@ -73,19 +74,10 @@ static int orgs_load(req *r, const struct orgs_filter *in, struct orgs_view *v)
 	return 0;
 }
 
-static void orgs_pager_html(req *r, sbuf *b, const struct orgs_view *v)
+static const char *orgs_page_url(req *r, const void *view, long long page)
 {
-	const char *s = v->suche ? v->suche : "";
-	long long first = v->total ? (v->page - 1) * ORGS_PAGE + 1 : 0, last = v->total ? first + (long long)v->n - 1 : 0;
-	h_printf(b, "<div class=\"pager\"><p aria-live=\"polite\">%lld - %lld von %lld</p><nav aria-label=\"Seiten\"><ul>",
-		 first, last, v->total);
-	const char *prev = url_printf(r->a, "/kasse/organisationen?suche=%s&seite=%lld", s, v->page - 1);
-	const char *next = url_printf(r->a, "/kasse/organisationen?suche=%s&seite=%lld", s, v->page + 1);
-	if (v->page > 1)
-		h_printf(b, "<li><a href=\"%s\">Vorherige Seite</a></li>", prev);
-	if (v->page < v->pages)
-		h_printf(b, "<li><a href=\"%s\">Nächste Seite</a></li>", next);
-	h_raw(b, "</ul></nav></div>");
+	const struct orgs_view *v = view;
+	return url_printf(r->a, "/kasse/organisationen?suche=%s&seite=%lld", v->suche ? v->suche : "", page);
 }
 
 static void orgs_html(req *r, sbuf *b, const void *view)
@@ -112,7 +104,8 @@ static void orgs_html(req *r, sbuf *b, const void *view)
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Organisationen gefunden.</td></tr>");
 	h_raw(b, "</tbody></table></div>");
-	orgs_pager_html(r, b, v);
+	pager_html(r, b, &(pager){.page = v->page, .size = ORGS_PAGE, .total = v->total, .shown = v->n,
+				  .url = orgs_page_url, .view = v});
 	h_raw(b, "</div>");
 }
 

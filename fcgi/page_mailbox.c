@@ -13,6 +13,7 @@
 #include "db.h"
 #include "domain.h"
 #include "html.h"
+#include "pager.h"
 #include "log.h"
 #include "mail.h"
 #include "messages.h"
@@ -210,7 +211,6 @@ static const form_field list_fields[] = {
 	{"ok", "Hinweis", FT_TEXT, 0, 0, NULL, NULL, NULL, NULL, offsetof(struct list_query, ok)},
 };
 
-static const long page_sizes[] = {10, 20, 50, 100}; /* "Elemente pro Seite" as in the overview */
 
 struct list_row {
 	long long id, documents;
@@ -239,16 +239,8 @@ static void list_query_read(req *r, struct list_view *v)
 	form_read(r, list_fields, ARRAY_LEN(list_fields), &q);
 	v->sent = str_eq(q.ordner, "gesendet");
 	v->just_sent = str_eq(q.ok, "gesendet");
-	v->page = 1;
-	v->size = 20;
-	if (q.seite && parse_int(q.seite, 1, 1000000, &v->page) != 0)
-		v->page = 1;
-	bool size_ok = false;
-	if (q.pro_seite && parse_int(q.pro_seite, 10, 100, &v->size) == 0)
-		for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-			size_ok |= page_sizes[i] == v->size;
-	if (q.pro_seite && !size_ok)
-		v->size = 20;
+	v->page = pager_page(q.seite);
+	v->size = pager_size(q.pro_seite);
 }
 
 /* Messages in the folder, up to COUNT_CAP; the page is moved back onto the last one.
@@ -397,50 +389,17 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 	h_raw(b, "</tbody></table></div>");
 }
 
-/* "Elemente pro Seite": a GET form that keeps the folder. */
-static void page_size_form_html(req *r, sbuf *b, const struct list_view *v)
+static const char *list_page_url(req *r, const void *view, long long page)
 {
-	h_printf(b, "<form method=\"get\" action=\"%s\"><input type=\"hidden\" name=\"ordner\" value=\"%s\">"
-		    "<label for=\"pro-seite\">Elemente pro Seite:</label> <select id=\"pro-seite\" name=\"pro_seite\">",
-		 url_printf(r->a, "/postfach/%s", box_slug(v->box)), list_ordner(v));
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++) {
-		h_printf(b, "<option value=\"%ld\"", page_sizes[i]);
-		if (page_sizes[i] == v->size)
-			h_raw(b, " selected");
-		h_printf(b, ">%ld</option>", page_sizes[i]);
-	}
-	h_raw(b, "</select> <button type=\"submit\" class=\"btn secondary\">Anzeigen</button></form>");
+	const struct list_view *v = view;
+	return url_printf(r->a, "/postfach/%s?ordner=%s&seite=%lld&pro_seite=%lld", box_slug(v->box), list_ordner(v), page,
+			  v->size);
 }
 
-static void page_link_html(req *r, sbuf *b, const struct list_view *v, long long page, const char *label,
-			   const char *symbol)
+static void list_hidden_html(req *r, sbuf *b, const void *view)
 {
-	const char *url = url_printf(r->a, "/postfach/%s?ordner=%s&seite=%lld&pro_seite=%lld", box_slug(v->box),
-				     list_ordner(v), page, v->size);
-	h_printf(b, "<li><a href=\"%s\" aria-label=\"%s\">%s</a></li>", url, label, symbol);
-}
-
-/* Past COUNT_CAP the last page is unknown: "next" stays while pages are full, "last" goes. */
-static void pager_html(req *r, sbuf *b, const struct list_view *v)
-{
-	long long first = v->total ? (v->page - 1) * v->size + 1 : 0;
-	long long last = first ? first + (long long)v->nrows - 1 : 0;
-	h_printf(b, "<div class=\"pager\"><p>%lld - %lld von ", first, last);
-	count_text(b, v->total);
-	h_raw(b, "</p>");
-	page_size_form_html(r, b, v);
-	h_raw(b, "<nav aria-label=\"Seiten\"><ul>");
-	if (v->page > 1) {
-		const char *first_url = url_printf(r->a, "/postfach/%s?ordner=%s&pro_seite=%lld", box_slug(v->box),
-						   list_ordner(v), v->size);
-		h_printf(b, "<li><a href=\"%s\" aria-label=\"Erste Seite\">|&lt;</a></li>", first_url);
-		page_link_html(r, b, v, v->page - 1, "Vorherige Seite", "<");
-	}
-	if ((long long)v->nrows == v->size && (v->page < v->pages || v->total >= COUNT_CAP))
-		page_link_html(r, b, v, v->page + 1, "Nächste Seite", ">");
-	if (v->page < v->pages && v->total < COUNT_CAP)
-		page_link_html(r, b, v, v->pages, "Letzte Seite", ">|");
-	h_raw(b, "</ul></nav></div>");
+	(void)r;
+	h_printf(b, "<input type=\"hidden\" name=\"ordner\" value=\"%s\">", list_ordner(view));
 }
 
 static void list_html(req *r, sbuf *b, const void *view)
@@ -448,7 +407,9 @@ static void list_html(req *r, sbuf *b, const void *view)
 	const struct list_view *v = view;
 	list_head_html(r, b, v);
 	list_table_html(r, b, v);
-	pager_html(r, b, v);
+	pager_html(r, b, &(pager){.page = v->page, .size = v->size, .total = v->total, .cap = COUNT_CAP, .shown = v->nrows,
+				  .action = url_printf(r->a, "/postfach/%s", box_slug(v->box)), .hidden = list_hidden_html,
+				  .url = list_page_url, .view = v});
 	h_raw(b, "<p><a href=\"/postfach\">Alle Postfächer</a></p></div>");
 }
 

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "domain.h"
 #include "html.h"
+#include "pager.h"
 #include "secret.h"
 #include <stddef.h>
 #include <stdlib.h>
@@ -20,9 +21,7 @@
 
 /* ---------- overview ---------- */
 
-static const long page_sizes[] = {10, 20, 50, 100};
-#define PAGE_SIZE_DEFAULT 20
-#define PAGE_SIZE_MAX 100
+#define PAGE_SIZE_MAX 100 /* the largest of pager_sizes */
 
 /* The query of the overview: three text filters (matching anywhere), the group and the state
  * (selects; an old free-text prefix still works), then the paging. */
@@ -65,24 +64,6 @@ static bool label_match(req *r, const char *label, const char *f, bool prefix)
 	const char *l = str_fold(r->a, label), *hit = strstr(l, f);
 	return hit && (!prefix || hit == l);
 }
-/* The page size asked for if it is one of page_sizes, else the default. */
-static long long list_page_size(const struct list_filter *in)
-{
-	long long size;
-	if (!in->pro_seite || parse_int(in->pro_seite, 1, 1000, &size) != 0)
-		return PAGE_SIZE_DEFAULT;
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-		if (page_sizes[i] == size)
-			return size;
-	return PAGE_SIZE_DEFAULT;
-}
-
-static long long list_page_asked(const struct list_filter *in)
-{
-	long long page;
-	return in->seite && parse_int(in->seite, 1, 1000000000, &page) == 0 ? page : 1;
-}
-
 /* The groups whose name or slug holds the filter (folded: "recht", "GESCHÄ", "geschae"), a bit
  * each (0: none). The select sends a slug, which only its own group holds. */
 static long long gruppe_filter_mask(req *r, const char *f)
@@ -302,13 +283,13 @@ static int list_load(req *r, const struct list_filter *in, struct list_view *v)
 	struct list_query q;
 	list_where(r, in, &q);
 	v->in = in;
-	v->size = list_page_size(in);
-	if (q.unfiltered && list_page_asked(in) == 1)
+	v->size = pager_size(in->pro_seite);
+	if (q.unfiltered && pager_page(in->seite) == 1)
 		return list_first_page(r, v);
 	if (list_count(r, &q, &v->total) != 0)
 		return -1;
-	v->pages = v->total ? (v->total + v->size - 1) / v->size : 1;
-	v->page = list_page_asked(in);
+	v->pages = pager_pages(v->total, v->size);
+	v->page = pager_page(in->seite);
 	if (v->page > v->pages)
 		v->page = v->pages;
 	if (!v->total)
@@ -378,56 +359,25 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 	h_raw(b, "</tbody></table></div>");
 }
 
-enum pager_kind { PG_FIRST, PG_PREV, PG_NEXT, PG_LAST };
-
-/* One pager entry: a link to page with the current filters, or (off) a mark for orientation. */
-static void pager_link(req *r, sbuf *b, const struct list_view *v, long long page, enum pager_kind kind, bool on)
+static const char *list_page_url(req *r, const void *view, long long page)
 {
-	static const char *const labels[] = {"Erste Seite", "Vorherige Seite", "Nächste Seite", "Letzte Seite"};
+	const struct list_view *v = view;
 	const struct list_filter *in = v->in;
-	if (on) {
-		const char *url = url_printf(r->a, "/sachbearbeiter?name=%s&vorname=%s&kennung=%s&gruppe=%s&status=%s"
-						   "&seite=%lld&pro_seite=%lld",
-					     in->name ? in->name : "", in->vorname ? in->vorname : "",
-					     in->kennung ? in->kennung : "", in->gruppe ? in->gruppe : "",
-					     in->status ? in->status : "", page, v->size);
-		h_printf(b, "<li><a href=\"%s\" aria-label=\"%s\">", url, labels[kind]);
-	} else /* not a link: hidden from assistive technology */
-		h_raw(b, "<li><span class=\"pager-off\" aria-hidden=\"true\">");
-	switch (kind) {
-	case PG_FIRST: h_raw(b, "|&lt;"); break;
-	case PG_PREV: h_raw(b, "&lt;"); break;
-	case PG_NEXT: h_raw(b, "&gt;"); break;
-	case PG_LAST: h_raw(b, "&gt;|"); break;
-	}
-	if (on)
-		h_raw(b, "</a></li>");
-	else
-		h_raw(b, "</span></li>");
+	return url_printf(r->a, "/sachbearbeiter?name=%s&vorname=%s&kennung=%s&gruppe=%s&status=%s&seite=%lld&pro_seite=%lld",
+			  in->name ? in->name : "", in->vorname ? in->vorname : "", in->kennung ? in->kennung : "",
+			  in->gruppe ? in->gruppe : "", in->status ? in->status : "", page, v->size);
 }
 
-/* Elemente pro Seite, "1 - 20 von 57", |< < > >| */
-static void list_pager_html(req *r, sbuf *b, const struct list_view *v)
+/* The filters as hidden fields of the "Elemente pro Seite" form. */
+static void list_hidden_html(req *r, sbuf *b, const void *view)
 {
-	h_raw(b, "<div class=\"pager\"><form method=\"get\" action=\"/sachbearbeiter\">");
+	(void)r;
+	const struct list_view *v = view;
 	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
 		const char *value = form_value(&list_fields[i], v->in);
 		if (value)
 			h_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", list_fields[i].name, value);
 	}
-	h_raw(b, "<label for=\"pro-seite\">Elemente pro Seite:</label> <select id=\"pro-seite\" name=\"pro_seite\">");
-	for (size_t i = 0; i < ARRAY_LEN(page_sizes); i++)
-		h_printf(b, "<option value=\"%ld\"%s>%ld</option>", page_sizes[i], page_sizes[i] == v->size ? " selected" : "",
-			 page_sizes[i]);
-	h_raw(b, "</select> <button type=\"submit\" class=\"btn secondary\">Anzeigen</button></form>");
-	long long first = v->total ? (v->page - 1) * v->size + 1 : 0, last = v->total ? first + (long long)v->n - 1 : 0;
-	h_printf(b, "<p aria-live=\"polite\">%lld - %lld von %lld</p><nav aria-label=\"Seiten\"><ul>", first, last,
-		 v->total);
-	pager_link(r, b, v, 1, PG_FIRST, v->page > 1);
-	pager_link(r, b, v, v->page - 1, PG_PREV, v->page > 1);
-	pager_link(r, b, v, v->page + 1, PG_NEXT, v->page < v->pages);
-	pager_link(r, b, v, v->pages, PG_LAST, v->page < v->pages);
-	h_raw(b, "</ul></nav></div>");
 }
 
 static void list_html(req *r, sbuf *b, const void *view)
@@ -438,7 +388,8 @@ static void list_html(req *r, sbuf *b, const void *view)
 		 "verwalten.</p><p><a href=\"/protokoll\">Änderungsprotokoll anzeigen</a></p>");
 	list_filter_html(r, b, v);
 	list_table_html(r, b, v);
-	list_pager_html(r, b, v);
+	pager_html(r, b, &(pager){.page = v->page, .size = v->size, .total = v->total, .shown = v->n,
+				  .action = "/sachbearbeiter", .hidden = list_hidden_html, .url = list_page_url, .view = v});
 	h_raw(b, "</div>");
 }
 
@@ -592,14 +543,10 @@ static void log_html(req *r, sbuf *b, const void *view)
 	const char *who = v->who ? v->who : "";
 	log_filter_html(b, v->who);
 	log_table_html(r->a, b, v);
-	h_raw(b, "<nav class=\"pager\" aria-label=\"Seiten\"><ul>");
-	const char *newer = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page - 1);
-	const char *older = url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page + 1);
-	if (v->page > 1)
-		h_printf(b, "<li><a href=\"%s\">Neuere Einträge</a></li>", newer);
-	if (v->more)
-		h_printf(b, "<li><a href=\"%s\">Ältere Einträge</a></li>", older);
-	h_raw(b, "</ul></nav></div>");
+	pager_log_html(b, "Neuere Einträge",
+		       v->page > 1 ? url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page - 1) : NULL,
+		       v->more ? url_printf(r->a, "/protokoll?kennung=%s&seite=%lld", who, v->page + 1) : NULL);
+	h_raw(b, "</div>");
 }
 
 static void log_json(req *r, cJSON *o, const void *view)

@@ -395,18 +395,18 @@ class Mailboxes(Base):
         self.assertEqual(listing(cp, "persoenlich", "seite=99")["seite"], 2, "beyond the end: the last page")
         self.assertEqual(listing(cp, "persoenlich", "seite=abc")["seite"], 1)
         r = cp.get("/postfach/persoenlich")
-        self.assertIn("<p>1 - 20 von 21</p>", r.text)
+        self.assertIn('<p aria-live="polite">1 - 20 von 21</p>', r.text)
         self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=2&amp;pro_seite=20" '
                       'aria-label="Nächste Seite">', r.text)
         self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=2&amp;pro_seite=20" '
                       'aria-label="Letzte Seite">', r.text)
         self.assertNotIn("Vorherige Seite", r.text)
         r = cp.get("/postfach/persoenlich?seite=2")
-        self.assertIn("<p>21 - 21 von 21</p>", r.text)
+        self.assertIn('<p aria-live="polite">21 - 21 von 21</p>', r.text)
         self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=1&amp;pro_seite=20" '
                       'aria-label="Vorherige Seite">', r.text)
-        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;pro_seite=20" aria-label="Erste Seite">',
-                      r.text)
+        self.assertIn('<a href="/postfach/persoenlich?ordner=eingang&amp;seite=1&amp;pro_seite=20" '
+                      'aria-label="Erste Seite">', r.text)
         # Elemente pro Seite as in the overview
         j = listing(cp, "persoenlich", "pro_seite=10")
         self.assertEqual((len(j["nachrichten"]), j["pro_seite"]), (10, 10))
@@ -415,7 +415,7 @@ class Mailboxes(Base):
         self.assertEqual(list(html_rows(r.text)), ids[20:])
         r = cp.get("/postfach/persoenlich?ordner=gesendet")
         self.assertIn("Keine Nachrichten.", r.text)
-        self.assertIn("<p>0 - 0 von 0</p>", r.text)
+        self.assertIn('<p aria-live="polite">0 - 0 von 0</p>', r.text)
 
 
 # ---------------------------------------------------------------- new message and reply
