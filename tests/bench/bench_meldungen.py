@@ -260,25 +260,15 @@ def run(b, add, sites):
     label = {"meld_list": "list, page 1", "meld_show": "Meldung with 5 PDF documents"}
     label_path = {"meld_list": "/formulare", "meld_show": "/formulare/{az}"}
     for name, path in pages_b:
-        log(f"{name}: big database, same-SQL floor, small database (A B C C B A)")
+        log(f"{name}: big database, same-SQL floor, small database ({b.ROUNDS} x A B C C B A)")
         big, fl, small = b.interleaved(
             lambda t: b.wrk(b.PORT, path, cookie_b, t, b.stack_cpu),
             lambda t: b.wrk(floor_port, f"/{name}", cookie_b, t, floor.cpu),
             lambda t: b.wrk(small_port, pages_s[name], cookie_s, t, small_site.cpu))
-        if big["bad"] or fl["bad"] or small["bad"]:
-            raise RuntimeError(f"{name}: non-2xx or socket errors {big['bad']}/{fl['bad']}/{small['bad']}")
         nst, nrows = info[name]
-        add(f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, {nrows} rows)", b.page_value(big),
-            b.page_value(fl), f"{big['rps'] / fl['rps']:.2f}", ">= 0.80", big["rps"] / fl["rps"] >= 0.80)
-        add(f"{name}: server CPU per request, floor/page", f"{big['cpu_req'] * 1e6:.0f} us",
-            f"{fl['cpu_req'] * 1e6:.0f} us", f"{fl['cpu_req'] / big['cpu_req']:.2f}", ">= 0.80",
-            fl["cpu_req"] / big["cpu_req"] >= 0.80)
         sizes = f"org of {in_org:,} in {in_db:,} vs org of {MELDUNGEN_SMALL + 1:,} in {MELDUNGEN_SMALL + 1:,} Meldungen"
-        add(f"scale {name} ({label[name]}): p50 at {sizes}", b.ms(big["p50"]), b.ms(small["p50"]),
-            f"{big['p50'] / small['p50']:.2f}", "<= 1.20", big["p50"] / small["p50"] <= 1.2)
-        add(f"scale {name}: server CPU per request, same sizes", f"{big['cpu_req'] * 1e6:.0f} us",
-            f"{small['cpu_req'] * 1e6:.0f} us", f"{big['cpu_req'] / small['cpu_req']:.2f}", "<= 1.20",
-            big["cpu_req"] / small["cpu_req"] <= 1.2)
+        b.page_figures(add, name, f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, {nrows} rows)",
+                       f"scale {name} ({label[name]}): p50 at {sizes}", big, fl, small)
 
     log(f"meldungen: {POSTS} submissions with a 5 MB PDF vs {POSTS} mailbox messages with it (blocks of {BLOCK})")
     r = post_cpu(b, b.PORT, cookie_b, "BENCH-1")
