@@ -70,6 +70,16 @@ const char *audit_event_label(const char *event)
 		{"kasse_updated", "Konto der Kasse geändert"},
 		{"kasse_locked", "Konto der Kasse gesperrt"},
 		{"kasse_unlocked", "Konto der Kasse entsperrt"},
+		{"org_added", "Organisation angelegt"},
+		{"login_ok", "Anmeldung"},
+		{"login_failed", "Anmeldung fehlgeschlagen"},
+		{"tan_failed", "TAN falsch eingegeben"},
+		{"access_denied", "Zugriff verweigert"},
+		{"kennung_retrieved", "Nutzerkennung abgerufen"},
+		{"message_from_kasse", "Nachricht der Kasse gesendet"},
+		{"meldung_eingereicht", "Meldung eingereicht"},
+		{"meldung_status", "Status einer Meldung geändert"},
+		{"ab_import", "Anspruchsberechtigte importiert"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
 		if (strcmp(event, labels[i].event) == 0)

@@ -414,3 +414,43 @@ bool documents_check(req *r)
 	}
 	return true;
 }
+
+void filter_input(req *r, sbuf *b, const form_field *f, const char *value)
+{
+	const char *err = form_error_for(r, f->name);
+	if (err)
+		value = form_get(r, f->name);
+	h_printf(b, "<div class=\"field%s\"><label for=\"filter-%s\">%s</label><input id=\"filter-%s\" name=\"%s\" "
+		    "type=\"text\" autocomplete=\"off\" value=\"%s\"",
+		 err ? " has-error" : "", f->name, f->label, f->name, f->name, value ? value : "");
+	if (f->type == FT_DATE)
+		h_raw(b, " placeholder=\"TT.MM.JJJJ\"");
+	if (err)
+		h_printf(b, " aria-invalid=\"true\" aria-describedby=\"filter-%s-fehler\"><p class=\"error\" "
+			    "id=\"filter-%s-fehler\">%s</p></div>",
+			 f->name, f->name, err);
+	else
+		h_raw(b, "></div>");
+}
+
+void quoted_message_html(sbuf *b, const char *betreff, const char *absender, const char *datum, const char *text)
+{
+	h_printf(b, "<section class=\"quoted-message\" aria-labelledby=\"antwort-auf\"><h2 id=\"antwort-auf\">Nachricht, "
+		    "auf die Sie antworten</h2><dl class=\"data\"><dt>Betreff</dt><dd>%s</dd><dt>Absender</dt><dd>%s</dd>"
+		    "<dt>Datum</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
+		 betreff, absender, datum, text);
+}
+
+const char *reply_subject(arena *a, const char *original)
+{
+	return str_starts(original, "AW: ") ? original : arena_printf(a, "AW: %s", original);
+}
+
+void form_hidden_fields(sbuf *b, const form_field *fields, size_t n, const void *in)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *value = form_value(&fields[i], in);
+		if (value)
+			h_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", fields[i].name, value);
+	}
+}

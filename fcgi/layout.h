@@ -41,6 +41,8 @@ void form_input(req *r, sbuf *b, const char *name, const char *label, const char
 		const char *autocomplete, bool required);
 /* Every field of a declared table, with the values of the typed struct at in (may be NULL). */
 void form_fields(req *r, sbuf *b, const form_field *fields, size_t n, const void *in);
+/* The same fields' values as hidden inputs (those set): a second form that keeps them. */
+void form_hidden_fields(sbuf *b, const form_field *fields, size_t n, const void *in);
 void alert_box(sbuf *b, const char *kind, const char *text);
 void required_note(sbuf *b);
 
@@ -52,5 +54,13 @@ bool documents_check(req *r);
 
 /* Appended for the message forms: a textarea for field f (FT_TEXTAREA) with its error. */
 void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int rows);
+
+/* A filter form's text field "filter-<name>" (a date gets the TT.MM.JJJJ hint) with its error;
+ * after an error it shows what was sent. */
+void filter_input(req *r, sbuf *b, const form_field *f, const char *value);
+
+/* A reply form: the message answered, below the form; the subject it proposes ("AW: " once). */
+void quoted_message_html(sbuf *b, const char *betreff, const char *absender, const char *datum, const char *text);
+const char *reply_subject(arena *a, const char *original);
 
 #endif

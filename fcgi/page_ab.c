@@ -361,22 +361,6 @@ static int list_load(req *r, struct list_view *v)
 
 /* ---- list: rendering ---- */
 
-static void filter_input(req *r, sbuf *b, const form_field *f, const char *value)
-{
-	const char *err = form_error_for(r, f->name);
-	h_printf(b, "<div class=\"field%s\"><label for=\"filter-%s\">%s</label><input id=\"filter-%s\" name=\"%s\" "
-		    "type=\"text\" value=\"%s\"",
-		 err ? " has-error" : "", f->name, f->label, f->name, f->name, S(value));
-	if (f->type == FT_DATE)
-		h_raw(b, " placeholder=\"TT.MM.JJJJ\"");
-	if (err)
-		h_printf(b, " aria-invalid=\"true\" aria-describedby=\"filter-%s-fehler\"><p class=\"error\" "
-			    "id=\"filter-%s-fehler\">%s</p></div>",
-			 f->name, f->name, err);
-	else
-		h_raw(b, "></div>");
-}
-
 static const char *list_base(const struct list_view *v)
 {
 	return v->kasse ? "/kasse/anspruchsberechtigte" : "/anspruchsberechtigte";
@@ -453,11 +437,7 @@ static void list_hidden_html(req *r, sbuf *b, const void *view)
 	const struct list_view *v = view;
 	if (v->kasse)
 		h_printf(b, "<input type=\"hidden\" name=\"pnr\" value=\"%s\">", S(v->kasse_pnr));
-	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
-		const char *value = form_value(&list_fields[i], v->in);
-		if (value)
-			h_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", list_fields[i].name, value);
-	}
+	form_hidden_fields(b, list_fields, FILTERS_SHOWN, v->in);
 }
 
 static void list_html(req *r, sbuf *b, const void *view)

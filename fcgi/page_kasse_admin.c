@@ -157,30 +157,6 @@ static const char *const log_events[] = {
 };
 static const char *const zugriff_aktionen[] = {"ansehen", "aendern"};
 
-/* The label of an event as this page shows it: audit.c's, and for the events it has none for (they
- * never show in an organisation's own log) one here; JSON keeps audit.c's "aktion", as mvctl. */
-static const char *event_label(const char *event)
-{
-	static const struct {
-		const char *event, *label;
-	} more[] = {
-		{"org_added", "Organisation angelegt"},
-		{"login_ok", "Anmeldung"},
-		{"login_failed", "Anmeldung fehlgeschlagen"},
-		{"tan_failed", "TAN falsch eingegeben"},
-		{"access_denied", "Zugriff verweigert"},
-		{"kennung_retrieved", "Nutzerkennung abgerufen"},
-		{"message_from_kasse", "Nachricht der Kasse gesendet"},
-		{"meldung_eingereicht", "Meldung eingereicht"},
-		{"meldung_status", "Status einer Meldung geändert"},
-		{"ab_import", "Anspruchsberechtigte importiert"},
-	};
-	const char *label = audit_event_label(event);
-	for (size_t i = 0; label == event && i < ARRAY_LEN(more); i++)
-		if (strcmp(event, more[i].event) == 0)
-			return more[i].label;
-	return label;
-}
 static const char *const zugriff_labels[] = {"angesehen", "geändert"};
 
 struct log_view {
@@ -233,7 +209,7 @@ static void log_select(sbuf *b, const struct log_view *v)
 		bool sel = ev && strcmp(ev, log_events[i]) == 0;
 		shown |= sel;
 		h_printf(b, "<option value=\"%s\"%s>%s</option>", log_events[i], sel ? " selected" : "",
-			 event_label(log_events[i]));
+			 audit_event_label(log_events[i]));
 	}
 	h_raw(b, "</optgroup><optgroup label=\"Zugriffe auf personenbezogene Daten\">");
 	for (size_t i = 0; i < ARRAY_LEN(zugriff_aktionen); i++) {
@@ -271,7 +247,7 @@ static void audit_table_html(req *r, sbuf *b, const struct log_view *v)
 		const audit_row *e = &v->rows[i];
 		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
 			 time_de(r->a, e->utc, TIME_SECONDS), e->pnr ? e->pnr : "–", *e->e.wer ? e->e.wer : "–",
-			 event_label(e->e.ereignis), e->e.betroffen, e->e.aenderung);
+			 audit_event_label(e->e.ereignis), e->e.betroffen, e->e.aenderung);
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"6\">Keine Einträge.</td></tr>");

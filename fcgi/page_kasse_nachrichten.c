@@ -248,24 +248,6 @@ static void inbox_json(req *r, cJSON *o, const void *view)
 	cJSON_AddNumberToObject(o, "pro_seite", (double)v->size);
 }
 
-static void filter_text(req *r, sbuf *b, const form_field *f, const char *value)
-{
-	const char *err = form_error_for(r, f->name);
-	if (err)
-		value = form_get(r, f->name);
-	h_printf(b, "<div class=\"field%s\"><label for=\"filter-%s\">%s</label><input id=\"filter-%s\" name=\"%s\" "
-		    "type=\"text\" autocomplete=\"off\" value=\"%s\"",
-		 err ? " has-error" : "", f->name, f->label, f->name, f->name, S(value));
-	if (f->type == FT_DATE)
-		h_raw(b, " placeholder=\"TT.MM.JJJJ\"");
-	if (err)
-		h_printf(b, " aria-invalid=\"true\" aria-describedby=\"filter-%s-fehler\"><p class=\"error\" "
-			    "id=\"filter-%s-fehler\">%s</p></div>",
-			 f->name, f->name, err);
-	else
-		h_raw(b, "></div>");
-}
-
 /* The mailbox select: "Alle", "Persönliche Postfächer", the six groups; selected is the box. */
 static void box_select(sbuf *b, const char *id, const char *first, bool personal, int selected, const char *err)
 {
@@ -288,13 +270,13 @@ static void inbox_filter_html(req *r, sbuf *b, const struct inbox_view *v)
 {
 	h_raw(b, "<form class=\"filter\" method=\"get\" action=\"/kasse/nachrichten\" role=\"search\" "
 		 "aria-label=\"Nachrichten filtern\"><div class=\"field-row\">");
-	filter_text(r, b, &inbox_fields[F_PNR], v->in.pnr);
+	filter_input(r, b, &inbox_fields[F_PNR], v->in.pnr);
 	const char *err = form_error_for(r, "gruppe");
 	h_printf(b, "<div class=\"field%s\"><label for=\"filter-gruppe\">Postfach</label>", err ? " has-error" : "");
 	box_select(b, "filter-gruppe", "Alle", true, v->box, err);
 	h_raw(b, "</div>");
-	filter_text(r, b, &inbox_fields[F_VON], date_shown(r, v->in.von));
-	filter_text(r, b, &inbox_fields[F_BIS], date_shown(r, v->in.bis));
+	filter_input(r, b, &inbox_fields[F_VON], date_shown(r, v->in.von));
+	filter_input(r, b, &inbox_fields[F_BIS], date_shown(r, v->in.bis));
 	h_printf(b, "</div><div class=\"field checkbox\"><input type=\"checkbox\" id=\"filter-ungelesen\" name=\"ungelesen\" "
 		    "value=\"1\"%s><label for=\"filter-ungelesen\">Nur ungelesene</label></div>"
 		    "<input type=\"hidden\" name=\"pro_seite\" value=\"%lld\"><div class=\"actions left\">"
@@ -716,10 +698,7 @@ static void kcompose_html(req *r, sbuf *b, const void *view)
 		 v->has_reply ? url_printf(r->a, "/kasse/nachrichten/%lld", v->reply.id) : "/kasse/nachrichten");
 	form_close(b);
 	if (v->has_reply)
-		h_printf(b, "<section class=\"quoted-message\" aria-labelledby=\"antwort-auf\"><h2 id=\"antwort-auf\">Nachricht, "
-			    "auf die Sie antworten</h2><dl class=\"data\"><dt>Betreff</dt><dd>%s</dd><dt>Absender</dt><dd>%s</dd>"
-			    "<dt>Datum</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
-			 v->reply.betreff, v->reply.absender, v->reply.datum, v->reply.text);
+		quoted_message_html(b, v->reply.betreff, v->reply.absender, v->reply.datum, v->reply.text);
 	h_raw(b, "</div>");
 }
 
@@ -728,8 +707,7 @@ static const page_kind kcompose_page = {"Neue Nachricht", kcompose_html, kcompos
 static void kcompose_show(req *r, int status, struct kcompose_view *v)
 {
 	if (v->has_reply && !form_get_raw(r, "betreff")) {
-		const char *orig = v->reply.betreff;
-		v->in.betreff = str_starts(orig, "AW: ") ? orig : arena_printf(r->a, "AW: %s", orig);
+		v->in.betreff = reply_subject(r->a, v->reply.betreff);
 	}
 	page_render(r, status, &kcompose_page, v);
 }

@@ -742,14 +742,6 @@ static void compose_json(req *r, cJSON *o, const void *view)
 
 
 /* The message answered, beneath the reply form: read-only, as the message page shows it. */
-static void reply_original_html(sbuf *b, const struct message *m)
-{
-	h_printf(b, "<section class=\"quoted-message\" aria-labelledby=\"antwort-auf\"><h2 id=\"antwort-auf\">Nachricht, "
-		    "auf die Sie antworten</h2><dl class=\"data\"><dt>Betreff</dt><dd>%s</dd><dt>Absender</dt><dd>%s</dd>"
-		    "<dt>Datum</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
-		 m->betreff, m->absender, m->datum, m->text);
-}
-
 static void compose_html(req *r, sbuf *b, const void *view)
 {
 	const struct compose_view *v = view;
@@ -768,7 +760,7 @@ static void compose_html(req *r, sbuf *b, const void *view)
 		 url_printf(r->a, "/postfach/%s", slug));
 	form_close(b);
 	if (v->has_reply)
-		reply_original_html(b, &v->reply);
+		quoted_message_html(b, v->reply.betreff, v->reply.absender, v->reply.datum, v->reply.text);
 	h_raw(b, "</div>");
 }
 
@@ -778,8 +770,7 @@ static const page_kind compose_page = {"Neue Nachricht", compose_html, compose_j
 static void compose_show(req *r, int status, struct compose_view *v)
 {
 	if (v->has_reply && !form_get_raw(r, "betreff")) {
-		const char *orig = v->reply.betreff;
-		v->in.betreff = str_starts(orig, "AW: ") ? orig : arena_printf(r->a, "AW: %s", orig);
+		v->in.betreff = reply_subject(r->a, v->reply.betreff);
 	}
 	page_render(r, status, &compose_page, v);
 }

@@ -373,11 +373,7 @@ static void list_hidden_html(req *r, sbuf *b, const void *view)
 {
 	(void)r;
 	const struct list_view *v = view;
-	for (size_t i = 0; i < FILTERS_SHOWN; i++) {
-		const char *value = form_value(&list_fields[i], v->in);
-		if (value)
-			h_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", list_fields[i].name, value);
-	}
+	form_hidden_fields(b, list_fields, FILTERS_SHOWN, v->in);
 }
 
 static void list_html(req *r, sbuf *b, const void *view)

@@ -124,7 +124,10 @@ class ProductionMailPath(mv.Case):
         time.sleep(0.5)
         self.assertEqual(mv.mails(email, subject), [], "no mail reached the sink")
         log = mv.log_since(log_off)
-        self.assertIn(f"mailer: SMTP session to localhost:{self.port} failed: {why}; 1 mails queued again", log)
+        # the session may carry other modules' waiting mails too (a row of an earlier test that comes
+        # due now): the reason is what counts here, not how many mails the batch held
+        self.assertRegex(log, re.escape(f"mailer: SMTP session to localhost:{self.port} failed: {why}; ") +
+                         r"\d+ mails queued again")
         self.assertNotIn(self.password, log)
         mlog = self.maillog_since(mta_off)
         for pattern in mta_lines:
@@ -216,10 +219,6 @@ class ProductionMailPath(mv.Case):
         finally:
             mta("variant", self.dir, "good")
 
-    # Failed once in the ASan stage of CI (2026-12-03, the traceback was not kept; it passed in the plain
-    # run of the same CI and in the ASan stage of the run before): skipped against the sanitizer build
-    # until understood — the plain HTTP suite runs it every time.
-    @unittest.skipIf("/asan/" in os.environ.get("MV_BIN", ""), "flaky against the ASan build; see the comment")
     def test_e_wrong_credentials(self):
         # a TAN mail this time: an account made while the credentials are right
         a = mv.ready_admin()
