@@ -462,6 +462,27 @@ def ratio(a, b, key):
     return rs[n // 2] if n % 2 else (rs[n // 2 - 1] + rs[n // 2]) / 2
 
 
+def pages_vs_floor(add, sites, part, floor_port, pages_b, cookie_b, small, titles):
+    """A part's pages against their same-SQL floor and a small database: captures each page's SQL
+    (pages_b: (name, path) on the big instance with cookie_b), starts the floor on floor_port, then
+    measures each page interleaved with its floor and small = (port, site, cookie, {name: path}), and
+    adds page_figures' four rows, titled by titles(name, path, statements, rows) -> (title, scale)."""
+    small_port, small_site, cookie_s, pages_s = small
+    log(f"{part}: capturing each page's SQL from MariaDB's general log")
+    info = capture([(name, path, cookie_b) for name, path in pages_b])
+    floor = Site(f"{part}floor", floor_port, lambda sock: [os.path.join(BENCH_BIN, "sql_floor"), "serve", CONF, sock,
+                                                           str(WORKERS)] +
+                 [f"{name}={os.path.join(SQL_DIR, name + '.sql')}" for name, _ in pages_b])
+    sites.append(floor)
+    for name, path in pages_b:
+        log(f"{name}: big database, same-SQL floor, small database ({ROUNDS} x A B C C B A)")
+        big, fl, sm = interleaved(
+            lambda t: wrk(PORT, path, cookie_b, t, stack_cpu),
+            lambda t: wrk(floor_port, f"/{name}", cookie_b, t, floor.cpu),
+            lambda t: wrk(small_port, pages_s[name], cookie_s, t, small_site.cpu))
+        page_figures(add, name, *titles(name, path, *info[name]), big, fl, sm)
+
+
 def page_figures(add, name, title, scale_title, big, fl, small):
     """The four rows of a page measured against its same-SQL floor (fl) and a small database
     (small): req/s and server CPU vs the floor (>= 0.80), p50 and server CPU vs small (<= 1.20)."""

@@ -279,25 +279,14 @@ def run(b, add, sites, import_only=None):
     pages_b = pages_of(b, b.PORT, cookie_b, PERSONS_BIG, ab_gen.nr_of(f"P{BIG_PNR}", 0))
     pages_b = [(name, path) for name, path in pages_b if not only_pages or name in only_pages]
     pages_s = dict(pages_of(b, b.PORT + 4, cookie_s, PERSONS_SMALL, ab_gen.nr_of(f"P{SMALL_PNR}", 0)))
-    log("ab: capturing each page's SQL from MariaDB's general log")
-    info = b.capture([(name, path, cookie_b) for name, path in pages_b])
-    floor = b.Site("abfloor", b.PORT + 5, lambda sock: [os.path.join(b.BENCH_BIN, "sql_floor"), "serve", b.CONF, sock,
-                                                        str(b.WORKERS)] +
-                   [f"{name}={os.path.join(b.SQL_DIR, name + '.sql')}" for name, _ in pages_b])
-    sites.append(floor)
-    label = {"ab_list": "list", "ab_middle": "list, middle page", "ab_filter": f"list, name={ab_gen.RARE[0].lower()}",
-             "ab_person": "person with 40 periods"}
     log("ab: waiting for MariaDB to finish purging and flushing the imports")
     head.append(b.settle())
     log(head[-1])
-    for name, path in pages_b:
-        log(f"{name}: big database, same-SQL floor, small database ({b.ROUNDS} x A B C C B A)")
-        big, fl, small = b.interleaved(
-            lambda t: b.wrk(b.PORT, path, cookie_b, t, b.stack_cpu),
-            lambda t: b.wrk(b.PORT + 5, f"/{name}", cookie_b, t, floor.cpu),
-            lambda t: b.wrk(b.PORT + 4, pages_s[name], cookie_s, t, small_site.cpu))
-        nst, nrows = info[name]
-        sizes = f"org of {PERSONS_BIG:,} in {persons_db:,} vs org of {PERSONS_SMALL:,} in {PERSONS_SMALL:,} persons"
-        b.page_figures(add, name, f"{name} {path}: req/s vs same-SQL floor ({nst} statements, {nrows} rows)",
-                       f"scale {name} ({label[name]}): p50 at {sizes}", big, fl, small)
+    label = {"ab_list": "list", "ab_middle": "list, middle page", "ab_filter": f"list, name={ab_gen.RARE[0].lower()}",
+             "ab_person": "person with 40 periods"}
+    sizes = f"org of {PERSONS_BIG:,} in {persons_db:,} vs org of {PERSONS_SMALL:,} in {PERSONS_SMALL:,} persons"
+    b.pages_vs_floor(add, sites, "ab", b.PORT + 5, pages_b, cookie_b,
+                     (b.PORT + 4, small_site, cookie_s, pages_s),
+                     lambda name, path, nst, nrows: (f"{name} {path}: req/s vs same-SQL floor ({nst} statements, "
+                                                     f"{nrows} rows)", f"scale {name} ({label[name]}): p50 at {sizes}"))
     return head

@@ -15,7 +15,7 @@ import json, os, subprocess, time
 
 import bench_meldungen as M
 
-BIG_PNR, SMALL_PNR = "96001", "96101"  # apart from the inbox part's 98001/98101 (both run in one make bench)
+BIG_PNR, SMALL_PNR = "96001", "96101"  # apart from the other parts' (all run in one make bench)
 OTHER_PNR = 96011  # the nine other organisations of the big database: 96011 … 96019
 SMALL_DB = "mv_kmeld_small"
 
@@ -88,22 +88,11 @@ def run(b, add, sites):
         st2, _ = M.get(small_port, cookie_s, pages_s[name])
         if st != 200 or st2 != 200:
             raise RuntimeError(f"{name}: {st}/{st2}")
-    log("kasse_meldungen: capturing each page's SQL from MariaDB's general log")
-    info = b.capture([(name, path, cookie_b) for name, path in pages_b])
-    floor = b.Site("kmeldfloor", floor_port, lambda sock: [os.path.join(b.BENCH_BIN, "sql_floor"), "serve", b.CONF, sock,
-                                                          str(b.WORKERS)] +
-                   [f"{name}={os.path.join(b.SQL_DIR, name + '.sql')}" for name, _ in pages_b])
-    sites.append(floor)
     label = {"kmeld_queue": "the queue of all organisations, page 1", "kmeld_org": "filtered by one organisation"}
     label_path = {"kmeld_queue": "/kasse/meldungen", "kmeld_org": "/kasse/meldungen?pnr={pnr}"}
-    for name, path in pages_b:
-        log(f"{name}: big database, same-SQL floor, small database ({b.ROUNDS} x A B C C B A)")
-        big, fl, small = b.interleaved(
-            lambda t: b.wrk(b.PORT, path, cookie_b, t, b.stack_cpu),
-            lambda t: b.wrk(floor_port, f"/{name}", cookie_b, t, floor.cpu),
-            lambda t: b.wrk(small_port, pages_s[name], cookie_s, t, small_site.cpu))
-        nst, nrows = info[name]
-        sizes = f"{in_db:,} Meldungen (org of {in_org:,}) vs {M.MELDUNGEN_SMALL:,} in {M.MELDUNGEN_SMALL:,}"
-        b.page_figures(add, name, f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, {nrows} rows)",
-                       f"scale {name} ({label[name]}): p50 at {sizes}", big, fl, small)
+    sizes = f"{in_db:,} Meldungen (org of {in_org:,}) vs {M.MELDUNGEN_SMALL:,} in {M.MELDUNGEN_SMALL:,}"
+    b.pages_vs_floor(add, sites, "kasse_meldungen", floor_port, pages_b, cookie_b,
+                     (small_port, small_site, cookie_s, pages_s),
+                     lambda name, path, nst, nrows: (f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, "
+                                                     f"{nrows} rows)", f"scale {name} ({label[name]}): p50 at {sizes}"))
     return head

@@ -15,7 +15,7 @@ through the portal. The driver module (bench.py) is passed in as b.
 """
 import json, os, subprocess, time
 
-BIG_PNR, SMALL_PNR = "98001", "98101"
+BIG_PNR, SMALL_PNR = "95001", "95101"  # apart from the other parts' (all run in one make bench)
 SMALL_DB = "mv_kn_small"
 MESSAGES_BIG = int(os.environ.get("MV_BENCH_KASSE_NACHRICHTEN", "1000000"))
 ORGS_BIG = 1000  # the measured one and 999 more; the messages are spread round-robin
@@ -118,22 +118,11 @@ def run(b, add, sites):
         st2, _, _ = c2.req("GET", pages_s[name])
         if st != 200 or st2 != 200:
             raise RuntimeError(f"{name}: {st}/{st2}")
-    log("kasse_nachrichten: capturing each page's SQL from MariaDB's general log")
-    info = b.capture([(name, path, cookie_b) for name, path in pages_b])
-    floor = b.Site("knfloor", floor_port, lambda sock: [os.path.join(b.BENCH_BIN, "sql_floor"), "serve", b.CONF, sock,
-                                                       str(b.WORKERS)] +
-                   [f"{name}={os.path.join(b.SQL_DIR, name + '.sql')}" for name, _ in pages_b])
-    sites.append(floor)
     label = {"kn_all": "inbox, all organisations", "kn_org": "inbox, one organisation"}
     label_path = {"kn_all": "/kasse/nachrichten", "kn_org": "/kasse/nachrichten?pnr={pnr}"}
-    for name, path in pages_b:
-        log(f"{name}: big database, same-SQL floor, small database ({b.ROUNDS} x A B C C B A)")
-        big, fl, small = b.interleaved(
-            lambda t: b.wrk(b.PORT, path, cookie_b, t, b.stack_cpu),
-            lambda t: b.wrk(floor_port, f"/{name}", cookie_b, t, floor.cpu),
-            lambda t: b.wrk(small_port, pages_s[name], cookie_s, t, small_site.cpu))
-        nst, nrows = info[name]
-        sizes = f"{in_db:,} messages vs {small_n:,}"
-        b.page_figures(add, name, f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, {nrows} rows)",
-                       f"scale {name} ({label[name]}): p50 at {sizes}", big, fl, small)
+    sizes = f"{in_db:,} messages vs {small_n:,}"
+    b.pages_vs_floor(add, sites, "kasse_nachrichten", floor_port, pages_b, cookie_b,
+                     (small_port, small_site, cookie_s, pages_s),
+                     lambda name, path, nst, nrows: (f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, "
+                                                     f"{nrows} rows)", f"scale {name} ({label[name]}): p50 at {sizes}"))
     return head

@@ -251,24 +251,13 @@ def run(b, add, sites):
         st2, _ = get(small_port, cookie_s, pages_s[name])
         if st != 200 or st2 != 200:
             raise RuntimeError(f"{name}: {st}/{st2}")
-    log("meldungen: capturing each page's SQL from MariaDB's general log")
-    info = b.capture([(name, path, cookie_b) for name, path in pages_b])
-    floor = b.Site("meldfloor", floor_port, lambda sock: [os.path.join(b.BENCH_BIN, "sql_floor"), "serve", b.CONF, sock,
-                                                         str(b.WORKERS)] +
-                   [f"{name}={os.path.join(b.SQL_DIR, name + '.sql')}" for name, _ in pages_b])
-    sites.append(floor)
     label = {"meld_list": "list, page 1", "meld_show": "Meldung with 5 PDF documents"}
     label_path = {"meld_list": "/formulare", "meld_show": "/formulare/{az}"}
-    for name, path in pages_b:
-        log(f"{name}: big database, same-SQL floor, small database ({b.ROUNDS} x A B C C B A)")
-        big, fl, small = b.interleaved(
-            lambda t: b.wrk(b.PORT, path, cookie_b, t, b.stack_cpu),
-            lambda t: b.wrk(floor_port, f"/{name}", cookie_b, t, floor.cpu),
-            lambda t: b.wrk(small_port, pages_s[name], cookie_s, t, small_site.cpu))
-        nst, nrows = info[name]
-        sizes = f"org of {in_org:,} in {in_db:,} vs org of {MELDUNGEN_SMALL + 1:,} in {MELDUNGEN_SMALL + 1:,} Meldungen"
-        b.page_figures(add, name, f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, {nrows} rows)",
-                       f"scale {name} ({label[name]}): p50 at {sizes}", big, fl, small)
+    sizes = f"org of {in_org:,} in {in_db:,} vs org of {MELDUNGEN_SMALL + 1:,} in {MELDUNGEN_SMALL + 1:,} Meldungen"
+    b.pages_vs_floor(add, sites, "meldungen", floor_port, pages_b, cookie_b,
+                     (small_port, small_site, cookie_s, pages_s),
+                     lambda name, path, nst, nrows: (f"{name} {label_path[name]}: req/s vs same-SQL floor ({nst} statements, "
+                                                     f"{nrows} rows)", f"scale {name} ({label[name]}): p50 at {sizes}"))
 
     log(f"meldungen: {POSTS} submissions with a 5 MB PDF vs {POSTS} mailbox messages with it (blocks of {BLOCK})")
     r = post_cpu(b, b.PORT, cookie_b, "BENCH-1")
