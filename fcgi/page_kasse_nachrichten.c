@@ -23,7 +23,6 @@
 #define NO_DOCUMENT "Dieses Dokument gibt es nicht."
 enum { BOX_ALL = -2, BOX_PERSONAL = -1 }; /* the mailbox filter: all, the personal ones, or a group */
 
-
 static const char *box_label(req *r, int box, const char *owner)
 {
 	if (box >= 0 && box < GRUPPE__MAX)
@@ -663,7 +662,6 @@ static void kcompose_json(req *r, cJSON *o, const void *view)
 	}
 }
 
-
 static void kcompose_recipient_html(req *r, sbuf *b, const struct kcompose_view *v)
 {
 	if (v->has_reply) {
@@ -720,7 +718,6 @@ void kasse_compose_get(req *r)
 	form_prefill(r, kcompose_fields, ARRAY_LEN(kcompose_fields), &v->in);
 	kcompose_show(r, 200, v);
 }
-
 
 /* The recipient into m and *target: the mailbox of the message answered, or the one named by
  * PNR and a group or a Nutzerkennung; each problem an error at its field. false on a database error. */

@@ -211,7 +211,6 @@ static const form_field list_fields[] = {
 	{"ok", "Hinweis", FT_TEXT, 0, 0, NULL, NULL, NULL, NULL, offsetof(struct list_query, ok)},
 };
 
-
 struct list_row {
 	long long id, documents;
 	const char *datum, *absender, *betreff;
@@ -740,7 +739,6 @@ static void compose_json(req *r, cJSON *o, const void *view)
 	}
 }
 
-
 /* The message answered, beneath the reply form: read-only, as the message page shows it. */
 static void compose_html(req *r, sbuf *b, const void *view)
 {
@@ -783,7 +781,6 @@ void mailbox_new_get(req *r)
 	form_prefill(r, compose_fields, ARRAY_LEN(compose_fields), &v->in);
 	compose_show(r, 200, v);
 }
-
 
 static bool compose_store(req *r, const struct compose_view *v, long long *id)
 {
