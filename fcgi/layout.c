@@ -6,7 +6,6 @@
 #include "db.h"
 #include "domain.h"
 #include "html.h"
-#include "messages.h"
 #include "response.h"
 #include <stdio.h>
 #include <string.h>
@@ -283,6 +282,20 @@ void db_fail(req *r)
 		page_error(r, 500, "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.");
 }
 
+bool lookup_answered(req *r, enum lookup l, const char *not_found)
+{
+	if (l == LOOKUP_DB_ERROR)
+		db_fail(r);
+	else if (l == LOOKUP_NONE)
+		page_error(r, 404, not_found);
+	return l != LOOKUP_FOUND;
+}
+
+enum lookup path_id(req *r, long long *id)
+{
+	return parse_int(r->path_arg, 1, 1LL << 62, id) == 0 ? LOOKUP_FOUND : LOOKUP_NONE;
+}
+
 static void error_summary(req *r, sbuf *b)
 {
 	bool marked = false; /* only errors at a field mark it; "_" (e.g. a refused login) marks none */
@@ -381,40 +394,6 @@ void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int 
 	h_raw(b, "</div>");
 }
 
-void documents_field_html(req *r, sbuf *b)
-{
-	const char *err = form_error_for(r, "anhang");
-	h_printf(b, "<div class=\"field%s\"><label for=\"f-anhang\">Dokumente (PDF, PNG, JPEG)</label>"
-		    "<input id=\"f-anhang\" name=\"anhang\" type=\"file\" multiple accept=\".pdf,.png,.jpg,.jpeg,"
-		    "application/pdf,image/png,image/jpeg\" aria-describedby=\"f-anhang-hinweis%s\">"
-		    "<p class=\"hint\" id=\"f-anhang-hinweis\">Höchstens %ld Dokumente, je Dokument höchstens %s.</p>",
-		 err ? " has-error" : "", err ? " f-anhang-fehler" : "", cfg.upload_max_files, size_mb(r->a, cfg.upload_max_bytes));
-	if (err)
-		h_printf(b, "<p class=\"error\" id=\"f-anhang-fehler\">%s</p>", err);
-	h_raw(b, "</div>");
-}
-
-bool documents_check(req *r)
-{
-	size_t total = 0;
-	for (size_t i = 0; i < r->uploads.n; i++) {
-		const upload *u = &r->uploads.items[i];
-		total += u->len;
-		const char *why = upload_check(r->a, u);
-		if (why && (long long)u->len > cfg.upload_max_bytes) {
-			page_error(r, 413, why);
-			return false;
-		}
-		if (why)
-			form_error(r, "anhang", why);
-	}
-	if ((long long)total > cfg.upload_max_total_bytes) {
-		page_error(r, 413, "Die Dokumente sind zusammen zu groß.");
-		return false;
-	}
-	return true;
-}
-
 void filter_input(req *r, sbuf *b, const form_field *f, const char *value)
 {
 	const char *err = form_error_for(r, f->name);
@@ -431,19 +410,6 @@ void filter_input(req *r, sbuf *b, const form_field *f, const char *value)
 			 f->name, f->name, err);
 	else
 		h_raw(b, "></div>");
-}
-
-void quoted_message_html(sbuf *b, const char *betreff, const char *absender, const char *datum, const char *text)
-{
-	h_printf(b, "<section class=\"quoted-message\" aria-labelledby=\"antwort-auf\"><h2 id=\"antwort-auf\">Nachricht, "
-		    "auf die Sie antworten</h2><dl class=\"data\"><dt>Betreff</dt><dd>%s</dd><dt>Absender</dt><dd>%s</dd>"
-		    "<dt>Datum</dt><dd>%s</dd></dl><div class=\"message-text\">%s</div></section>",
-		 betreff, absender, datum, text);
-}
-
-const char *reply_subject(arena *a, const char *original)
-{
-	return str_starts(original, "AW: ") ? original : arena_printf(a, "AW: %s", original);
 }
 
 void form_hidden_fields(sbuf *b, const form_field *fields, size_t n, const void *in)

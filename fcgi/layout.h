@@ -34,6 +34,12 @@ void page_send(req *r, int status, const char *title, const sbuf *content);
 void page_error(req *r, int status, const char *message);
 void db_fail(req *r); /* 503 when the database is gone, else 500 */
 
+/* What looking something up found; answered: a database error, or 404 with not_found (true if
+ * it answered). The id in the path ({id}): LOOKUP_NONE for one no row can have. */
+enum lookup { LOOKUP_FOUND, LOOKUP_NONE, LOOKUP_DB_ERROR };
+bool lookup_answered(req *r, enum lookup l, const char *not_found);
+enum lookup path_id(req *r, long long *id);
+
 /* Form markup. */
 void form_open(req *r, sbuf *b, const char *action, bool multipart);
 void form_close(sbuf *b);
@@ -46,21 +52,11 @@ void form_hidden_fields(sbuf *b, const form_field *fields, size_t n, const void 
 void alert_box(sbuf *b, const char *kind, const char *text);
 void required_note(sbuf *b);
 
-/* The documents of a message form (field "anhang": PDF, PNG, JPEG) with their limits and error;
- * and the check of what was posted: each document refused is an error at "anhang"; false after a
- * 413 was answered (too large: nothing is stored). The mailbox's and the Kasse's forms alike. */
-void documents_field_html(req *r, sbuf *b);
-bool documents_check(req *r);
-
 /* Appended for the message forms: a textarea for field f (FT_TEXTAREA) with its error. */
 void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int rows);
 
 /* A filter form's text field "filter-<name>" (a date gets the TT.MM.JJJJ hint) with its error;
  * after an error it shows what was sent. */
 void filter_input(req *r, sbuf *b, const form_field *f, const char *value);
-
-/* A reply form: the message answered, below the form; the subject it proposes ("AW: " once). */
-void quoted_message_html(sbuf *b, const char *betreff, const char *absender, const char *datum, const char *text);
-const char *reply_subject(arena *a, const char *original);
 
 #endif

@@ -12,6 +12,7 @@
 #include "html.h"
 #include "pager.h"
 #include "layout.h"
+#include "message_parts.h"
 #include "messages.h"
 #include "response.h"
 #include <stddef.h>
@@ -380,17 +381,6 @@ struct kmessage {
 	const char *gelesen; /* "Vorname Name am …" of the Kasse, or NULL */
 };
 
-enum lookup { LOOKUP_FOUND, LOOKUP_NONE, LOOKUP_DB_ERROR };
-
-static bool lookup_answered(req *r, enum lookup l, const char *not_found)
-{
-	if (l == LOOKUP_DB_ERROR)
-		db_fail(r);
-	else if (l == LOOKUP_NONE)
-		page_error(r, 404, not_found);
-	return l != LOOKUP_FOUND;
-}
-
 static void kmessage_read(req *r, const db_res *m, struct kmessage *out)
 {
 	enum { COL_ID, COL_ORG, COL_GRUPPE, COL_ORDNER, COL_ABSENDER, COL_BETREFF, COL_TEXT, COL_ZEIT, COL_LINE,
@@ -426,35 +416,10 @@ static enum lookup kmessage_load(req *r, long long id, struct kmessage *out)
 	return LOOKUP_FOUND;
 }
 
-static enum lookup id_from_path(req *r, long long *id)
-{
-	return parse_int(r->path_arg, 1, 1LL << 62, id) == 0 ? LOOKUP_FOUND : LOOKUP_NONE;
-}
-
-struct kattachment {
-	long long id, size;
-	const char *name, *type;
-};
-
 struct kmessage_view {
 	struct kmessage msg;
-	struct kattachment *att;
-	size_t natt;
+	struct documents docs;
 };
-
-static bool kattachments_load(req *r, struct kmessage_view *v)
-{
-	db_res *att = db_query(r->a, "SELECT id, dateiname, typ, groesse FROM anhang WHERE nachricht_id = ? ORDER BY id",
-			       DBARGS(DI(v->msg.id)));
-	if (!att)
-		return false;
-	v->natt = att->nrows;
-	v->att = arena_alloc(r->a, (att->nrows ? att->nrows : 1) * sizeof *v->att);
-	for (size_t i = 0; i < att->nrows; i++)
-		v->att[i] = (struct kattachment){db_int(att, i, 0), db_int(att, i, 3),
-						 document_name(r->a, db_str(att, i, 1), db_str(att, i, 2)), db_str(att, i, 2)};
-	return true;
-}
 
 static void kmessage_json(req *r, cJSON *o, const void *view)
 {
@@ -476,21 +441,9 @@ static void kmessage_json(req *r, cJSON *o, const void *view)
 		cJSON_AddBoolToObject(o, "ungelesen", m->gelesen == NULL);
 	if (m->gelesen)
 		cJSON_AddStringToObject(o, "gelesen", m->gelesen);
-	cJSON *arr = cJSON_AddArrayToObject(o, "anhaenge");
-	for (size_t i = 0; i < v->natt; i++) {
-		cJSON *a = cJSON_CreateObject();
-		cJSON_AddNumberToObject(a, "id", (double)v->att[i].id);
-		cJSON_AddStringToObject(a, "dateiname", v->att[i].name);
-		cJSON_AddStringToObject(a, "typ", v->att[i].type);
-		cJSON_AddNumberToObject(a, "groesse", (double)v->att[i].size);
-		cJSON_AddItemToArray(arr, a);
-	}
+	documents_json(o, &v->docs);
 }
 
-static const char *attachment_kind(const char *type)
-{
-	return strcmp(type, "application/pdf") == 0 ? "PDF" : strcmp(type, "image/png") == 0 ? "PNG" : "JPEG";
-}
 
 static const char *kmessage_title(const void *view)
 {
@@ -524,14 +477,7 @@ static void kmessage_html(req *r, sbuf *b, const void *view)
 	if (m->gelesen)
 		h_printf(b, "<dt>Gelesen (Kasse)</dt><dd>%s</dd>", m->gelesen);
 	h_printf(b, "</dl><div class=\"message-text\">%s</div>", m->text);
-	if (v->natt) {
-		h_raw(b, "<h2>Anhänge</h2><ul class=\"attachments\">");
-		for (size_t i = 0; i < v->natt; i++)
-			h_printf(b, "<li><a href=\"%s\" download>%s</a> (%s, %lld KB)</li>",
-				 url_printf(r->a, "/kasse/anhang/%lld", v->att[i].id), v->att[i].name,
-				 attachment_kind(v->att[i].type), (v->att[i].size + 1023) / 1024);
-		h_raw(b, "</ul>");
-	}
+	documents_html(r, b, &v->docs, DOCS_KASSE);
 	kmessage_actions_html(r, b, m);
 	h_raw(b, "</div>");
 }
@@ -542,7 +488,7 @@ void kasse_message_show(req *r)
 {
 	long long id;
 	struct kmessage_view *v = arena_alloc(r->a, sizeof *v);
-	if (lookup_answered(r, id_from_path(r, &id), NO_MESSAGE) ||
+	if (lookup_answered(r, path_id(r, &id), NO_MESSAGE) ||
 	    lookup_answered(r, kmessage_load(r, id, &v->msg), NO_MESSAGE))
 		return;
 	/* opening marks it read for the fund (the first reader stays); a HEAD reads nothing */
@@ -555,7 +501,7 @@ void kasse_message_show(req *r)
 			return;
 		}
 	}
-	if (!kattachments_load(r, v)) {
+	if (!documents_load(r, v->msg.id, &v->docs)) {
 		db_fail(r);
 		return;
 	}
@@ -566,7 +512,7 @@ void kasse_message_unread(req *r)
 {
 	long long id;
 	struct kmessage msg;
-	if (lookup_answered(r, id_from_path(r, &id), NO_MESSAGE) || lookup_answered(r, kmessage_load(r, id, &msg), NO_MESSAGE))
+	if (lookup_answered(r, path_id(r, &id), NO_MESSAGE) || lookup_answered(r, kmessage_load(r, id, &msg), NO_MESSAGE))
 		return;
 	if (!msg.to_kasse) {
 		page_error(r, 404, NO_MESSAGE);
@@ -585,7 +531,7 @@ void kasse_message_unread(req *r)
 void kasse_attachment_download(req *r)
 {
 	long long id;
-	if (lookup_answered(r, id_from_path(r, &id), NO_DOCUMENT))
+	if (lookup_answered(r, path_id(r, &id), NO_DOCUMENT))
 		return;
 	db_res *a = db_query(r->a,
 			     "SELECT a.dateiname, a.typ FROM anhang a JOIN nachricht n ON n.id = a.nachricht_id "
@@ -604,7 +550,7 @@ void kasse_attachment_download(req *r)
 /* ---------- new message and reply ---------- */
 
 struct kcompose_form {
-	const char *pnr, *gruppe, *kennung, *betreff, *nachricht;
+	const char *pnr, *gruppe, *kennung;
 };
 
 static const form_field kcompose_fields[] = {
@@ -613,18 +559,15 @@ static const form_field kcompose_fields[] = {
 	{"gruppe", "Gruppenpostfach", FT_TEXT, FF_KEEP, 40, NULL, NULL, NULL, NULL, offsetof(struct kcompose_form, gruppe)},
 	{"kennung", "oder Nutzerkennung (persönliches Postfach)", FT_TEXT, FF_KEEP, 40, NULL, NULL, NULL, "off",
 	 offsetof(struct kcompose_form, kennung)},
-	{"betreff", "Betreff", FT_TEXT, FF_REQUIRED | FF_KEEP, 255, check_line, "Bitte geben Sie einen Betreff ein.",
-	 "Der Betreff darf höchstens 255 Zeichen lang sein.", "off", offsetof(struct kcompose_form, betreff)},
-	{"nachricht", "Nachricht", FT_TEXTAREA, FF_REQUIRED | FF_RAW | FF_KEEP, 20000, NULL,
-	 "Bitte geben Sie eine Nachricht ein.", "Die Nachricht darf höchstens 20.000 Zeichen lang sein.", NULL,
-	 offsetof(struct kcompose_form, nachricht)},
 };
-enum { C_PNR, C_GRUPPE, C_KENNUNG, C_BETREFF, C_NACHRICHT };
+enum { C_PNR, C_GRUPPE, C_KENNUNG };
 
 struct kcompose_view {
 	bool has_reply;
 	struct kmessage reply; /* the message answered: its mailbox is the recipient */
-	struct kcompose_form in;
+	struct quoted_message quoted; /* the same, as the form shows it */
+	struct kcompose_form in;   /* the recipient, unless a reply */
+	struct message_body body;
 };
 
 /* The message answered (?antwort= / field antwort): one the organisation sent; false after answering. */
@@ -638,6 +581,8 @@ static bool kcompose_setup(req *r, struct kcompose_view *v)
 	if (l == LOOKUP_FOUND && !v->reply.to_kasse)
 		l = LOOKUP_NONE;
 	v->has_reply = l == LOOKUP_FOUND;
+	if (v->has_reply)
+		v->quoted = (struct quoted_message){v->reply.betreff, v->reply.absender, v->reply.datum, v->reply.text};
 	return !lookup_answered(r, l, NO_MESSAGE);
 }
 
@@ -688,15 +633,9 @@ static void kcompose_html(req *r, sbuf *b, const void *view)
 	required_note(b);
 	form_open(r, b, "/kasse/nachrichten/neu", true);
 	kcompose_recipient_html(r, b, v);
-	form_fields(r, b, &kcompose_fields[C_BETREFF], 1, &v->in);
-	form_textarea(r, b, &kcompose_fields[C_NACHRICHT], v->in.nachricht, 10);
-	documents_field_html(r, b);
-	h_printf(b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"%s\">Abbrechen</a>"
-		    "<button type=\"submit\" class=\"btn\">Senden</button></div>",
-		 v->has_reply ? url_printf(r->a, "/kasse/nachrichten/%lld", v->reply.id) : "/kasse/nachrichten");
-	form_close(b);
-	if (v->has_reply)
-		quoted_message_html(b, v->reply.betreff, v->reply.absender, v->reply.datum, v->reply.text);
+	message_body_html(r, b, &v->body,
+			  v->has_reply ? url_printf(r->a, "/kasse/nachrichten/%lld", v->reply.id) : "/kasse/nachrichten",
+			  v->has_reply ? &v->quoted : NULL);
 	h_raw(b, "</div>");
 }
 
@@ -704,9 +643,7 @@ static const page_kind kcompose_page = {"Neue Nachricht", kcompose_html, kcompos
 
 static void kcompose_show(req *r, int status, struct kcompose_view *v)
 {
-	if (v->has_reply && !form_get_raw(r, "betreff")) {
-		v->in.betreff = reply_subject(r->a, v->reply.betreff);
-	}
+	message_body_reply(r, &v->body, v->has_reply ? &v->quoted : NULL);
 	page_render(r, status, &kcompose_page, v);
 }
 
@@ -716,6 +653,7 @@ void kasse_compose_get(req *r)
 	if (!kcompose_setup(r, v))
 		return;
 	form_prefill(r, kcompose_fields, ARRAY_LEN(kcompose_fields), &v->in);
+	message_body_prefill(r, &v->body);
 	kcompose_show(r, 200, v);
 }
 
@@ -759,6 +697,7 @@ void kasse_compose_post(req *r)
 	if (!kcompose_setup(r, v))
 		return;
 	form_read_text(r, kcompose_fields, ARRAY_LEN(kcompose_fields), &v->in);
+	message_body_read(r, &v->body);
 	struct message_new m = {0};
 	const char *target = NULL, *why = NULL;
 	if (!kcompose_recipient(r, v, &m, &target)) {
@@ -771,8 +710,8 @@ void kasse_compose_post(req *r)
 		kcompose_show(r, 422, v);
 		return;
 	}
-	m.betreff = v->in.betreff;
-	m.text = v->in.nachricht;
+	m.betreff = v->body.betreff;
+	m.text = v->body.nachricht;
 	m.antwort_auf = v->has_reply ? v->reply.id : 0;
 	m.files = r->uploads.items;
 	m.nfiles = r->uploads.n;

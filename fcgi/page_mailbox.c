@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "form.h"
 #include "layout.h"
+#include "message_parts.h"
 #include "response.h"
 #include "session.h"
 #include "config.h"
@@ -27,9 +28,6 @@ enum { BOX_PERSONAL = -1 }; /* a mailbox is BOX_PERSONAL or a group (enum gruppe
 #define NO_MAILBOX "Dieses Postfach gibt es nicht oder Sie haben keinen Zugriff darauf."
 #define NO_MESSAGE "Diese Nachricht gibt es nicht."
 #define NO_DOCUMENT "Dieses Dokument gibt es nicht."
-
-/* What looking something up found. */
-enum lookup { LOOKUP_FOUND, LOOKUP_NONE, LOOKUP_DB_ERROR };
 
 /* ---------- mailboxes ---------- */
 
@@ -88,16 +86,6 @@ static bool box_from_path(req *r, unsigned *groups, int *box)
 		return false;
 	}
 	return true;
-}
-
-/* Answers a failed lookup (database error or 404 with not_found); true if it answered. */
-static bool lookup_answered(req *r, enum lookup l, const char *not_found)
-{
-	if (l == LOOKUP_DB_ERROR)
-		db_fail(r);
-	else if (l == LOOKUP_NONE)
-		page_error(r, 404, not_found);
-	return l != LOOKUP_FOUND;
 }
 
 /* Unread messages in a mailbox for this user, counted up to COUNT_CAP; -1 on a database error.
@@ -484,38 +472,10 @@ static enum lookup message_load(req *r, long long id, unsigned groups, struct me
 	return LOOKUP_FOUND;
 }
 
-/* The id in the path; LOOKUP_NONE for one no message or document can have. */
-static enum lookup id_from_path(req *r, long long *id)
-{
-	return parse_int(r->path_arg, 1, 1LL << 62, id) == 0 ? LOOKUP_FOUND : LOOKUP_NONE;
-}
-
-struct attachment {
-	long long id, size;
-	const char *name, *type;
-};
-
 struct message_view {
 	struct message msg;
-	struct attachment *attachments;
-	size_t nattachments;
+	struct documents docs;
 };
-
-static bool attachments_load(req *r, struct message_view *v)
-{
-	enum { COL_ID, COL_NAME, COL_TYPE, COL_SIZE };
-	db_res *att = db_query(r->a, "SELECT id, dateiname, typ, groesse FROM anhang WHERE nachricht_id = ? ORDER BY id",
-			       DBARGS(DI(v->msg.id)));
-	if (!att)
-		return false;
-	v->nattachments = att->nrows;
-	v->attachments = arena_alloc(r->a, (att->nrows ? att->nrows : 1) * sizeof *v->attachments);
-	for (size_t i = 0; i < att->nrows; i++)
-		v->attachments[i] = (struct attachment){db_int(att, i, COL_ID), db_int(att, i, COL_SIZE),
-							document_name(r->a, db_str(att, i, COL_NAME), db_str(att, i, COL_TYPE)),
-							db_str(att, i, COL_TYPE)};
-	return true;
-}
 
 /* Read state per user; the first colleague who opens a group message is remembered. */
 static bool message_mark_read(req *r, const struct message *m)
@@ -543,34 +503,7 @@ static void message_json(req *r, cJSON *o, const void *view)
 	cJSON_AddStringToObject(o, "betreff", m->betreff);
 	cJSON_AddStringToObject(o, "text", m->text);
 	cJSON_AddStringToObject(o, "datum", m->datum);
-	cJSON *arr = cJSON_AddArrayToObject(o, "anhaenge");
-	for (size_t i = 0; i < v->nattachments; i++) {
-		const struct attachment *at = &v->attachments[i];
-		cJSON *a = cJSON_CreateObject();
-		cJSON_AddNumberToObject(a, "id", (double)at->id);
-		cJSON_AddStringToObject(a, "dateiname", at->name);
-		cJSON_AddStringToObject(a, "typ", at->type);
-		cJSON_AddNumberToObject(a, "groesse", (double)at->size);
-		cJSON_AddItemToArray(arr, a);
-	}
-}
-
-static const char *attachment_kind(const char *type)
-{
-	return strcmp(type, "application/pdf") == 0 ? "PDF" : strcmp(type, "image/png") == 0 ? "PNG" : "JPEG";
-}
-
-static void attachments_html(req *r, sbuf *b, const struct message_view *v)
-{
-	if (!v->nattachments)
-		return;
-	h_raw(b, "<h2>Anhänge</h2><ul class=\"attachments\">");
-	for (size_t i = 0; i < v->nattachments; i++) {
-		const struct attachment *at = &v->attachments[i];
-		h_printf(b, "<li><a href=\"%s\" download>%s</a> (%s, %lld KB)</li>", url_printf(r->a, "/anhang/%lld", at->id),
-			 at->name, attachment_kind(at->type), (at->size + 1023) / 1024);
-	}
-	h_raw(b, "</ul>");
+	documents_json(o, &v->docs);
 }
 
 static const char *message_title(const void *view)
@@ -593,7 +526,7 @@ static void message_html(req *r, sbuf *b, const void *view)
 	if (m->box != BOX_PERSONAL && m->incoming && *m->first_opened)
 		h_printf(b, "<dt>Zuerst geöffnet von</dt><dd>%s</dd>", m->first_opened);
 	h_printf(b, "</dl><div class=\"message-text\">%s</div>", m->text);
-	attachments_html(r, b, v);
+	documents_html(r, b, &v->docs, DOCS_MEMBER);
 	h_raw(b, "<div class=\"actions left\">");
 	if (m->incoming)
 		h_printf(b, "<a class=\"btn\" href=\"%s\">Antworten</a>",
@@ -613,11 +546,11 @@ void message_show(req *r)
 		db_fail(r);
 		return;
 	}
-	if (lookup_answered(r, id_from_path(r, &id), NO_MESSAGE) ||
+	if (lookup_answered(r, path_id(r, &id), NO_MESSAGE) ||
 	    lookup_answered(r, message_load(r, id, groups, &v->msg), NO_MESSAGE))
 		return;
 	/* a HEAD (link checkers, prefetching) reads nothing: it marks nothing read */
-	if ((v->msg.incoming && !r->is_head && !message_mark_read(r, &v->msg)) || !attachments_load(r, v)) {
+	if ((v->msg.incoming && !r->is_head && !message_mark_read(r, &v->msg)) || !documents_load(r, v->msg.id, &v->docs)) {
 		db_fail(r);
 		return;
 	}
@@ -657,12 +590,12 @@ void attachment_download(req *r)
 {
 	unsigned groups;
 	long long id;
-	struct document d;
+	struct document d = {0};
 	if (!my_groups(r, &groups)) {
 		db_fail(r);
 		return;
 	}
-	if (lookup_answered(r, id_from_path(r, &id), NO_DOCUMENT) ||
+	if (lookup_answered(r, path_id(r, &id), NO_DOCUMENT) ||
 	    lookup_answered(r, document_find(r, id, groups, &d), NO_DOCUMENT))
 		return;
 	/* only now, access granted, the content */
@@ -678,24 +611,12 @@ void attachment_download(req *r)
 
 /* ---------- new message and reply ---------- */
 
-struct compose_form {
-	const char *betreff, *nachricht;
-};
-
-static const form_field compose_fields[] = {
-	{"betreff", "Betreff", FT_TEXT, FF_REQUIRED | FF_KEEP, 255, check_line, "Bitte geben Sie einen Betreff ein.",
-	 "Der Betreff darf höchstens 255 Zeichen lang sein.", "off", offsetof(struct compose_form, betreff)},
-	{"nachricht", "Nachricht", FT_TEXTAREA, FF_REQUIRED | FF_RAW | FF_KEEP, 20000, NULL,
-	 "Bitte geben Sie eine Nachricht ein.", "Die Nachricht darf höchstens 20.000 Zeichen lang sein.", NULL,
-	 offsetof(struct compose_form, nachricht)},
-};
-enum { F_BETREFF, F_NACHRICHT };
-
 struct compose_view {
 	int box;
 	bool has_reply;
 	struct message reply; /* the message answered, if has_reply */
-	struct compose_form in;
+	struct quoted_message quoted; /* the same, as the form shows it */
+	struct message_body in;
 };
 
 /* The mailbox from the path and the message answered (?antwort= / field antwort), which must lie
@@ -713,6 +634,8 @@ static bool compose_setup(req *r, struct compose_view *v)
 	if (l == LOOKUP_FOUND && v->reply.box != v->box)
 		l = LOOKUP_NONE;
 	v->has_reply = l == LOOKUP_FOUND;
+	if (v->has_reply)
+		v->quoted = (struct quoted_message){v->reply.betreff, v->reply.absender, v->reply.datum, v->reply.text};
 	return !lookup_answered(r, l, NO_MESSAGE);
 }
 
@@ -740,6 +663,11 @@ static void compose_json(req *r, cJSON *o, const void *view)
 }
 
 /* The message answered, beneath the reply form: read-only, as the message page shows it. */
+static const struct quoted_message *compose_quoted(const struct compose_view *v)
+{
+	return v->has_reply ? &v->quoted : NULL;
+}
+
 static void compose_html(req *r, sbuf *b, const void *view)
 {
 	const struct compose_view *v = view;
@@ -750,15 +678,7 @@ static void compose_html(req *r, sbuf *b, const void *view)
 	form_open(r, b, url_printf(r->a, "/postfach/%s/neu", slug), true);
 	if (v->has_reply)
 		h_printf(b, "<input type=\"hidden\" name=\"antwort\" value=\"%lld\">", v->reply.id);
-	form_fields(r, b, &compose_fields[F_BETREFF], 1, &v->in);
-	form_textarea(r, b, &compose_fields[F_NACHRICHT], v->in.nachricht, 10);
-	documents_field_html(r, b);
-	h_printf(b, "<div class=\"actions\"><a class=\"btn secondary\" href=\"%s\">Abbrechen</a>"
-		    "<button type=\"submit\" class=\"btn\">Senden</button></div>",
-		 url_printf(r->a, "/postfach/%s", slug));
-	form_close(b);
-	if (v->has_reply)
-		quoted_message_html(b, v->reply.betreff, v->reply.absender, v->reply.datum, v->reply.text);
+	message_body_html(r, b, &v->in, url_printf(r->a, "/postfach/%s", slug), compose_quoted(v));
 	h_raw(b, "</div>");
 }
 
@@ -767,9 +687,7 @@ static const page_kind compose_page = {"Neue Nachricht", compose_html, compose_j
 /* The form drawn (again): a reply without a subject given proposes "AW: " and the original's. */
 static void compose_show(req *r, int status, struct compose_view *v)
 {
-	if (v->has_reply && !form_get_raw(r, "betreff")) {
-		v->in.betreff = reply_subject(r->a, v->reply.betreff);
-	}
+	message_body_reply(r, &v->in, compose_quoted(v));
 	page_render(r, status, &compose_page, v);
 }
 
@@ -778,7 +696,7 @@ void mailbox_new_get(req *r)
 	struct compose_view *v = arena_alloc(r->a, sizeof *v);
 	if (!compose_setup(r, v))
 		return;
-	form_prefill(r, compose_fields, ARRAY_LEN(compose_fields), &v->in);
+	message_body_prefill(r, &v->in);
 	compose_show(r, 200, v);
 }
 
@@ -798,7 +716,7 @@ void mailbox_new_post(req *r)
 	struct compose_view *v = arena_alloc(r->a, sizeof *v);
 	if (!compose_setup(r, v))
 		return;
-	form_read_text(r, compose_fields, ARRAY_LEN(compose_fields), &v->in);
+	message_body_read(r, &v->in);
 	if (!documents_check(r))
 		return;
 	if (r->nerrors) {

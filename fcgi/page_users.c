@@ -40,7 +40,7 @@ typedef struct sb {
 	const char *locked_until; /* "28.11.2026, 21:15 Uhr" (German time) while self-locked, else NULL */
 } sb;
 
-enum lookup { SB_FOUND, SB_NONE, SB_DB_ERROR };
+enum sb_lookup { SB_FOUND, SB_NONE, SB_DB_ERROR };
 
 /* The rights mask of RECHT__MAX flag columns from first on, in the order of enum recht. */
 static unsigned rights_from_row(const db_res *res, size_t row, size_t first)
@@ -94,7 +94,7 @@ static sb *sb_from_row(req *r, const db_res *res)
 }
 
 /* A Sachbearbeiter of the administrator's own organisation into *out (SB_FOUND). */
-static enum lookup sb_load(req *r, const char *kennung_in, bool for_update, sb **out)
+static enum sb_lookup sb_load(req *r, const char *kennung_in, bool for_update, sb **out)
 {
 	*out = NULL;
 	if (!kennung_in)
@@ -883,7 +883,7 @@ static int edit_tx(void *p)
 {
 	struct edit_ctx *c = p;
 	sb *cur;
-	enum lookup found = sb_load(c->r, c->kennung, true, &cur);
+	enum sb_lookup found = sb_load(c->r, c->kennung, true, &cur);
 	if (found == SB_DB_ERROR)
 		return DB_TX_FAIL;
 	if (found == SB_NONE) {
@@ -1028,7 +1028,7 @@ static int state_tx(void *p)
 {
 	struct state_ctx *c = p;
 	sb *s;
-	enum lookup found = sb_load(c->r, c->r->path_arg, true, &s);
+	enum sb_lookup found = sb_load(c->r, c->r->path_arg, true, &s);
 	if (found == SB_DB_ERROR)
 		return DB_TX_FAIL;
 	if (found == SB_NONE) {

@@ -14,7 +14,7 @@ MAX_FUNC, MAX_WEB = 80, 350
 LAYERS = [  # lowest first; a module is a file name without .c/.h
     ("core", "util log config secret policy domain dienstzeit meldung abrecord router http html db metrics"),
     ("services", "audit mail access password messages meldungen retention ab_pos orgs"),
-    ("web", "request response form layout pager session routes pages"),
+    ("web", "request response form layout pager message_parts session routes pages"),
     ("pages", "page_* cli* devseed"),
     ("entry", "web main mailer"),
 ]
