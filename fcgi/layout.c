@@ -394,6 +394,27 @@ void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int 
 	h_raw(b, "</div>");
 }
 
+void table_open(sbuf *b, const char *label, const char *variant, const char *const *cols, size_t n)
+{
+	h_printf(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">", label);
+	if (variant)
+		h_printf(b, "<table class=\"list %s\" data-labels=\"css\">", variant);
+	else
+		h_raw(b, "<table class=\"list\">");
+	h_raw(b, "<thead><tr>");
+	for (size_t i = 0; i < n; i++)
+		if (cols[i])
+			h_printf(b, "<th scope=\"col\">%s</th>", cols[i]);
+		else
+			h_raw(b, "<th scope=\"col\"><span class=\"visually-hidden\">Aktion</span></th>");
+	h_raw(b, "</tr></thead><tbody>");
+}
+
+void table_close(sbuf *b)
+{
+	h_raw(b, "</tbody></table></div>");
+}
+
 void filter_input(req *r, sbuf *b, const form_field *f, const char *value)
 {
 	const char *err = form_error_for(r, f->name);

@@ -55,6 +55,15 @@ void required_note(sbuf *b);
 /* Appended for the message forms: a textarea for field f (FT_TEXTAREA) with its error. */
 void form_textarea(req *r, sbuf *b, const form_field *f, const char *value, int rows);
 
+/* A list table's start: a region scrollable by keyboard named label, <table class="list"> and its
+ * head, one <th scope="col"> a column; a NULL column is an actions column whose head only screen
+ * readers hear ("Aktion"). A variant ("list VARIANT") is a table mv.css labels by itself on
+ * narrow screens (data-labels="css": no data-label in every cell). TABLE_COLS("A", "B") gives
+ * cols and n. table_close ends it. */
+void table_open(sbuf *b, const char *label, const char *variant, const char *const *cols, size_t n);
+#define TABLE_COLS(...) (const char *const[]){__VA_ARGS__}, ARRAY_LEN(((const char *const[]){__VA_ARGS__}))
+void table_close(sbuf *b);
+
 /* A filter form's text field "filter-<name>" (a date gets the TT.MM.JJJJ hint) with its error;
  * after an error it shows what was sent. */
 void filter_input(req *r, sbuf *b, const form_field *f, const char *value);

@@ -397,12 +397,7 @@ static void list_filter_html(req *r, sbuf *b, const struct list_view *v)
 
 static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 {
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Anspruchsberechtigte\" tabindex=\"0\">"
-		 /* mv.css names the columns on narrow screens: no data-label in every cell of every row */
-		 "<table class=\"list ab-liste\" data-labels=\"css\"><thead><tr><th scope=\"col\">Name</th>"
-		 "<th scope=\"col\">Vorname</th>"
-		 "<th scope=\"col\">Nr.</th><th scope=\"col\">Geburtsdatum</th><th scope=\"col\">Art</th>"
-		 "</tr></thead><tbody>");
+	table_open(b, "Anspruchsberechtigte", "ab-liste", TABLE_COLS("Name", "Vorname", "Nr.", "Geburtsdatum", "Art"));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ab_row *row = &v->rows[i];
 		h_printf(b, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
@@ -413,7 +408,7 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Anspruchsberechtigten gefunden.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static const char *list_page_url(req *r, const void *view, long long page)
@@ -811,11 +806,8 @@ static const char *anerkennung_label(enum anerkennung an)
 
 static void lebenslauf_table_html(req *r, sbuf *b, const struct person_view *v)
 {
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Lebenslauf\" tabindex=\"0\">"
-		 "<table class=\"list lebenslauf\" data-labels=\"css\">" /* mv.css names the columns on narrow screens */
-		 "<thead><tr><th scope=\"col\">Beginn</th><th scope=\"col\">Ende</th><th scope=\"col\">Zeitart</th>"
-		 "<th scope=\"col\">Umfang</th><th scope=\"col\">Dienstherr</th><th scope=\"col\">Anerkennung</th>"
-		 "<th scope=\"col\">ruhegehaltfähige Tage</th></tr></thead><tbody>");
+	table_open(b, "Lebenslauf", "lebenslauf",
+		   TABLE_COLS("Beginn", "Ende", "Zeitart", "Umfang", "Dienstherr", "Anerkennung", "ruhegehaltfähige Tage"));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ab_periode *x = &v->ll[i];
 		int z = zeitart_parse(x->zeitart);
@@ -829,7 +821,7 @@ static void lebenslauf_table_html(req *r, sbuf *b, const struct person_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"7\">Kein Lebenslauf übermittelt.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 /* ---- the time line: an SVG beside the table, drawn with attributes and classes only (the CSP
@@ -933,9 +925,8 @@ static void aenderungen_html(req *r, sbuf *b, const struct person_view *v)
 		h_raw(b, "<p>Keine Änderungen der Kontaktdaten im Portal.</p></section>");
 		return;
 	}
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungen\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Datum/Uhrzeit</th><th scope=\"col\">Feld</th><th scope=\"col\">alt → neu</th>"
-		 "<th scope=\"col\">geändert von</th><th scope=\"col\">an die Kasse</th></tr></thead><tbody>");
+	table_open(b, "Änderungen", NULL,
+		   TABLE_COLS("Datum/Uhrzeit", "Feld", "alt → neu", "geändert von", "an die Kasse"));
 	for (size_t i = 0; i < v->naend; i++) {
 		const struct ab_aenderung *c = &v->aend[i];
 		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s → %s</td><td>%s (%s)</td><td>", time_de(r->a, c->at, TIME_MINUTES),
@@ -946,7 +937,8 @@ static void aenderungen_html(req *r, sbuf *b, const struct person_view *v)
 			h_raw(b, "noch nicht an die Kasse übermittelt");
 		h_raw(b, "</td></tr>");
 	}
-	h_raw(b, "</tbody></table></div></section>");
+	table_close(b);
+	h_raw(b, "</section>");
 }
 
 static void person_html(req *r, sbuf *b, const void *view)

@@ -133,9 +133,7 @@ static void list_html(req *r, sbuf *b, const void *view)
 		h_raw(b, "<p>Keine Meldungen gefunden.</p></div>");
 		return;
 	}
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Meldungen\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Aktenzeichen</th><th scope=\"col\">Formular</th><th scope=\"col\">Person</th>"
-		 "<th scope=\"col\">Status</th><th scope=\"col\">Letzte Änderung</th></tr></thead><tbody>");
+	table_open(b, "Meldungen", NULL, TABLE_COLS("Aktenzeichen", "Formular", "Person", "Status", "Letzte Änderung"));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct list_row *row = &v->rows[i];
 		h_printf(b, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%s (%s)</td><td>%s", url_printf(r->a, "/formulare/%s", row->az),
@@ -145,7 +143,7 @@ static void list_html(req *r, sbuf *b, const void *view)
 			h_raw(b, " <span class=\"badge\">Neu von der Kasse</span>");
 		h_printf(b, "</td><td>%s</td></tr>", time_de(r->a, row->geaendert_am, TIME_MINUTES));
 	}
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 	pager_html(r, b, &(pager){.page = v->page, .size = LIST_PAGE, .total = v->total, .cap = COUNT_CAP, .shown = v->n,
 				  .url = list_page_url, .view = v});
 	h_raw(b, "</div>");
@@ -444,16 +442,15 @@ static void show_docs_html(req *r, sbuf *b, const struct show_view *v)
 
 static void show_verlauf_html(req *r, sbuf *b, const struct show_view *v)
 {
-	h_raw(b, "<h2>Verlauf</h2><div class=\"table-wrap\" role=\"region\" aria-label=\"Verlauf\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Datum</th><th scope=\"col\">Status</th>"
-		 "<th scope=\"col\">Von</th><th scope=\"col\">Text</th></tr></thead><tbody>");
+	h_raw(b, "<h2>Verlauf</h2>");
+	table_open(b, "Verlauf", NULL, TABLE_COLS("Datum", "Status", "Von", "Text"));
 	for (size_t i = 0; i < v->nverlauf; i++) {
 		const struct verlauf_row *s = &v->verlauf[i];
 		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"pre\">%s</td></tr>", time_de(r->a, s->at, TIME_MINUTES),
 			 s->status >= 0 ? meldung_status_label[s->status] : "", s->kasse && !v->kasse ? "Versorgungskasse" : s->von,
 			 s->text ? s->text : "");
 	}
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 /* What the organisation may do next: change or delete a draft, withdraw, answer a Rückfrage. */

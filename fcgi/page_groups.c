@@ -99,11 +99,8 @@ static cJSON *group_json(cJSON *o, const struct group_view *v)
 static void groups_html(req *r, sbuf *b, const void *view)
 {
 	const struct groups_view *v = view;
-	h_raw(b, "<div class=\"card\"><h1>Übersicht: Gruppen</h1>"
-		 "<p class=\"lead\">Bitte stellen Sie sicher, dass jedem Gruppenpostfach Nutzer zugeordnet sind.</p>"
-		 "<div class=\"table-wrap\" role=\"region\" aria-label=\"Gruppenpostfächer\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Gruppentyp</th><th scope=\"col\">E-Mail-Adresse</th>"
-		 "<th scope=\"col\">Sachbearbeiter</th></tr></thead><tbody>");
+	h_raw(b, "<div class=\"card\"><h1>Übersicht: Gruppen</h1><p class=\"lead\">Bitte stellen Sie sicher, dass jedem Gruppenpostfach Nutzer zugeordnet sind.</p>");
+	table_open(b, "Gruppenpostfächer", NULL, TABLE_COLS("Gruppentyp", "E-Mail-Adresse", "Sachbearbeiter"));
 	for (int g = 0; g < GRUPPE__MAX; g++) {
 		const struct group_view *gv = &v->groups[g];
 		h_printf(b, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>",
@@ -111,7 +108,8 @@ static void groups_html(req *r, sbuf *b, const void *view)
 		names_html(b, gv);
 		h_raw(b, "</td></tr>");
 	}
-	h_raw(b, "</tbody></table></div><p class=\"hint\">Mit einem Klick auf eine Zeile der Übersicht kann eine "
+	table_close(b);
+	h_raw(b, "<p class=\"hint\">Mit einem Klick auf eine Zeile der Übersicht kann eine "
 		 "E-Mail-Adresse in den Gruppendetails hinterlegt werden. An die hinterlegte E-Mail-Adresse erfolgt eine "
 		 "Benachrichtigung über den Eingang einer Nachricht im Gruppenpostfach des Portals „Meine Versorgung“.</p>"
 		 "</div>");

@@ -47,9 +47,8 @@ static void find_table_html(sbuf *b, const struct find_view *v)
 	if (v->cut)
 		alert_box(b, "info", "Es werden nur die ersten 50 Treffer angezeigt. Bitte grenzen Sie die Suche ein "
 				     "(z. B. mit der PNR).");
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Treffer\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Nutzerkennung</th><th scope=\"col\">Name</th><th scope=\"col\">E-Mail-Adresse"
-		 "</th><th scope=\"col\">Benutzerstatus</th><th scope=\"col\">Mitglied</th></tr></thead><tbody>");
+	table_open(b, "Treffer", NULL,
+		   TABLE_COLS("Nutzerkennung", "Name", "E-Mail-Adresse", "Benutzerstatus", "Mitglied"));
 	for (long long i = 0; i < v->n; i++) {
 		const user_hit *h = &v->hits[i];
 		h_printf(b, "<tr><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td><td>%s</td></tr>", h->kennung, h->vorname,
@@ -57,7 +56,7 @@ static void find_table_html(sbuf *b, const struct find_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Nutzer gefunden.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static void find_html(req *r, sbuf *b, const void *view)
@@ -240,9 +239,7 @@ static void log_filter_html(req *r, sbuf *b, const struct log_view *v)
 
 static void audit_table_html(req *r, sbuf *b, const struct log_view *v)
 {
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungen\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Zeitpunkt</th><th scope=\"col\">PNR</th><th scope=\"col\">Wer</th>"
-		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
+	table_open(b, "Änderungen", NULL, TABLE_COLS("Zeitpunkt", "PNR", "Wer", "Aktion", "Betroffen", "Änderung"));
 	for (long long i = 0; i < v->n; i++) {
 		const audit_row *e = &v->rows[i];
 		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
@@ -251,15 +248,13 @@ static void audit_table_html(req *r, sbuf *b, const struct log_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"6\">Keine Einträge.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static void zugriff_table_html(req *r, sbuf *b, const struct log_view *v)
 {
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Zugriffe auf personenbezogene Daten\" "
-		 "tabindex=\"0\"><table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt</th><th scope=\"col\">PNR</th>"
-		 "<th scope=\"col\">Wer</th><th scope=\"col\">Zugriff</th><th scope=\"col\">Person (Nr.)</th>"
-		 "<th scope=\"col\">Meldung</th></tr></thead><tbody>");
+	table_open(b, "Zugriffe auf personenbezogene Daten", NULL,
+		   TABLE_COLS("Zeitpunkt", "PNR", "Wer", "Zugriff", "Person (Nr.)", "Meldung"));
 	for (long long i = 0; i < v->n; i++) {
 		const zugriff_row *z = &v->zrows[i];
 		h_printf(b, "<tr><td>%s</td><td>%s</td><td>%s (%s)</td><td>%s</td><td>%s</td><td>%s</td></tr>",
@@ -269,7 +264,7 @@ static void zugriff_table_html(req *r, sbuf *b, const struct log_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"6\">Keine Einträge.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 /* "Neueste Einträge", "Ältere Einträge" with the filters. */

@@ -177,9 +177,8 @@ static void queue_html(req *r, sbuf *b, const void *view)
 		h_raw(b, "<p>Keine Meldungen gefunden.</p></div>");
 		return;
 	}
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Meldungen\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Eingang</th><th scope=\"col\">Aktenzeichen</th><th scope=\"col\">Organisation</th>"
-		 "<th scope=\"col\">Formular</th><th scope=\"col\">Person</th><th scope=\"col\">Status</th></tr></thead><tbody>");
+	table_open(b, "Meldungen", NULL,
+		   TABLE_COLS("Eingang", "Aktenzeichen", "Organisation", "Formular", "Person", "Status"));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct queue_row *row = &v->rows[i];
 		h_printf(b, "<tr><td>%s</td><td><a href=\"%s\">%s</a></td><td>%s (PNR: %s)</td><td>%s</td><td>%s (%s)</td><td>%s",
@@ -190,7 +189,7 @@ static void queue_html(req *r, sbuf *b, const void *view)
 			h_raw(b, " <span class=\"badge\">Neu von der Organisation</span>");
 		h_raw(b, "</td></tr>");
 	}
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 	pager_html(r, b, &(pager){.page = v->page, .size = QUEUE_PAGE, .total = v->total, .cap = COUNT_CAP, .shown = v->n,
 				  .url = queue_url, .view = v});
 	h_raw(b, "</div>");

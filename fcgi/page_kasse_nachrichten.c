@@ -287,10 +287,8 @@ static void inbox_filter_html(req *r, sbuf *b, const struct inbox_view *v)
 
 static void inbox_table_html(req *r, sbuf *b, const struct inbox_view *v)
 {
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Nachrichten\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Eingang</th><th scope=\"col\">Organisation</th><th scope=\"col\">Postfach</th>"
-		 "<th scope=\"col\">Absender</th><th scope=\"col\">Betreff</th><th scope=\"col\">Anhang</th>"
-		 "<th scope=\"col\">Status</th></tr></thead><tbody>");
+	table_open(b, "Nachrichten", NULL,
+		   TABLE_COLS("Eingang", "Organisation", "Postfach", "Absender", "Betreff", "Anhang", "Status"));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct inbox_row *row = &v->rows[i];
 		const char *docs = row->documents ? arena_printf(r->a, "%lld %s", row->documents,
@@ -308,7 +306,7 @@ static void inbox_table_html(req *r, sbuf *b, const struct inbox_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"7\">Keine Nachrichten.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static const char *inbox_url(req *r, const void *view, long long page)

@@ -93,9 +93,7 @@ static void orgs_html(req *r, sbuf *b, const void *view)
 		    "class=\"btn\">Suchen</button><a class=\"btn secondary\" href=\"/kasse/organisationen\">Suche "
 		    "zurücksetzen</a></div></form>",
 		 v->suche ? v->suche : "");
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Organisationen\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Bereich</th>"
-		 "<th scope=\"col\">PNR</th><th scope=\"col\">Abr</th><th scope=\"col\">Administratoren</th></tr></thead><tbody>");
+	table_open(b, "Organisationen", NULL, TABLE_COLS("Name", "Bereich", "PNR", "Abr", "Administratoren"));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct org_row *o = &v->rows[i];
 		h_printf(b, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%s</td><td>%s</td><td>%lld</td></tr>",
@@ -103,7 +101,7 @@ static void orgs_html(req *r, sbuf *b, const void *view)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Organisationen gefunden.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 	pager_html(r, b, &(pager){.page = v->page, .size = ORGS_PAGE, .total = v->total, .shown = v->n,
 				  .url = orgs_page_url, .view = v});
 	h_raw(b, "</div>");
@@ -268,10 +266,8 @@ static void admins_html(req *r, sbuf *b, const struct org_view *v)
 {
 	h_printf(b, "<h2>Administratoren</h2><p><a class=\"btn\" href=\"%s\">Administrator anlegen</a></p>",
 		 url_printf(r->a, "/kasse/organisationen/%s/administratoren/neu", v->org.pnr));
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Administratoren\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Nutzerkennung</th><th scope=\"col\">Name</th>"
-		 "<th scope=\"col\">E-Mail-Adresse</th><th scope=\"col\">Benutzerstatus</th><th scope=\"col\">"
-		 "<span class=\"visually-hidden\">Aktion</span></th></tr></thead><tbody>");
+	table_open(b, "Administratoren", NULL,
+		   TABLE_COLS("Nutzerkennung", "Name", "E-Mail-Adresse", "Benutzerstatus", NULL));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct admin_row *a = &v->admins[i];
 		h_printf(b, "<tr><td>%s</td><td>%s %s</td><td>%s</td><td>%s%s</td><td><a href=\"%s\" aria-label=\"%s "
@@ -282,7 +278,7 @@ static void admins_html(req *r, sbuf *b, const struct org_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"5\">Noch keine Administratoren.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static void restrictions_html(req *r, sbuf *b, const struct org_view *v)

@@ -342,18 +342,9 @@ static void list_head_html(req *r, sbuf *b, const struct list_view *v)
 static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 {
 	bool group = v->box != BOX_PERSONAL;
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Nachrichten\" tabindex=\"0\"><table class=\"list\">"
-		 "<thead><tr><th scope=\"col\">Datum</th>");
-	if (v->sent)
-		h_raw(b, "<th scope=\"col\">Empfänger</th>");
-	else
-		h_raw(b, "<th scope=\"col\">Absender</th>");
-	h_raw(b, "<th scope=\"col\">Betreff</th><th scope=\"col\">Anhang</th>");
-	if (group && v->sent)
-		h_raw(b, "<th scope=\"col\">Gesendet von</th>");
-	else if (group)
-		h_raw(b, "<th scope=\"col\">Zuerst geöffnet von</th>");
-	h_raw(b, "</tr></thead><tbody>");
+	const char *cols[] = {"Datum", v->sent ? "Empfänger" : "Absender", "Betreff", "Anhang",
+			      v->sent ? "Gesendet von" : "Zuerst geöffnet von"};
+	table_open(b, "Nachrichten", NULL, cols, group ? 5 : 4);
 	for (size_t i = 0; i < v->nrows; i++) {
 		const struct list_row *row = &v->rows[i];
 		bool unread = !v->sent && !row->read;
@@ -373,7 +364,7 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 	}
 	if (!v->nrows)
 		h_printf(b, "<tr><td colspan=\"%d\">Keine Nachrichten.</td></tr>", group ? 5 : 4);
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static const char *list_page_url(req *r, const void *view, long long page)

@@ -341,10 +341,8 @@ static void list_filter_html(req *r, sbuf *b, const struct list_view *v)
 
 static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 {
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Sachbearbeiter\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Vorname</th>"
-		 "<th scope=\"col\">Nutzerkennung</th><th scope=\"col\">Gruppe</th><th scope=\"col\">Benutzerstatus</th>"
-		 "</tr></thead><tbody>");
+	table_open(b, "Sachbearbeiter", NULL,
+		   TABLE_COLS("Name", "Vorname", "Nutzerkennung", "Gruppe", "Benutzerstatus"));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct list_row *row = &v->rows[i];
 		h_printf(b, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%s</td><td>",
@@ -356,7 +354,7 @@ static void list_table_html(req *r, sbuf *b, const struct list_view *v)
 	}
 	if (!v->n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Sachbearbeiter gefunden.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static const char *list_page_url(req *r, const void *view, long long page)
@@ -518,9 +516,7 @@ static void log_table_html(arena *a, sbuf *b, const struct log_view *v)
 {
 	const audit_entry *e = v->entries;
 	long long n = v->n;
-	h_raw(b, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Änderungsprotokoll\" tabindex=\"0\">"
-		 "<table class=\"list\"><thead><tr><th scope=\"col\">Zeitpunkt</th><th scope=\"col\">Wer</th>"
-		 "<th scope=\"col\">Aktion</th><th scope=\"col\">Betroffen</th><th scope=\"col\">Änderung</th></tr></thead><tbody>");
+	table_open(b, "Änderungsprotokoll", NULL, TABLE_COLS("Zeitpunkt", "Wer", "Aktion", "Betroffen", "Änderung"));
 	for (long long i = 0; i < n; i++) {
 		h_printf(b, "<tr><td>%s</td>", time_de(a, e[i].utc, TIME_SECONDS));
 		log_person_html(b, v->wer_name[i], e[i].wer);
@@ -530,7 +526,7 @@ static void log_table_html(arena *a, sbuf *b, const struct log_view *v)
 	}
 	if (!n)
 		h_raw(b, "<tr><td colspan=\"5\">Keine Einträge.</td></tr>");
-	h_raw(b, "</tbody></table></div>");
+	table_close(b);
 }
 
 static void log_html(req *r, sbuf *b, const void *view)
