@@ -169,14 +169,9 @@ int cli_file_write_new(const char *dir, const char *name, const char *data, size
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
 	if (fd < 0)
 		return -1;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w <= 0) {
-			close(fd);
-			return -1;
-		}
-		off += (size_t)w;
+	if (write_all(fd, data, len) != 0) {
+		close(fd);
+		return -1;
 	}
 	return close(fd);
 }

@@ -93,20 +93,6 @@ int cli_admin_update(actor *who, struct opts *o)
 
 /* ---- user find ---- */
 
-static cJSON *user_json(const user_hit *h)
-{
-	cJSON *u = cJSON_CreateObject();
-	cJSON_AddStringToObject(u, "nutzerkennung", h->kennung);
-	cJSON_AddStringToObject(u, "rolle", h->rolle);
-	cJSON_AddStringToObject(u, "vorname", h->vorname);
-	cJSON_AddStringToObject(u, "name", h->name);
-	cJSON_AddStringToObject(u, "email", h->email);
-	cJSON_AddStringToObject(u, "status", h->status);
-	if (h->mitglied)
-		cJSON_AddStringToObject(u, "mitglied", h->mitglied);
-	return u;
-}
-
 static void user_print(arena *a, const user_hit *h)
 {
 	printf("%s  %s %s  <%s>  %s  %s\n", h->kennung, cli_text(a, h->vorname), cli_text(a, h->name),
@@ -124,7 +110,7 @@ int cli_user_find(actor *who, struct opts *o)
 	if (cli_json) {
 		cJSON *arr = cJSON_CreateArray();
 		for (long long i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, user_json(&h[i]));
+			cJSON_AddItemToArray(arr, user_hit_json(&h[i]));
 		cli_print_json(arr);
 		return 0;
 	}

@@ -202,6 +202,20 @@ int admin_update(actor *who, const char *kennung, const char *vorname, const cha
 
 /* ---- the Nutzerkennung look-up ---- */
 
+cJSON *user_hit_json(const user_hit *h)
+{
+	cJSON *u = cJSON_CreateObject();
+	cJSON_AddStringToObject(u, "nutzerkennung", h->kennung);
+	cJSON_AddStringToObject(u, "rolle", h->rolle);
+	cJSON_AddStringToObject(u, "vorname", h->vorname);
+	cJSON_AddStringToObject(u, "name", h->name);
+	cJSON_AddStringToObject(u, "email", h->email);
+	cJSON_AddStringToObject(u, "status", h->status);
+	if (h->mitglied)
+		cJSON_AddStringToObject(u, "mitglied", h->mitglied);
+	return u;
+}
+
 long long user_find(arena *a, const char *name, const char *email, const char *pnr, long long limit, user_hit **out)
 {
 	enum { KENNUNG, ROLLE, VORNAME, NAME, EMAIL, STATUS, ORG_NAME, BEREICH, PNR, ABR };

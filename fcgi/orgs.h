@@ -66,6 +66,9 @@ typedef struct user_hit {
 /* Accounts whose name or first name starts with name, with exactly this address, of the
  * organisation pnr (each NULL: any), by name; up to limit. Rows, or -1 on a database error. */
 long long user_find(arena *a, const char *name, const char *email, const char *pnr, long long limit, user_hit **out);
+/* A hit as JSON, the same in `mvctl user find --json` and on the Kasse's page: nutzerkennung,
+ * rolle, vorname, name, email, status and, for an organisation's account, mitglied. */
+cJSON *user_hit_json(const user_hit *h);
 
 /* ---- the logs of all organisations ---- */
 

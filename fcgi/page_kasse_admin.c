@@ -79,19 +79,8 @@ static void find_json(req *r, cJSON *o, const void *view)
 	(void)r;
 	const struct find_view *v = view;
 	cJSON *arr = cJSON_AddArrayToObject(o, "treffer");
-	for (long long i = 0; i < v->n; i++) { /* as `mvctl user find --json` */
-		const user_hit *h = &v->hits[i];
-		cJSON *u = cJSON_CreateObject();
-		cJSON_AddStringToObject(u, "nutzerkennung", h->kennung);
-		cJSON_AddStringToObject(u, "rolle", h->rolle);
-		cJSON_AddStringToObject(u, "vorname", h->vorname);
-		cJSON_AddStringToObject(u, "name", h->name);
-		cJSON_AddStringToObject(u, "email", h->email);
-		cJSON_AddStringToObject(u, "status", h->status);
-		if (h->mitglied)
-			cJSON_AddStringToObject(u, "mitglied", h->mitglied);
-		cJSON_AddItemToArray(arr, u);
-	}
+	for (long long i = 0; i < v->n; i++) /* as `mvctl user find --json` */
+		cJSON_AddItemToArray(arr, user_hit_json(&v->hits[i]));
 	cJSON_AddBoolToObject(o, "abgeschnitten", v->cut);
 }
 

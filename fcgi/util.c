@@ -740,6 +740,20 @@ const char *placeholder_find(const char *s, size_t *len)
 	return NULL;
 }
 
+int write_all(int fd, const char *data, size_t len)
+{
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 char *file_read_all(const char *path)
 {
 	FILE *f = fopen(path, "rb");

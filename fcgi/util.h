@@ -146,6 +146,7 @@ char *size_mb(arena *a, long long bytes);
 const char *placeholder_find(const char *s, size_t *len);
 /* The whole file, NUL-terminated, on the heap (free it); NULL if it cannot be read. */
 char *file_read_all(const char *path);
+int write_all(int fd, const char *data, size_t len); /* every byte, EINTR retried: 0, or -1 */
 
 /* Times: the database stores UTC; a person reads German local time (Europe/Berlin), computed by
  * the EU rule in code (no tz database): MESZ (UTC+2) from the last Sunday of March 01:00 UTC to

@@ -1386,6 +1386,25 @@ static void test_abrecord(void)
 	arena_reset(&a);
 }
 
+/* write_all: every byte through a pipe; -1 once the reader is gone or for a bad descriptor. */
+static void test_write_all(void)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	const char text[] = "Meine Versorgung\n";
+	CHECK(write_all(fds[1], text, sizeof text - 1) == 0);
+	CHECK(write_all(fds[1], text, 0) == 0);
+	char got[64] = {0};
+	CHECK(read(fds[0], got, sizeof got) == (ssize_t)(sizeof text - 1));
+	CHECK(strcmp(got, text) == 0);
+	close(fds[0]);
+	void (*before)(int) = signal(SIGPIPE, SIG_IGN);
+	CHECK(write_all(fds[1], text, sizeof text - 1) == -1); /* EPIPE */
+	signal(SIGPIPE, before);
+	close(fds[1]);
+	CHECK(write_all(-1, text, 1) == -1);
+}
+
 #include "unit_meldung.c"
 
 int main(void)
@@ -1399,6 +1418,7 @@ int main(void)
 		return 1;
 	}
 	unsetenv("MV_SECRET_KEY");
+	test_write_all();
 	test_urlencoded();
 	test_cookies();
 	test_request_params();
