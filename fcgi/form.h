@@ -38,6 +38,21 @@ typedef struct form_field {
 	size_t offset;       /* offsetof the `const char *` member of the typed input struct */
 } form_field;
 
+/* A person's Vorname, Name and dienstliche E-Mail-Adresse, required, as every form that creates or
+ * changes an account asks for them; TYPE is the input struct with members vorname, name, email. */
+#define FIELD_VORNAME(TYPE)                                                                              \
+	{"vorname", "Vorname", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line, "Bitte geben Sie den Vornamen ein.", \
+	 "Der Vorname darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",            \
+	 offsetof(TYPE, vorname)}
+#define FIELD_NAME(TYPE)                                                                                 \
+	{"name", "Name", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line, "Bitte geben Sie den Namen ein.",       \
+	 "Der Name darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",               \
+	 offsetof(TYPE, name)}
+#define FIELD_EMAIL(TYPE)                                                                                \
+	{"email", "E-Mail-Adresse", FT_EMAIL, FF_REQUIRED | FF_KEEP, 254, check_email,                            \
+	 "Bitte geben Sie die E-Mail-Adresse ein.",                                                               \
+	 "Bitte geben Sie eine gültige E-Mail-Adresse ein (z. B. name@organisation.de).", "off", offsetof(TYPE, email)}
+
 /* Reads every field into the struct at out (NULL where absent or empty), checking required,
  * length and check; each failure is recorded at its field. Returns the number of errors. */
 size_t form_read(req *r, const form_field *fields, size_t n, void *out);

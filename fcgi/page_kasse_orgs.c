@@ -406,17 +406,9 @@ void kasse_org_restrict(req *r)
 
 enum { A_VORNAME, A_NAME, A_EMAIL, A_GEBURTSDATUM };
 static const form_field admin_fields[] = {
-	[A_VORNAME] = {"vorname", "Vorname", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line,
-		       "Bitte geben Sie den Vornamen ein.",
-		       "Der Vorname darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",
-		       offsetof(struct person_new, vorname)},
-	[A_NAME] = {"name", "Name", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line, "Bitte geben Sie den Namen ein.",
-		    "Der Name darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",
-		    offsetof(struct person_new, name)},
-	[A_EMAIL] = {"email", "E-Mail-Adresse", FT_EMAIL, FF_REQUIRED | FF_KEEP, 254, check_email,
-		     "Bitte geben Sie die E-Mail-Adresse ein.",
-		     "Bitte geben Sie eine gültige E-Mail-Adresse ein (z. B. name@organisation.de).", "off",
-		     offsetof(struct person_new, email)},
+	[A_VORNAME] = FIELD_VORNAME(struct person_new),
+	[A_NAME] = FIELD_NAME(struct person_new),
+	[A_EMAIL] = FIELD_EMAIL(struct person_new),
 	[A_GEBURTSDATUM] = {"geburtsdatum", "Geburtsdatum", FT_DATE, FF_REQUIRED | FF_KEEP, 10, check_date,
 			    "Bitte geben Sie das Geburtsdatum ein.",
 			    "Bitte geben Sie das Geburtsdatum als TT.MM.JJJJ ein (z. B. 01.02.1980).", "off",

@@ -166,17 +166,9 @@ static const char *check_confirmed(arena *a, const char *v)
 
 enum { F_VORNAME, F_NAME, F_EMAIL };
 static const form_field sb_fields[] = {
-	[F_VORNAME] = {"vorname", "Vorname", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line,
-		       "Bitte geben Sie den Vornamen ein.",
-		       "Der Vorname darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",
-		       offsetof(struct sb_form, vorname)},
-	[F_NAME] = {"name", "Name", FT_TEXT, FF_REQUIRED | FF_KEEP, 100, check_line, "Bitte geben Sie den Namen ein.",
-		    "Der Name darf höchstens 100 Zeichen lang sein und keine Steuerzeichen enthalten.", "off",
-		    offsetof(struct sb_form, name)},
-	[F_EMAIL] = {"email", "E-Mail-Adresse", FT_EMAIL, FF_REQUIRED | FF_KEEP, 0, check_email,
-		     "Bitte geben Sie die E-Mail-Adresse ein.",
-		     "Bitte geben Sie eine gültige E-Mail-Adresse ein (z. B. name@organisation.de).", "off",
-		     offsetof(struct sb_form, email)},
+	[F_VORNAME] = FIELD_VORNAME(struct sb_form),
+	[F_NAME] = FIELD_NAME(struct sb_form),
+	[F_EMAIL] = FIELD_EMAIL(struct sb_form),
 };
 
 #define TERMS_MSG "Bitte bestätigen Sie, dass die Nutzungsbedingungen dem Beschäftigten bekannt sind."
