@@ -722,10 +722,8 @@ void formulare_antwort(req *r)
 void formular_anlage_download(req *r)
 {
 	long long id;
-	if (!r->path_arg || parse_int(r->path_arg, 1, 1LL << 62, &id) != 0) {
-		page_error(r, 404, "Dieses Dokument gibt es nicht.");
+	if (lookup_answered(r, path_id(r, &id), "Dieses Dokument gibt es nicht."))
 		return;
-	}
 	db_res *d = db_query(r->a,
 			     "SELECT a.dateiname, a.typ, m.aktenzeichen, m.person_nr FROM meldung_anlage a "
 			     "JOIN meldung m ON m.id = a.meldung_id WHERE a.id = ? AND m.org_id = ?",
@@ -859,10 +857,8 @@ void kasse_meldung_status(req *r)
 void kasse_meldung_anlage(req *r)
 {
 	long long id;
-	if (!r->path_arg || parse_int(r->path_arg, 1, 1LL << 62, &id) != 0) {
-		page_error(r, 404, "Dieses Dokument gibt es nicht.");
+	if (lookup_answered(r, path_id(r, &id), "Dieses Dokument gibt es nicht."))
 		return;
-	}
 	db_res *d = db_query(r->a,
 			     "SELECT a.dateiname, a.typ, m.aktenzeichen, m.person_nr, m.org_id, a.daten FROM meldung_anlage a "
 			     "JOIN meldung m ON m.id = a.meldung_id JOIN organisation o ON o.id = m.org_id "
