@@ -123,7 +123,11 @@ def workers_of(master):
     closes it)."""
     def sockets(pid):
         out = set()
-        for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:  # the process ended since it was listed (a killed or recycled worker)
+            return out
+        for fd in fds:
             try:
                 link = os.readlink(f"/proc/{pid}/fd/{fd}")
             except OSError:
